@@ -1,0 +1,30 @@
+"""normalize: clean and normalize Russian-language news; link entity mentions to a gazetteer.
+
+Library use::
+
+    import polars as pl
+    import normalize
+
+    tables = normalize.normalize_frame(pl.DataFrame({"doc_id": ["a"], "text": ["..."]}))
+    tables.mentions  # polars DataFrame
+"""
+
+from normalize.clean import clean_text
+from normalize.gazetteer import Entity, Gazetteer, GazetteerError, Rule, load
+from normalize.pipeline import Tables, compile_gazetteers, normalize_frame, process
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Entity",
+    "Gazetteer",
+    "GazetteerError",
+    "Rule",
+    "Tables",
+    "__version__",
+    "clean_text",
+    "compile_gazetteers",
+    "load",
+    "normalize_frame",
+    "process",
+]

@@ -1,0 +1,298 @@
+"""Clean a decoded article: Unicode, site boilerplate, repeats, broken lines, whitespace.
+
+Each step is a function from the current text to a list of `Change`s, applied as one
+pass of a `TracedText`, so every removal is an edit with its step name and every
+later offset maps back to the raw text. The boilerplate catalogue is data
+(`data/boilerplate.yaml`), not code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from normalize.trace import Change, TracedText
+
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\v\f"
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+# typographic variants folded to one spelling each; « » and — are the Russian norm
+_CHAR_MAP = {
+    **{ch: " " for ch in _SPACES},
+    **{ch: "" for ch in _INVISIBLE},
+    "\u2033": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u2032": "'",
+    "\u2013": "—",  # en dash
+    "\u2012": "—",  # figure dash
+    "\u2015": "—",  # horizontal bar
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\u2026": "...",
+}
+_CHAR_RE = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]+")
+# curly double quotes: « where a quote opens (after a space or a bracket), » where it closes
+_QUOTE_RE = re.compile(r"[\u201c\u201d\u201e\u201f]")
+_COMBINING_RE = re.compile(r".[\u0300-\u036f\u0483-\u0489]+", re.S)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    regex: re.Pattern[str]
+    max_words: int | None = None
+    block: bool = False
+
+    def matches_line(self, line: str) -> bool:
+        if self.max_words is not None and len(line.split()) > self.max_words:
+            return False
+        return self.regex.fullmatch(line) is not None
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    lines: tuple[Pattern, ...]
+    inline: tuple[Pattern, ...]
+    edge: tuple[Pattern, ...]
+
+
+def load_boilerplate(path: Path | None = None) -> Boilerplate:
+    """Read a boilerplate catalogue (the bundled one by default)."""
+    path = path or Path(__file__).with_name("data") / "boilerplate.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def patterns(key: str, flags: int = 0) -> tuple[Pattern, ...]:
+        return tuple(
+            Pattern(p["id"], re.compile(p["pattern"], flags), p.get("max_words"), bool(p.get("block")))
+            for p in data.get(key) or ()
+        )
+
+    return Boilerplate(patterns("lines"), patterns("inline", re.M), patterns("edge"))
+
+
+@lru_cache(maxsize=1)
+def default_boilerplate() -> Boilerplate:
+    return load_boilerplate()
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line, end excluding the newline."""
+    start = 0
+    n = len(text)
+    while start <= n:
+        end = text.find("\n", start)
+        if end < 0:
+            end = n
+        yield start, end
+        start = end + 1
+
+
+def _drop_line(text: str, start: int, end: int, step: str) -> Change:
+    """Remove a whole line with its newline, so no blank hole is left."""
+    if end < len(text):
+        return Change(start, end + 1, "", step)
+    return Change(max(0, start - 1) if start > 0 else start, end, "", step)
+
+
+# --- steps -------------------------------------------------------------------------
+
+
+def newlines(text: str) -> list[Change]:
+    return [Change(m.start(), m.end(), "\n", "clean/newlines") for m in re.finditer(r"\r\n?|\u2028|\u2029|\x85", text)]
+
+
+def unicode_forms(text: str) -> list[Change]:
+    """NFC, invisible characters, exotic spaces, quotes and dashes."""
+    changes = [
+        Change(m.start(), m.end(), "".join(_CHAR_MAP[c] for c in m.group()), "clean/unicode")
+        for m in _CHAR_RE.finditer(text)
+    ]
+    for m in _QUOTE_RE.finditer(text):
+        before = text[m.start() - 1] if m.start() else " "
+        opening = m.group() == "\u201e" or before.isspace() or before in "([{—-«"
+        changes.append(Change(m.start(), m.end(), "«" if opening else "»", "clean/unicode"))
+    if not unicodedata.is_normalized("NFC", text):
+        taken = {(c.start, c.end) for c in changes}
+        for m in _COMBINING_RE.finditer(text):
+            nfc = unicodedata.normalize("NFC", m.group())
+            if nfc != m.group() and not any(s < m.end() and m.start() < e for s, e in taken):
+                changes.append(Change(m.start(), m.end(), nfc, "clean/unicode"))
+    return changes
+
+
+def _is_prose(line: str) -> bool:
+    words = line.split()
+    if len(words) >= 5:
+        return True
+    return len(words) >= 3 and line.rstrip()[-1:] in '.!?…»"'
+
+
+def _is_headline(line: str) -> bool:
+    """A line that reads like a linked headline: short, with no closing punctuation."""
+    return len(line) <= 200 and line[-1:] not in ".!?…:;,"
+
+
+def boilerplate(text: str, catalogue: Boilerplate | None = None) -> list[Change]:
+    """Site chrome: whole lines anywhere, fragments inside lines, navigation at the edges."""
+    cat = catalogue or default_boilerplate()
+    changes: list[Change] = []
+    kept: list[tuple[int, int, str]] = []
+    block: Pattern | None = None
+    for start, end in iter_lines(text):
+        line = text[start:end].strip()
+        if not line:
+            block = None
+            kept.append((start, end, line))
+            continue
+        hit = next((p for p in cat.lines if p.matches_line(line)), None)
+        if hit is None and block is not None and _is_headline(line):
+            hit = block
+        if hit is not None:
+            block = hit if hit.block else block
+            changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
+            continue
+        block = None
+        inline_hits = []
+        for p in cat.inline:
+            inline_hits.extend(
+                (m.start(), m.end(), p.id) for m in p.regex.finditer(text, start, end) if m.end() > m.start()
+            )
+        inline_hits.sort()
+        rest = text[start:end]
+        last = start
+        for s, e, pid in inline_hits:
+            if s < last:
+                continue
+            changes.append(Change(s, e, "", f"clean/boilerplate/{pid}"))
+            rest = rest.replace(text[s:e], "", 1)
+            last = e
+        if inline_hits and not rest.strip():
+            # the line was all chrome: drop its newline too
+            changes = [c for c in changes if not (start <= c.start and c.end <= end)]
+            changes.append(_drop_line(text, start, end, f"clean/boilerplate/{inline_hits[0][2]}"))
+            continue
+        kept.append((start, end, rest.strip()))
+    prose = [i for i, (_, _, line) in enumerate(kept) if _is_prose(line)]
+    if prose:
+        first, last_prose = prose[0], prose[-1]
+        for i, (start, end, line) in enumerate(kept):
+            if not line or first <= i <= last_prose:
+                continue
+            hit = next((p for p in cat.edge if p.matches_line(line)), None)
+            if hit is not None:
+                changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
+    return _without_overlaps(changes)
+
+
+def _without_overlaps(changes: list[Change]) -> list[Change]:
+    out: list[Change] = []
+    end = -1
+    for c in sorted(changes, key=lambda c: (c.start, -c.end)):
+        if c.start >= end or (c.start == c.end == end):
+            out.append(c)
+            end = max(end, c.end)
+        elif c.end > end and out and not c.text and not out[-1].text:
+            # a line drop next to an inline removal: widen the earlier change
+            prev = out[-1]
+            out[-1] = Change(prev.start, c.end, "", prev.step)
+            end = c.end
+    return out
+
+
+_KEY_RE = re.compile(r"[\W_]+")
+
+
+def _key(line: str) -> str:
+    return _KEY_RE.sub(" ", line.lower()).strip()
+
+
+def repeats(text: str, min_chars: int = 20, substring_limit: int = 500_000) -> list[Change]:
+    """A line (title, paragraph) seen before in the document is removed.
+
+    Long lines are also removed when they are contained in what was kept so far,
+    which catches a body printed again with other line breaks.
+    """
+    changes: list[Change] = []
+    seen: set[str] = set()
+    so_far: list[str] = []
+    check_substrings = len(text) <= substring_limit
+    for start, end in iter_lines(text):
+        key = _key(text[start:end])
+        if len(key) < min_chars:
+            continue
+        if key in seen or (check_substrings and len(key) >= 200 and key in " ".join(so_far)):
+            changes.append(_drop_line(text, start, end, "clean/repeat"))
+            continue
+        seen.add(key)
+        so_far.append(key)
+    return changes
+
+
+_BROKEN_RE = re.compile(r"(?<=[\w,;])(-?)[ \t]*\n[ \t]*(?=[a-zа-яё])")
+
+
+def broken_lines(text: str) -> list[Change]:
+    """Join a line broken inside a sentence: the next line goes on in lowercase."""
+    changes = []
+    for m in _BROKEN_RE.finditer(text):
+        # a hyphen at the break is a word split ("сотруд-\nничество") unless the
+        # text after it is a word on its own; keep the hyphen for compound words
+        joiner = "" if m.group(1) else " "
+        changes.append(Change(m.start(), m.end(), joiner, "clean/broken-line"))
+    return changes
+
+
+_SPACES_RE = re.compile(r"(?<=\S)( ){2,}(?=\S)|^ +| +$", re.M)
+
+
+def spaces(text: str) -> list[Change]:
+    """Runs of spaces inside lines and spaces at line ends."""
+    return [
+        Change(m.start(), m.end(), " " if m.group(1) else "", "clean/whitespace") for m in _SPACES_RE.finditer(text)
+    ]
+
+
+_BLANKS_RE = re.compile(r"\n{3,}")
+
+
+def blank_lines(text: str) -> list[Change]:
+    """Blank-line runs folded to one blank line; the document's edges trimmed."""
+    body_start = len(text) - len(text.lstrip())
+    body_end = len(text.rstrip())
+    if body_start >= body_end:
+        return [Change(0, len(text), "", "clean/whitespace")] if text else []
+    changes = [Change(0, body_start, "", "clean/whitespace")] if body_start else []
+    changes += [
+        Change(m.start(), m.end(), "\n\n", "clean/whitespace")
+        for m in _BLANKS_RE.finditer(text, body_start)
+        if m.end() <= body_end
+    ]
+    if body_end < len(text):
+        changes.append(Change(body_end, len(text), "", "clean/whitespace"))
+    return changes
+
+
+Step = Callable[[str], list[Change]]
+# metadata is read between the two groups: after Unicode, before the chrome that holds it goes
+PREPARE: tuple[Step, ...] = (newlines, unicode_forms)
+STRIP: tuple[Step, ...] = (boilerplate, repeats, broken_lines, spaces, blank_lines)
+STEPS: tuple[Step, ...] = PREPARE + STRIP
+
+
+def clean(doc: TracedText, steps: tuple[Step, ...] = STEPS) -> TracedText:
+    """Run cleaning steps over a traced document, in place; returns it."""
+    for step in steps:
+        doc.apply(step(doc.text))
+    return doc
+
+
+def clean_text(text: str) -> str:
+    """Clean a plain string (no tracing kept)."""
+    return clean(TracedText(text)).text

@@ -1,0 +1,178 @@
+"""Command line: a thin layer over the library.
+
+    normalize IN OUT [--gazetteers DIR]... [--format parquet|csv|jsonl] [--workers N]
+    normalize gazetteers check [DIR]... [--format text|github]
+    normalize explain TEXT|- [--json] [--gazetteers DIR]...
+
+Exit codes: 0 done, 1 output failed its own validation (or the gazetteer check
+found errors), 2 usage or configuration error, reported in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from normalize import __version__
+from normalize.gazetteer import GazetteerError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as for any configuration error
+        self.exit(EXIT_USAGE, f"normalize: {message} (see --help)\n")
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="normalize", description="Clean and normalize Russian news; link entity mentions.")
+    p.add_argument("input", metavar="IN", type=Path, help="input folder (.txt, .jsonl, .csv, .parquet) or file")
+    p.add_argument("output", metavar="OUT", type=Path, help="output folder for the tables")
+    p.add_argument(
+        "--gazetteers",
+        "-g",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="gazetteer dir (repeatable; replaces the bundled set)",
+    )
+    p.add_argument(
+        "--format", choices=("parquet", "csv", "jsonl"), default="parquet", help="table format (default parquet)"
+    )
+    p.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--follow-symlinks", action="store_true", help="follow symlinks that lead outside IN")
+    p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    p.add_argument("--version", action="version", version=f"normalize {__version__}")
+    return p
+
+
+def run_main(argv: Sequence[str]) -> int:
+    from normalize import pipeline, read, write
+
+    args = _run_parser().parse_args(argv)
+    workers = args.workers if args.workers is not None else pipeline.default_workers()
+    if workers < 1:
+        return _fail("--workers must be at least 1")
+    started = time.perf_counter()
+    try:
+        write.prepare_out(args.output)
+        compiled = pipeline.compile_gazetteers(args.gazetteers)
+        files = read.input_files(args.input, args.follow_symlinks)
+        tables = pipeline.process(read.read(args.input, args.follow_symlinks), args.gazetteers, workers)
+    except (GazetteerError, read.InputError, write.OutputError) as exc:
+        return _fail(str(exc))
+    for name, df in tables.items():
+        write.write_table(df, args.output, name, args.format)
+    elapsed = time.perf_counter() - started
+    n_chars = int(tables.documents["n_chars_raw"].sum() or 0)
+    invalid = tables.rejects.filter(tables.rejects["stage"] == "validate").height
+    report = {
+        "version": __version__,
+        "input": str(args.input),
+        "files": len(files),
+        "documents": tables.documents.height,
+        "rejects": tables.rejects.height,
+        "rejects_by_stage": dict(tables.rejects.group_by("stage").len().iter_rows()) if tables.rejects.height else {},
+        "mentions": tables.mentions.height,
+        "edits": tables.edits.height,
+        "mentions_by_type": dict(tables.mentions.group_by("entity_type").len().sort("entity_type").iter_rows())
+        if tables.mentions.height
+        else {},
+        "gazetteer_digest": compiled.gazetteer.digest,
+        "entities": len(compiled.gazetteer.entities),
+        "seconds": round(elapsed, 3),
+        "chars_per_second": round(n_chars / elapsed) if elapsed > 0 else None,
+        "workers": workers,
+        "format": args.format,
+    }
+    write.write_json(report, args.output, "run.json")
+    if not args.quiet:
+        print(
+            f"normalize: {report['documents']} documents, {report['rejects']} rejects, "
+            f"{report['mentions']} mentions, {report['edits']} edits in {elapsed:.2f}s → {args.output}",
+            file=sys.stderr,
+        )
+        for reason, n in tables.rejects.group_by("reason").len().sort("len", descending=True).head(5).iter_rows():
+            print(f"  rejected {n}: {reason}", file=sys.stderr)
+    return EXIT_INVALID if invalid else EXIT_OK
+
+
+def explain_main(argv: Sequence[str]) -> int:
+    from normalize import pipeline
+    from normalize.read import RawDoc
+
+    p = _Parser(prog="normalize explain", description="Show what the pipeline makes of one text.")
+    p.add_argument("text", help="the text, or - for standard input")
+    p.add_argument("--gazetteers", "-g", action="append", type=Path, metavar="DIR")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    args = p.parse_args(argv)
+    text = sys.stdin.read() if args.text == "-" else args.text
+    try:
+        compiled = pipeline.compile_gazetteers(args.gazetteers)
+    except GazetteerError as exc:
+        return _fail(str(exc))
+    rows = pipeline.process_one(RawDoc("explain", "<text>", text=text), compiled)
+    if args.json:
+        print(
+            json.dumps(
+                {"documents": rows.documents, "edits": rows.edits, "mentions": rows.mentions, "rejects": rows.rejects},
+                ensure_ascii=False,
+                default=str,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if rows.rejects:
+        print(f"rejected: {rows.rejects[0]['reason']}")
+        return EXIT_OK
+    doc = rows.documents[0]
+    print(doc["text"])
+    print()
+    for key in ("published", "source", "place"):
+        if doc[key]:
+            print(f"{key}: {doc[key]}")
+    for e in rows.edits:
+        if e["rule_id"] != "clean/whitespace":
+            print(f"edit  {e['rule_id']}: {e['before']!r} → {e['after']!r}")
+    for m in rows.mentions:
+        print(
+            f"{m['start']:>5}-{m['end']:<5} {m['text']!r} → {m['canonical']} "
+            f"[{m['entity_type']}, {m['method']}, {m['score']}]"
+        )
+    return EXIT_OK
+
+
+def gazetteers_main(argv: Sequence[str]) -> int:
+    if not argv or argv[0] not in ("check",):
+        return _fail("usage: normalize gazetteers check [DIR]... [--format text|github]")
+    from normalize import check
+
+    p = _Parser(prog="normalize gazetteers check", description="Check gazetteer files; exit 1 on any error.")
+    p.add_argument("dirs", nargs="*", help="gazetteer dirs or files (default: the bundled set)")
+    p.add_argument("--format", choices=("text", "github"), default="text")
+    args = p.parse_args(argv[1:])
+    return check.main(args.dirs, args.format)
+
+
+def _fail(message: str) -> int:
+    print(f"normalize: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"explain": explain_main, "gazetteers": gazetteers_main}
+    try:
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:])
+        return run_main(argv)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

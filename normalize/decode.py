@@ -1,0 +1,112 @@
+"""Decode raw bytes into text: BOMs, UTF-16 without BOM, cp1251 versus KOI8-R, mojibake.
+
+Single-byte Cyrillic encodings are told apart by how Russian the decoded text
+looks: in real Russian text lowercase letters dominate and the commonest ones
+(о, е, а, и, н, т) are frequent; a wrong single-byte guess scrambles the case and
+the letter frequencies. Mojibake (UTF-8 bytes once decoded as cp1251 or latin-1)
+is repaired when the round trip yields valid UTF-8 that looks more Russian.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_COMMON = frozenset("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")
+_UPPER = frozenset("ОЕАИНТСРВЛКМДПУЯЫЬГЗБЧЙХЖШЮЦЩЭФЪЁ")
+# UTF-8 Cyrillic read as cp1251 ("РњР’Р”") or as latin-1/cp1252 ("ÐœÐ’Ð”")
+_MOJIBAKE = re.compile(
+    r"(?:[РС][\u0400-\u045f\u0490-\u04ff‚„…†‡€‰‹‘’“”•–—™›¬¦§©«®°±µ¶·»]){3,}|(?:[ÐÑ][\x80-\xbf\u0152-\u2122]){3,}"
+)
+
+
+class DecodeError(ValueError):
+    """Bytes that are not text in any supported encoding."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    repaired: bool = False  # mojibake was repaired
+
+
+def russianness(text: str) -> float:
+    """Share of letters that are common lowercase Cyrillic (0..1); 0 for no letters."""
+    sample = text[:20000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if not letters:
+        return 0.0
+    common = sum(1 for ch in sample if ch in _COMMON)
+    upper = sum(1 for ch in sample if ch in _UPPER)
+    return (common - 0.5 * upper) / letters
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:4096]
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    # Cyrillic in UTF-16 has 0x04 high bytes, ASCII has 0x00 ones; either way one side is mostly tiny
+    even_small = sum(1 for b in sample[0::2] if b <= 0x04)
+    odd_small = sum(1 for b in sample[1::2] if b <= 0x04)
+    for enc, small, nuls in (("utf-16-le", odd_small, odd_nuls), ("utf-16-be", even_small, even_nuls)):
+        if small > 0.9 * half and nuls > 0:
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def repair_mojibake(text: str) -> str | None:
+    """Undo UTF-8 decoded as cp1251 or latin-1, if that is what the text shows."""
+    if not _MOJIBAKE.search(text):
+        return None
+    for wrong in ("cp1251", "cp1252", "latin-1"):
+        try:
+            fixed = text.encode(wrong).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if russianness(fixed) > russianness(text) + 0.2:
+            return fixed
+    return None
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode one document's bytes; raise DecodeError for binary content."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _finish(data[3:].decode("utf-8", errors="strict"), "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _finish(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"invalid UTF-16 at byte {exc.start}") from None
+    if b"\x00" in data:
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return _finish(text, "utf-16")
+        raise DecodeError(f"binary content (NUL byte at offset {data.index(0)})")
+    try:
+        return _finish(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = max(
+        (("cp1251", data.decode("cp1251", errors="replace")), ("koi8-r", data.decode("koi8-r", errors="replace"))),
+        key=lambda pair: russianness(pair[1]),
+    )
+    return _finish(best[1], best[0])
+
+
+def _finish(text: str, encoding: str) -> Decoded:
+    if "\x00" in text:
+        raise DecodeError(f"binary content (NUL character at offset {text.index(chr(0))})")
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > 0.05 * max(1, min(len(text), 20000)):
+        raise DecodeError("binary content (control characters)")
+    fixed = repair_mojibake(text)
+    if fixed is not None:
+        return Decoded(fixed, encoding, repaired=True)
+    return Decoded(text, encoding)

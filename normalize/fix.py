@@ -1,0 +1,72 @@
+"""Fix: apply the gazetteers' rules (typos, variant spellings) as traced edits.
+
+A plain `find` matches a whole word only (never inside a longer word). Regex rules
+run on the `regex` engine with a time limit, so no rule can hang a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from normalize.gazetteer import Rule
+from normalize.trace import Change, TracedText
+
+RULE_TIMEOUT_S = 1.0
+
+
+class RuleTimeout(RuntimeError):
+    """A rule's regex ran past its time limit on one document."""
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    pattern: regex.Pattern[str]
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    """Compile a rule; a plain word gets word boundaries on both sides."""
+    flags = regex.V1 | (regex.IGNORECASE if rule.ignore_case else 0)
+    if rule.regex:
+        pattern = regex.compile(rule.find, flags)
+    else:
+        pattern = regex.compile(r"(?<![\w-])" + regex.escape(rule.find) + r"(?![\w-])", flags)
+    return CompiledRule(rule, pattern)
+
+
+@lru_cache(maxsize=64)
+def compile_rules(rules: tuple[Rule, ...]) -> tuple[CompiledRule, ...]:
+    return tuple(compile_rule(r) for r in rules)
+
+
+def rule_changes(text: str, rules: Sequence[CompiledRule]) -> list[Change]:
+    """Changes from all rules; where two rules hit the same place, the first rule wins."""
+    changes: list[Change] = []
+    taken: list[tuple[int, int]] = []
+    for cr in rules:
+        try:
+            matches = list(cr.pattern.finditer(text, timeout=RULE_TIMEOUT_S))
+        except TimeoutError:
+            raise RuleTimeout(f"rule {cr.rule.id!r} ({cr.rule.where}) timed out") from None
+        for m in matches:
+            if m.end() == m.start() or any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            new = m.expand(cr.rule.replace) if cr.rule.regex else cr.rule.replace
+            changes.append(Change(m.start(), m.end(), new, f"rule/{cr.rule.id}"))
+            taken.append((m.start(), m.end()))
+    return changes
+
+
+def fix(doc: TracedText, rules: Sequence[Rule]) -> TracedText:
+    """Apply rules to a traced document in one pass, in place; returns it."""
+    doc.apply(rule_changes(doc.text, compile_rules(tuple(rules))))
+    return doc
+
+
+def fix_text(text: str, rules: Sequence[Rule]) -> str:
+    """Apply rules to a plain string."""
+    return fix(TracedText(text), rules).text

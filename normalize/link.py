@@ -1,0 +1,384 @@
+"""Link: find every mention of a gazetteer entity and link it to the entity.
+
+The gazetteer is compiled once into an index: every case form of every name,
+alias, derived acronym and composed agency name («МВД Кыргызстана»), folded to
+lowercase with ё→е, in one Aho–Corasick automaton. A document is scanned once;
+hits are kept at word boundaries and where their letter case fits the name's
+(«КР» never matches «кр», «Бегун» never «бегун»). Overlaps are settled by the
+longest match, with nested mentions allowed only inside a name's dependents
+(«МВД [Беларуси]», never «Единая [Россия]»). Ambiguous names are resolved by
+the document's other mentions or left unlinked. People named in full are then
+found again by surname, first name and initials (coreference).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from normalize import morph
+from normalize.gazetteer import Entity, Gazetteer
+
+SCORES = {
+    "exact": 1.0,
+    "inflected": 0.95,
+    "alias": 0.95,
+    "acronym": 0.9,
+    "composed": 0.9,
+    "coreference": 0.85,
+    "surname": 0.8,
+    "context": 0.8,
+}
+_PRIORITY = {m: i for i, m in enumerate(SCORES)}
+PLURAL_TYPES = frozenset({"region", "agency", "organization"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of an indexed key: which entity, how it was derived, what it needs."""
+
+    entity: int
+    method: str
+    form: str  # the cased form, for the letter-case check
+    tail: int  # offset where nested mentions may begin
+    needs: str = ""  # "", "evidence" (a common word), "context" (a generic name), "coord:<word>"
+    lower_first: bool = False  # «органов внутренних дел …»: a common-noun head may be lowercase in running text
+
+
+@dataclass
+class Index:
+    """A compiled gazetteer: the automaton over folded forms and the entities."""
+
+    entities: tuple[Entity, ...]
+    automaton: ahocorasick.Automaton
+    persons: dict[int, morph.PersonParts] = field(default_factory=dict)
+    n_keys: int = 0
+
+
+@dataclass(frozen=True)
+class Found:
+    """A linked mention: [start, end) in the text, the entity's position in the index."""
+
+    start: int
+    end: int
+    entity: int
+    method: str
+    score: float
+
+
+def fold(text: str) -> str:
+    """Lowercase with ё→е, keeping every character's offset."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.replace("ё", "е")
+
+
+# --- compiling ------------------------------------------------------------------------
+
+
+def _genitives(entity: Entity) -> list[str]:
+    """The entity's names in the genitive singular (acronyms as they are)."""
+    out: list[str] = []
+    for name in entity.names:
+        if morph._is_acronym(name):
+            out.append(name)
+            continue
+        out.extend(f.text for f in morph.phrase_forms(name, plural=False) if f.case == "gent")
+    return out
+
+
+def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str, int, str]]:
+    """(form, method, tail, needs) for everything one entity may be called."""
+    if e.type == "person":
+        for i, name in enumerate(e.names):
+            if len(name.split()) == 1:
+                yield name, "exact" if i == 0 else "alias", len(name), ""
+                continue
+            forms = morph.person_forms(name, e.surname, e.gender)
+            for j, f in enumerate(forms):
+                method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
+                yield f.text, method, f.tail, ""
+        return
+    plural = e.type in PLURAL_TYPES
+    bases: list[str] = []
+    parent = by_id.get(e.parent) if e.parent else None
+    parent_gens = _genitives(parent) if parent is not None and parent.type == "country" else []
+    for i, name in enumerate(e.names):
+        if morph._is_acronym(name) or not morph._NAME_WORD.match(name.replace(" ", "")):
+            method = "acronym" if morph._is_acronym(name) else ("exact" if i == 0 else "alias")
+            first = name.split()[0]
+            yield name, method, len(first) + 1 if len(first) < len(name) else len(name), ""
+            continue
+        forms = morph.phrase_forms(name, plural=plural)
+        for j, f in enumerate(forms):
+            method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
+            yield f.text, method, f.tail, ""
+            yield from _coordinated(f)
+        acr = morph.acronym(name)
+        if acr:
+            yield acr, "acronym", len(acr), ""
+        # an agency named with its country: «Министерство внутренних дел» + «Кыргызской Республики»
+        for gen in parent_gens:
+            if name.endswith(" " + gen):
+                bases.append(name[: -len(gen) - 1])
+    for base in dict.fromkeys(bases):
+        base_forms = [f.text for f in morph.phrase_forms(base, plural=False)]
+        acr = morph.acronym(base)
+        heads = base_forms + ([acr] if acr else [])
+        for head in heads:
+            method = "acronym" if head == acr else "composed"
+            for gen in dict.fromkeys(parent_gens):
+                yield f"{head} {gen}", method, len(head) + 1, ""
+            # the bare generic name («МВД», «министерство внутренних дел») needs the document's help
+            yield head, "context", len(head), "context"
+
+
+def _coordinated(f: morph.Form) -> Iterable[tuple[str, str, int, str]]:
+    """«УВД Таласской и ГУВД Чуйской областей»: the ellipsis and the plural of a final noun."""
+    words = f.text.split()
+    if len(words) < 3 or f.tail >= len(f.text) or f.case != "nomn":
+        return
+    last = words[-1]
+    p = next((p for p in morph.analyzer().parse(last.lower()) if p.tag.POS == "NOUN" and "gent" in p.tag), None)
+    if p is None or p.tag.number != "sing":
+        return
+    plural = p.inflect({"gent", "plur"})
+    if plural is None:
+        return
+    plural_word = morph.match_case(last, plural.word)
+    yield " ".join([*words[:-1], plural_word]), "inflected", f.tail, ""
+    yield " ".join(words[:-1]), "inflected", f.tail, "coord:" + fold(plural_word)
+
+
+def _lower_first_ok(e: Entity, form: str) -> bool:
+    """Names of bodies that start with a common noun («министерство», «органы») may be lowercased."""
+    words = form.split()
+    if e.type not in ("agency", "organization") or len(words) < 2 or not words[0][:1].isupper():
+        return False
+    if morph._is_acronym(words[0]) or not words[1][:1].islower():
+        return False
+    return morph.is_common_word(words[0])
+
+
+def compile_index(gazetteer: Gazetteer) -> Index:
+    """Compile a gazetteer into an Index (every form of every name in one automaton)."""
+    entities = gazetteer.entities
+    by_id = {e.id: e for e in entities}
+    table: dict[str, dict[tuple[int, str], Candidate]] = defaultdict(dict)
+    persons: dict[int, morph.PersonParts] = {}
+    for idx, e in enumerate(entities):
+        for form, method, tail, needs in _entity_keys(e, by_id):
+            key = fold(form)
+            slot = table[key]
+            old = slot.get((idx, needs))
+            if old is None or _PRIORITY[method] < _PRIORITY[old.method]:
+                slot[(idx, needs)] = Candidate(idx, method, form, tail, needs, _lower_first_ok(e, form))
+        if e.type == "person" and len(e.name.split()) >= 2:
+            persons[idx] = morph.person_parts(e.name, e.surname, e.gender)
+    _add_surnames(table, entities, persons)
+    automaton = ahocorasick.Automaton()
+    for key, slot in table.items():
+        automaton.add_word(key, (key, tuple(slot.values())))
+    if len(table):
+        automaton.make_automaton()
+    return Index(entities, automaton, persons, len(table))
+
+
+def _add_surnames(
+    table: dict[str, dict[tuple[int, str], Candidate]],
+    entities: Sequence[Entity],
+    persons: dict[int, morph.PersonParts],
+) -> None:
+    """Surname-only keys for people whose surname no other person in the gazetteer shares."""
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    for idx, parts in persons.items():
+        by_surname[fold(parts.surname)].append(idx)
+    for surname, owners in by_surname.items():
+        if len(owners) != 1 or len(surname) < 4:
+            continue
+        idx = owners[0]
+        parts = persons[idx]
+        needs = "evidence" if morph.is_common_word(parts.surname) else ""
+        for form in morph.word_forms(parts.surname, parts.gender, "surname"):
+            table[fold(form)].setdefault((idx, needs), Candidate(idx, "surname", form, len(form), needs))
+
+
+# --- finding --------------------------------------------------------------------------
+
+
+def _at_boundary(text: str, start: int, end: int) -> bool:
+    if start > 0:
+        c = text[start - 1]
+        if c.isalnum() or (c == "-" and start > 1 and text[start - 2].isalnum()):
+            return False
+    if end < len(text):
+        c = text[end]
+        if c.isalnum() or (c == "-" and end + 1 < len(text) and text[end + 1].isalnum()):
+            return False
+    return True
+
+
+def _case_fits(c: Candidate, surface: str) -> bool:
+    """Every capital in the name's form is a capital in the text (but a free first letter)."""
+    form = c.form
+    start = 1 if c.lower_first else 0
+    return all(not (f.isupper() and not s.isupper()) for f, s in zip(form[start:], surface[start:], strict=False))
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t«\"'(—-":
+        i -= 1
+    return i < 0 or text[i] in ".!?…\n:"
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    cands: list[Candidate]
+    nested: bool = False
+
+
+def _scan(text: str, folded: str, index: Index) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for end_idx, (key, cands) in index.automaton.iter(folded):
+        start, end = end_idx - len(key) + 1, end_idx + 1
+        if not _at_boundary(text, start, end):
+            continue
+        surface = text[start:end]
+        fitting = [c for c in cands if _case_fits(c, surface)]
+        fitting = [c for c in fitting if not c.needs.startswith("coord:") or _coord_follows(folded, end, c.needs[6:])]
+        if fitting:
+            hits.append(_Hit(start, end, fitting))
+    return hits
+
+
+def _coord_follows(folded: str, end: int, plural: str) -> bool:
+    return re.match(r"\s+и\s+[^.;!?]{0,60}?" + re.escape(plural) + r"(?!\w)", folded[end : end + 120]) is not None
+
+
+def _select(hits: list[_Hit]) -> list[_Hit]:
+    """Longest first; a shorter hit survives only nested in a longer one's dependents."""
+    hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    taken: list[_Hit] = []
+    for h in hits:
+        overlapping = [t for t in taken if t.start < h.end and h.start < t.end]
+        if not overlapping:
+            taken.append(h)
+            continue
+        if len(overlapping) == 1 and not overlapping[0].nested:
+            outer = overlapping[0]
+            tail = min(c.tail for c in outer.cands)
+            if h.start >= outer.start + tail and h.end <= outer.end:
+                outer_entities = {c.entity for c in outer.cands}
+                h.cands = [c for c in h.cands if c.entity not in outer_entities]
+                if h.cands:
+                    h.nested = True
+                    taken.append(h)
+    taken.sort(key=lambda h: (h.start, h.end))
+    return taken
+
+
+def _qualified_by_plural(text: str, end: int) -> bool:
+    """«МВД стран ТС»: a generic name followed by a plural genitive names several bodies."""
+    m = re.match(r"\s+([а-яё]+)", text[end : end + 40])
+    if m is None:
+        return False
+    return any(
+        p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.analyzer().parse(m.group(1))[:1]
+    )
+
+
+def _best(cands: list[Candidate]) -> Candidate:
+    return min(cands, key=lambda c: (_PRIORITY[c.method], c.entity))
+
+
+def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
+    """Settle each hit on one entity, using the document's unambiguous mentions."""
+    plain = [h for h in hits if len({c.entity for c in h.cands}) == 1 and not any(c.needs for c in h.cands)]
+    seen = {h.cands[0].entity for h in plain}
+    seen_parents = {index.entities[e].parent for e in seen} | {index.entities[e].id for e in seen}
+    found: list[Found] = []
+    for h in hits:
+        cands = h.cands
+        usable: list[Candidate] = []
+        for c in cands:
+            if c.needs == "evidence":
+                mid_sentence = text[h.start].isupper() and not _sentence_start(text, h.start)
+                if c.entity in seen or mid_sentence:
+                    usable.append(c)
+            elif c.needs == "context":
+                if c.entity in seen and not _qualified_by_plural(text, h.end):
+                    usable.append(c)
+            else:
+                usable.append(c)
+        entities = {c.entity for c in usable}
+        if len(entities) > 1:
+            narrowed = [c for c in usable if c.entity in seen]
+            if len({c.entity for c in narrowed}) != 1:
+                narrowed = [c for c in usable if index.entities[c.entity].parent in seen_parents]
+            usable = narrowed if len({c.entity for c in narrowed}) == 1 else []
+        if not usable:
+            continue
+        best = _best(usable)
+        if best.method == "surname" and best.entity in seen:
+            best = Candidate(best.entity, "coreference", best.form, best.tail)
+        score = SCORES[best.method] * (0.9 if len({c.entity for c in cands}) > 1 else 1.0)
+        found.append(Found(h.start, h.end, best.entity, best.method, round(score, 3)))
+    return found
+
+
+def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[Found]:
+    """Surname, first-name and initial mentions of people named in full in this document."""
+    full = {f.entity for f in found if f.entity in index.persons and f.method in ("exact", "inflected", "alias")}
+    if not full:
+        return []
+    keys: dict[str, tuple[int, str]] = {}
+    first_owner: dict[str, set[int]] = defaultdict(set)
+    for idx in full:
+        parts = index.persons[idx]
+        for form in morph.word_forms(parts.surname, parts.gender, "surname"):
+            keys.setdefault(fold(form), (idx, form))
+            if parts.first:
+                initial = parts.first[0] + "."
+                keys.setdefault(fold(f"{initial} {form}"), (idx, f"{initial} {form}"))
+                keys.setdefault(fold(f"{initial}{form}"), (idx, f"{initial}{form}"))
+        if parts.first and len(parts.first) >= 3:
+            for form in morph.word_forms(parts.first, parts.gender, "first"):
+                first_owner[fold(form)].add(idx)
+    for key, owners in first_owner.items():
+        if len(owners) == 1 and key not in keys:
+            keys[key] = (next(iter(owners)), key)
+    if not keys:
+        return []
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+    taken = [(f.start, f.end) for f in found]
+    out: list[Found] = []
+    for m in pattern.finditer(folded):
+        s, e = m.span()
+        if not _at_boundary(text, s, e) or not text[s].isupper():
+            continue
+        if any(a < e and s < b for a, b in taken):
+            continue
+        idx, _ = keys[m.group()]
+        out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
+        taken.append((s, e))
+    return out
+
+
+def find_mentions(text: str, index: Index) -> list[Found]:
+    """All linked mentions in a text, sorted by offset."""
+    if not text:
+        return []
+    folded = fold(text)
+    hits = _select(_scan(text, folded, index))
+    found = _resolve(hits, index, text)
+    found += _corefer(text, folded, found, index)
+    found.sort(key=lambda f: (f.start, f.end))
+    return found

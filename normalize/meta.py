@@ -1,0 +1,118 @@
+"""Document metadata read from the text: publication date, source outlet, dateline place.
+
+Read after Unicode cleaning and before boilerplate removal, since the source
+footer and the timestamp line are chrome that the clean stage removes. The page's
+own clock (a date after a weekday, "Пятница, 22 ноября 2024") is never taken for
+the publication date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate("января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split())
+}
+_MONTH = "(?P<month>" + "|".join(MONTHS) + ")"
+_WEEKDAY = r"(?:понедельник|вторник|среда|четверг|пятница|суббота|воскресенье)"
+_PLACE = r"(?P<place>[А-ЯЁ][а-яё]+(?:[- ][А-ЯЁ][а-яё]+)?)"
+_SLASH_SOURCE = r"/(?:(?:Корр|корр)\.\s*)?(?P<source>[^/\n]{2,30})/"
+
+# "Бишкек, 19.09.23. /Кабар/."  and  "13 декабря, Минск /Корр. БЕЛТА/."
+_DATELINE_PLACE_FIRST = re.compile(
+    rf"(?m)^{_PLACE},\s+(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{2,4}})\.?\s*(?:{_SLASH_SOURCE})?"
+)
+_DATELINE_DATE_FIRST = re.compile(
+    rf"(?m)^(?P<day>\d{{1,2}})\s+{_MONTH}(?:\s+(?P<year>\d{{4}})(?:\s*г\.?)?)?,\s+{_PLACE}\.?\s*(?:{_SLASH_SOURCE}|—|-)"
+)
+_PLACE_DATELINE_WORDS = re.compile(rf"(?m)^{_PLACE}\.\s+(?P<day>\d{{1,2}})\s+{_MONTH}\.?\s+{_SLASH_SOURCE}")
+_WORD_DATE = re.compile(
+    rf"(?i)(?P<weekday>{_WEEKDAY},?\s+)?\b(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}})(?P<time>(?:\s*г\.?)?,?\s+(?:в\s+)?\d{{1,2}}:\d{{2}})?"
+)
+_NUM_DATE = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?P<time>,?\s+\d{1,2}:\d{2})?")
+_SOURCE_LINE = re.compile(r"(?mi)^(?:источник|source)\s*:\s*(?P<source>\S[^\n]{0,60}?)\s*$")
+_TLD = r"(?:ru|kz|kg|by|uz|tj|tm|am|az|md|ge|ua|cn|com|net|org|info|news|asia)"
+_OUTLET = rf"(?P<source>[A-Za-z0-9][\w-]*\.{_TLD}|[A-ZА-ЯЁ][\w-]*(?:\.[a-z]{{2,4}})?|«[^»]{{2,40}}»)"
+_REPORTS = re.compile(
+    rf"(?:переда[её]т|сообщает|сообщил[аи]?|информирует|пишет)(?:\s+(?:корреспондент|агентство|издание|сайт|портал|телеканал))?\s+{_OUTLET}"
+)
+_MEDIA_WORDS = re.compile(r"^(?:пресс-служб|МВД|ведомств|министерств|управлени|департамент)", re.I)
+
+
+@dataclass(frozen=True)
+class Meta:
+    published: dt.date | None = None
+    source: str | None = None
+    place: str | None = None
+
+
+def _year(y: str) -> int:
+    n = int(y)
+    return n + 2000 if n < 100 else n
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _article_dates(text: str) -> list[tuple[int, dt.date]]:
+    """Full dates in the text with a rank: timestamps first, page clocks never."""
+    found: list[tuple[int, dt.date]] = []
+    for m in _WORD_DATE.finditer(text):
+        if m.group("weekday"):
+            continue  # the page's clock, not the article's date
+        d = _date(int(m.group("year")), MONTHS[m.group("month").lower()], int(m.group("day")))
+        if d:
+            found.append((0 if m.group("time") else 1, d))
+    for m in _NUM_DATE.finditer(text):
+        d = _date(_year(m.group("y")), int(m.group("m")), int(m.group("d")))
+        if d:
+            found.append((0 if m.group("time") else 2, d))
+    return found
+
+
+def extract(text: str) -> Meta:
+    """Read published, source and place from an article's text (any may be None)."""
+    head = text[:5000]
+    published: dt.date | None = None
+    source: str | None = None
+    place: str | None = None
+    dates = _article_dates(head)
+
+    m = _DATELINE_PLACE_FIRST.search(head)
+    if m:
+        place = m.group("place")
+        published = _date(_year(m.group("y")), int(m.group("m")), int(m.group("d")))
+        source = m.group("source")
+    else:
+        m = _DATELINE_DATE_FIRST.search(head) or _PLACE_DATELINE_WORDS.search(head)
+        if m:
+            place = m.group("place")
+            source = m.group("source")
+            day, month = int(m.group("day")), MONTHS[m.group("month").lower()]
+            year = m.groupdict().get("year")
+            if year:
+                published = _date(int(year), month, day)
+            else:
+                # a dateline without a year takes it from the article's own full date of that day
+                same_day = [d for _, d in sorted(dates, key=lambda p: p[0]) if (d.month, d.day) == (month, day)]
+                published = same_day[0] if same_day else None
+    if published is None and dates:
+        published = min(dates, key=lambda p: p[0])[1]
+
+    line = _SOURCE_LINE.search(text)
+    if line:
+        source = line.group("source")
+    if source is None:
+        for m in _REPORTS.finditer(text):
+            name = m.group("source").strip("«»")
+            if not _MEDIA_WORDS.match(name):
+                source = name
+                break
+    return Meta(published, source.strip() if source else None, place)

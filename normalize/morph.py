@@ -1,0 +1,330 @@
+"""Morphology: every case form of a name, with name-aware rules for people.
+
+Multi-word names inflect the way Russian grammar says: the head noun and the
+adjectives agreeing with it change, the dependents after the head stay as they are
+(«Организации Договора о коллективной безопасности», «Кыргызской Республики»).
+Words are inflected with pymorphy3. Personal names are not left to pymorphy3,
+which reads many surnames as other words («Ниязбеков» as a plural of «ниязбек»):
+first names it knows as names are inflected by it; surnames, unknown first names,
+patronymics and foreign names follow the declension rules for names below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymorphy3
+
+CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
+_VOWELS = set("аеёиоуыэюя")
+_HUSHING = set("жшчщц")
+_VELAR_HUSHING = set("гкхжшчщ")
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+@dataclass(frozen=True)
+class Form:
+    """A surface form of a name; `tail` is where its fixed dependents begin (chars)."""
+
+    text: str
+    case: str
+    number: str
+    tail: int
+
+
+def match_case(template: str, word: str) -> str:
+    """Give `word` the letter case of `template` (UPPER, Title or lower), part by hyphenated part."""
+    if "-" in template and template.count("-") == word.count("-"):
+        return "-".join(match_case(t, w) for t, w in zip(template.split("-"), word.split("-"), strict=True))
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:].lower()
+    return word.lower()
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
+    for p in analyzer().parse(word.lower()):
+        if p.tag.POS in pos and case in p.tag:
+            return p
+    return None
+
+
+def _inflect(p: pymorphy3.analyzer.Parse, grams: set[str], template: str) -> str | None:
+    q = p.inflect(grams)
+    return match_case(template, q.word) if q is not None else None
+
+
+def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | None:
+    """Inflect a word; of a hyphenated one («Усть-Каменогорск») only the last part changes."""
+    head, dash, last = word.rpartition("-")
+    p = _parse(last, pos)
+    if p is None:
+        return None
+    out = _inflect(p, grams, last)
+    return f"{head}{dash}{out}" if out else None
+
+
+def phrase_forms(name: str, plural: bool = True) -> list[Form]:
+    """Case (and number) forms of a non-person name; the nominative first."""
+    words = name.split()
+    head = _head_index(words)
+    if head is None and len(words) > 1 and _is_acronym(words[0]):
+        # «УВД Таласской области»: the acronym is the head and does not inflect
+        return [Form(name, "nomn", "sing", len(words[0]) + 1)]
+    out = [Form(name, "nomn", "sing", _tail_offset(words, head))]
+    if head is None:
+        return out
+    head_word = words[head]
+    hp = _parse(head_word.rpartition("-")[2], ("NOUN",))
+    if hp is None:
+        return out
+    numbers = [hp.tag.number or "sing"]
+    if plural and "Pltm" not in hp.tag and "Sgtm" not in hp.tag and numbers == ["sing"]:
+        numbers.append("plur")
+    seen = {name}
+    for number in numbers:
+        for case in CASES:
+            grams = {case, number}
+            new_head = _inflect_word(head_word, grams, ("NOUN",))
+            if new_head is None:
+                continue
+            new_words = list(words)
+            new_words[head] = new_head
+            ok = True
+            for i in range(head):
+                if _is_acronym(words[i]) or not _NAME_WORD.match(words[i]):
+                    continue
+                adj_grams = set(grams)
+                if number == "sing" and hp.tag.gender:
+                    adj_grams.add(hp.tag.gender)
+                if (case == "accs" and number == "plur") or (case == "accs" and hp.tag.gender == "masc"):
+                    adj_grams.add(hp.tag.animacy or "inan")
+                w = _inflect_word(words[i], adj_grams, ("ADJF", "PRTF"))
+                if w is None:
+                    ok = False
+                    break
+                new_words[i] = w
+            if not ok:
+                continue
+            text = " ".join(new_words)
+            if text not in seen:
+                seen.add(text)
+                out.append(Form(text, case, number, _tail_offset(new_words, head)))
+    return out
+
+
+def _head_index(words: list[str]) -> int | None:
+    """The head noun: the first noun in the nominative, with only adjectives before it."""
+    for i, w in enumerate(words):
+        if _is_acronym(w) or not _NAME_WORD.match(w):
+            return None
+        if _parse(w.rpartition("-")[2], ("NOUN",)) is not None:
+            return i
+        if _parse(w.rpartition("-")[2], ("ADJF", "PRTF")) is None:
+            return None
+    return None
+
+
+def _tail_offset(words: list[str], head: int | None) -> int:
+    """Char offset where the uninflected dependents begin (len(name) when there are none)."""
+    if head is None:
+        return sum(len(w) + 1 for w in words) - 1
+    return sum(len(w) + 1 for w in words[: head + 1])
+
+
+# --- personal names -----------------------------------------------------------------
+
+
+def _noun_endings(stem_end: str) -> str:
+    return "и" if stem_end in _VELAR_HUSHING else "ы"
+
+
+def name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[str]]:
+    """Case forms of one word of a personal name, by the rules for names.
+
+    role: "first", "patronymic" or "surname". Gender may be None (unknown): then the
+    masculine forms are given, and the nominative stays valid in every case, which
+    is how feminine and foreign names that do not decline are written.
+    """
+    w = word
+    low = w.lower()
+    forms: dict[str, set[str]] = {c: {w} for c in CASES}
+
+    def add(case: str, ending: str, cut: int = 0) -> None:
+        base = w[: len(w) - cut] if cut else w
+        forms[case].add(base + ending)
+
+    if "-" in w and role == "first":
+        # «Касым-Жомарт»: the last part declines
+        head, _, last = w.rpartition("-")
+        sub = name_word_forms(last, gender, role)
+        return {c: {f"{head}-{f}" for f in fs} for c, fs in sub.items()}
+
+    if role == "first" and gender != "f":
+        p = next((p for p in analyzer().parse(low) if "Name" in p.tag and "nomn" in p.tag), None)
+        if p is not None and (gender is None or (p.tag.gender == "masc") == (gender == "m")):
+            for case in CASES:
+                q = p.inflect({case, "sing"})
+                if q is not None:
+                    forms[case].add(match_case(w, q.word))
+            return forms
+
+    female = gender == "f"
+    if role == "patronymic":
+        if low.endswith(("вич", "ич")):
+            add("gent", "а"), add("datv", "у"), add("accs", "а"), add("ablt", "ем"), add("loct", "е")
+        elif low.endswith(("вна", "чна", "ична")):
+            add("gent", "ы", 1), add("datv", "е", 1), add("accs", "у", 1), add("ablt", "ой", 1), add("loct", "е", 1)
+        return forms
+    if role == "surname":
+        if low.endswith(("ова", "ева", "ёва", "ина", "ына")) and gender != "m":
+            add("gent", "ой", 1), add("datv", "ой", 1), add("accs", "у", 1), add("ablt", "ой", 1), add("loct", "ой", 1)
+            return forms
+        if low.endswith(("ская", "цкая", "ая")) and gender != "m":
+            add("gent", "ой", 2), add("datv", "ой", 2), add("accs", "ую", 2), add("ablt", "ой", 2), add("loct", "ой", 2)
+            return forms
+        if low.endswith(("ский", "цкий", "ый", "ой", "ий")) and len(low) > 4 and not female:
+            cut = 2
+            soft = low.endswith("ий") and low[-3] not in "кгх" + "жшчщц"
+            o = "е" if soft else "о"
+            add("gent", o + "го", cut), add("datv", o + "му", cut), add("accs", o + "го", cut)
+            add("ablt", ("и" if low.endswith("ий") else "ы") + "м", cut), add("loct", o + "м", cut)
+            return forms
+        if low.endswith(("ов", "ев", "ёв", "ин", "ын")) and not female:
+            add("gent", "а"), add("datv", "у"), add("accs", "а"), add("ablt", "ым"), add("loct", "е")
+            return forms
+    last = low[-1:]
+    if female and last not in ("а", "я"):
+        return forms  # feminine names ending in a consonant do not decline
+    if last == "а" and len(low) > 2:
+        y = _noun_endings(low[-2])
+        add("gent", y, 1), add("datv", "е", 1), add("accs", "у", 1)
+        add("ablt", ("ей" if low[-2] in _HUSHING else "ой"), 1), add("loct", "е", 1)
+    elif last == "я" and len(low) > 2:
+        i_end = "и"
+        add("gent", i_end, 1), add("datv", "и" if low.endswith("ия") else "е", 1), add("accs", "ю", 1)
+        add("ablt", "ей", 1), add("loct", "и" if low.endswith("ия") else "е", 1)
+    elif last in ("ь", "й") and len(low) > 2:
+        add("gent", "я", 1), add("datv", "ю", 1), add("accs", "я", 1), add("ablt", "ем", 1), add("loct", "е", 1)
+    elif last and last.isalpha() and last not in _VOWELS and last not in "ъ":
+        add("gent", "а"), add("datv", "у"), add("accs", "а"), add("loct", "е")
+        add("ablt", "ом")
+        if last in _HUSHING:
+            add("ablt", "ем")
+    return forms
+
+
+def guess_gender(words: list[str], surname_index: int) -> str | None:
+    """Gender from a known first name or a feminine surname ending; None when unclear."""
+    for i, w in enumerate(words):
+        if i == surname_index:
+            continue
+        for p in analyzer().parse(w.lower()):
+            if "Name" in p.tag and "nomn" in p.tag:
+                return "m" if p.tag.gender == "masc" else "f"
+    s = words[surname_index].lower()
+    if s.endswith(("ова", "ева", "ёва", "ина", "ына", "ская", "цкая")):
+        return "f"
+    if s.endswith(("ов", "ев", "ёв", "ин", "ын", "ский", "цкий")):
+        return "m"
+    return None
+
+
+@dataclass(frozen=True)
+class PersonParts:
+    """A personal name split into roles, with the case forms of each word."""
+
+    words: tuple[str, ...]
+    roles: tuple[str, ...]
+    gender: str | None
+
+    @property
+    def surname(self) -> str:
+        return self.words[self.roles.index("surname")]
+
+    @property
+    def first(self) -> str | None:
+        return self.words[self.roles.index("first")] if "first" in self.roles else None
+
+
+def person_parts(name: str, surname: str | None = None, gender: str | None = None) -> PersonParts:
+    words = name.split()
+    if surname and surname in words:
+        s_index = words.index(surname)
+    else:
+        s_index = len(words) - 1
+    roles = []
+    for i, w in enumerate(words):
+        if i == s_index:
+            roles.append("surname")
+        elif w.lower().endswith(("вич", "вна", "чна", "ична")) and i > 0 and len(words) > 2:
+            roles.append("patronymic")
+        elif "first" not in roles:
+            roles.append("first")
+        else:
+            roles.append("other")
+    g = gender or guess_gender(words, s_index)
+    return PersonParts(tuple(words), tuple(roles), g)
+
+
+def person_forms(name: str, surname: str | None = None, gender: str | None = None) -> list[Form]:
+    """Case forms of a full personal name: each word in the case, or left undeclined."""
+    parts = person_parts(name, surname, gender)
+    per_word = [
+        name_word_forms(w, parts.gender, role if role != "other" else "first")
+        for w, role in zip(parts.words, parts.roles, strict=True)
+    ]
+    out = [Form(name, "nomn", "sing", len(name))]
+    seen = {name}
+    for case in CASES:
+        combos: list[list[str]] = [[]]
+        for wf in per_word:
+            combos = [[*c, f] for c in combos for f in sorted(wf[case])]
+            if len(combos) > 64:
+                break
+        for c in combos:
+            text = " ".join(c)
+            if text not in seen:
+                seen.add(text)
+                out.append(Form(text, case, "sing", len(text)))
+    return out
+
+
+def word_forms(word: str, gender: str | None, role: str) -> list[str]:
+    """All case forms of one name word (for surname-only and first-name mentions)."""
+    forms = name_word_forms(word, gender, role)
+    return sorted({f for fs in forms.values() for f in fs})
+
+
+def is_common_word(word: str) -> bool:
+    """A dictionary word other than a name: «бегун», «ван», «мир» (needs evidence to link)."""
+    for p in analyzer().parse(word.lower()):
+        if p.is_known and not (
+            {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"} & set(str(p.tag).replace(" ", ",").split(","))
+        ):
+            return True
+    return False
+
+
+_ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
+
+
+def acronym(name: str) -> str | None:
+    """The acronym of a multi-word name (Министерство внутренних дел → МВД), if ≥ 3 letters."""
+    words = [w for w in re.split(r"[\s]+", name) if w and w.lower() not in _ACRONYM_SKIP]
+    if len(words) < 3 or any(not w[:1].isalpha() for w in words):
+        return None
+    return "".join(w[0].upper() for w in words)

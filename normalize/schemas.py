@@ -1,0 +1,186 @@
+"""The output tables' contracts, as pandera models on polars frames.
+
+Column names are the contract other pipelines rely on (see DESIGN.md); columns may
+be added, never renamed. `validate` checks a table and splits off the rows that
+fail, each with the reasons, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandera.polars as pa
+import polars as pl
+
+METHODS = ("exact", "inflected", "alias", "acronym", "composed", "coreference", "surname", "context", "fuzzy")
+STAGES = ("read", "decode", "clean", "fix", "link", "validate")
+
+
+class Documents(pa.DataFrameModel):
+    """One row per document that came through: its cleaned text and metadata."""
+
+    doc_id: str = pa.Field(unique=True, str_length={"min_value": 1})
+    text: str = pa.Field()
+    source_path: str = pa.Field()
+    published: dt.date = pa.Field(nullable=True)
+    source: str = pa.Field(nullable=True)
+    place: str = pa.Field(nullable=True)
+    n_chars_raw: int = pa.Field(ge=0)
+    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    encoding: str = pa.Field()
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Mentions(pa.DataFrameModel):
+    """One row per linked mention; offsets into documents.text and into the raw text."""
+
+    doc_id: str = pa.Field()
+    start: int = pa.Field(ge=0)
+    end: int = pa.Field(ge=1)
+    text: str = pa.Field(str_length={"min_value": 1})
+    entity_id: str = pa.Field()
+    entity_type: str = pa.Field()
+    canonical: str = pa.Field()
+    wikidata: str = pa.Field(nullable=True, str_matches=r"^Q\d+$")
+    method: str = pa.Field(isin=METHODS)
+    score: float = pa.Field(ge=0.0, le=1.0)
+    src_start: int = pa.Field(ge=0)
+    src_end: int = pa.Field(ge=0)
+
+    @pa.dataframe_check
+    def span_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("start") < pl.col("end")) & (pl.col("src_start") <= pl.col("src_end")))
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Edits(pa.DataFrameModel):
+    """One row per change made to a document's text, offsets into the raw decoded text."""
+
+    doc_id: str = pa.Field()
+    rule_id: str = pa.Field(str_length={"min_value": 1})
+    before: str = pa.Field()
+    after: str = pa.Field()
+    start: int = pa.Field(ge=0)
+    end: int = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Rejects(pa.DataFrameModel):
+    """One row per input record (or output row) that did not make it, and why."""
+
+    doc_id: str = pa.Field()
+    source_path: str = pa.Field()
+    reason: str = pa.Field(str_length={"min_value": 1})
+    stage: str = pa.Field(isin=STAGES)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    "documents": Documents,
+    "mentions": Mentions,
+    "edits": Edits,
+    "rejects": Rejects,
+}
+
+# polars dtypes of the contract columns, for building empty and typed frames
+POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {
+    "documents": {
+        "doc_id": pl.String(),
+        "text": pl.String(),
+        "source_path": pl.String(),
+        "published": pl.Date(),
+        "source": pl.String(),
+        "place": pl.String(),
+        "n_chars_raw": pl.Int64(),
+        "sha256": pl.String(),
+        "encoding": pl.String(),
+    },
+    "mentions": {
+        "doc_id": pl.String(),
+        "start": pl.Int64(),
+        "end": pl.Int64(),
+        "text": pl.String(),
+        "entity_id": pl.String(),
+        "entity_type": pl.String(),
+        "canonical": pl.String(),
+        "wikidata": pl.String(),
+        "method": pl.String(),
+        "score": pl.Float64(),
+        "src_start": pl.Int64(),
+        "src_end": pl.Int64(),
+    },
+    "edits": {
+        "doc_id": pl.String(),
+        "rule_id": pl.String(),
+        "before": pl.String(),
+        "after": pl.String(),
+        "start": pl.Int64(),
+        "end": pl.Int64(),
+    },
+    "rejects": {
+        "doc_id": pl.String(),
+        "source_path": pl.String(),
+        "reason": pl.String(),
+        "stage": pl.String(),
+    },
+}
+
+
+def frame(table: str, rows: list[dict] | dict[str, list]) -> pl.DataFrame:
+    """A frame with the table's contract columns and types (extra keys are kept)."""
+    schema = POLARS_TYPES[table]
+    if isinstance(rows, dict):
+        df = pl.DataFrame(rows)
+    else:
+        df = pl.DataFrame(rows, schema=schema if not rows else None, infer_schema_length=None)
+    if df.is_empty() and not df.columns:
+        return pl.DataFrame(schema=schema)
+    return df.with_columns([pl.col(c).cast(t) for c, t in schema.items() if c in df.columns])
+
+
+def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validate a table; return (valid rows, failed rows with a `reason` column)."""
+    model = TABLES[table]
+    try:
+        return model.validate(df, lazy=True), df.clear().with_columns(pl.lit("").alias("reason"))
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    rows = cases.filter(pl.col("index").is_not_null())
+    if rows.height == 0:
+        # a table-level failure (a missing column, a wrong type): nothing in it can be trusted
+        reason = "; ".join(f"{c}: {k}" for c, k in zip(cases["column"], cases["check"], strict=False))
+        return df.clear(), df.with_columns(pl.lit(reason).alias("reason"))
+    reasons = (
+        rows.with_columns(
+            (
+                pl.col("column").fill_null("")
+                + " failed "
+                + pl.col("check")
+                + " ("
+                + pl.col("failure_case").cast(pl.String).fill_null("null")
+                + ")"
+            ).alias("why")
+        )
+        .group_by("index")
+        .agg(pl.col("why").unique().sort().str.join("; ").alias("reason"))
+    )
+    indexed = df.with_row_index("__row")
+    bad = indexed.join(reasons, left_on="__row", right_on=pl.col("index").cast(pl.UInt32), how="inner").drop(
+        "__row", "index"
+    )
+    good = indexed.join(
+        reasons.select(pl.col("index").cast(pl.UInt32)), left_on="__row", right_on="index", how="anti"
+    ).drop("__row")
+    return model.validate(good, lazy=True) if good.height else good, bad

@@ -1,0 +1,93 @@
+import pytest
+
+from normalize.clean import clean_text
+
+CASES = [
+    # (input, expected) — one phenomenon each
+    ("Строка\u00a0с\u00a0пробелами", "Строка с пробелами"),
+    ("со\u00adкра\u00adще\u00adние", "сокращение"),
+    ("ну\u200bль", "нуль"),
+    ("“Кавычки” и „лапки“", "«Кавычки» и «лапки»"),
+    ("тире – здесь", "тире — здесь"),
+    ("й", "й"),  # NFC: и + combining breve
+    ("Строка.\r\nВторая", "Строка.\nВторая"),
+    ("много    пробелов", "много пробелов"),
+    ("абзац\n\n\n\nабзац два", "абзац\n\nабзац два"),
+    (
+        "разработать более расширенный план\nсотрудничества между нами.",
+        "разработать более расширенный план сотрудничества между нами.",
+    ),
+    (
+        "Первое предложение закончено.\nВторое начинается с заглавной.",
+        "Первое предложение закончено.\nВторое начинается с заглавной.",
+    ),
+]
+
+
+@pytest.mark.parametrize("raw, expected", CASES)
+def test_cleaning_table(raw, expected):
+    assert clean_text(raw) == expected
+
+
+BODY = "Министр внутренних дел провел встречу с коллегами из соседних стран в столице."
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "ПОДЕЛИТЬСЯ",
+        "Оставьте ответ",
+        "Ваш электронный адрес не будет опубликован.",
+        "семнадцать − 7 =",
+        "Комментарии",
+        "Оставить комментарий",
+        "Читайте также",
+        "Join Telegram",
+        "Курс валют",
+        "Погода",
+        "Источник: ria.ru",
+        "0 3",
+        "Фото Рамиля Насибулина",
+        "Флаг Пятница, 22 ноября 2024",
+    ],
+)
+def test_boilerplate_lines_are_removed(chrome):
+    assert (
+        clean_text(f"{BODY}\n{chrome}\n{BODY.replace('столице', 'городе')}")
+        == f"{BODY}\n{BODY.replace('столице', 'городе')}"
+    )
+
+
+def test_footer_widgets_are_removed():
+    text = f"{BODY}\nTengrinews\nПогода\nА\nАлматы -10\nАстана -12\nРедакция Реклама"
+    assert clean_text(text) == BODY
+
+
+def test_related_headlines_under_read_also_go_too():
+    headline = "В Астане наградили лучших участковых инспекторов полиции"
+    text = f"{BODY}\nЧитайте также\n{headline}\n\nДругой абзац текста статьи здесь."
+    assert clean_text(text) == f"{BODY}\n\nДругой абзац текста статьи здесь."
+
+
+def test_inline_chrome():
+    assert (
+        clean_text("Заголовок статьи о сотрудничестве МВД Фото ©Имя Фамилия") == "Заголовок статьи о сотрудничестве МВД"
+    )
+    assert clean_text(f"{BODY}-0-") == BODY
+    assert clean_text(f"Перейти в медиабанкФлаг страны. Архивное фото {BODY}") == BODY
+
+
+def test_repeated_title_and_body_kept_once():
+    title = "МВД стран союза работают над созданием общей полиции"
+    text = f"{title}\n\n{title}\n\n{BODY}\nПОДЕЛИТЬСЯ\n{BODY}"
+    assert clean_text(text) == f"{title}\n\n{BODY}"
+
+
+def test_short_repeats_are_kept():
+    assert clean_text("Да.\nДа.") == "Да.\nДа."
+
+
+def test_cleaning_is_idempotent_on_a_seed_like_page():
+    page = f"ГОСОРГАНЫ\nВсе новости\n{BODY}\n{BODY}\nПогода\nМинск -2"
+    once = clean_text(page)
+    assert clean_text(once) == once

@@ -1,0 +1,40 @@
+import pytest
+
+from normalize.decode import DecodeError, decode
+
+TEXT = "МВД Белоруссии сообщило о готовности перенимать опыт КНР в борьбе с экстремизмом"
+
+
+@pytest.mark.parametrize(
+    "encoding, expected",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("utf-16-le", "utf-16"),
+        ("utf-16-be", "utf-16"),
+        ("cp1251", "cp1251"),
+        ("koi8-r", "koi8-r"),
+    ],
+)
+def test_encodings_are_detected(encoding, expected):
+    got = decode(TEXT.encode(encoding))
+    assert got.text == TEXT
+    assert got.encoding == expected
+
+
+@pytest.mark.parametrize("wrong", ["cp1251", "latin-1"])
+def test_mojibake_is_repaired(wrong):
+    garbled = TEXT.encode("utf-8").decode(wrong)
+    got = decode(garbled.encode("utf-8"))
+    assert got.text == TEXT and got.repaired
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"abc\x00def\x01\x02"], ids=["png", "nul"])
+def test_binary_is_refused(data):
+    with pytest.raises(DecodeError, match="binary"):
+        decode(data)
+
+
+def test_plain_latin_is_left_alone():
+    assert decode(b"Reuters reports").text == "Reuters reports"
