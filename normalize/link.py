@@ -117,7 +117,9 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
         forms = morph.phrase_forms(name, plural=plural)
         for j, f in enumerate(forms):
             method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
-            yield f.text, method, f.tail, ""
+            # a one-word name that is also an ordinary word («Того», «Семей») needs evidence
+            needs = "evidence" if " " not in f.text and morph.is_word_form(f.text) else ""
+            yield f.text, method, f.tail, needs
             yield from _coordinated(f)
         acr = morph.acronym(name)
         if acr:
@@ -162,7 +164,7 @@ def _lower_first_ok(e: Entity, form: str) -> bool:
         return False
     if morph._is_acronym(words[0]) or not words[1][:1].islower():
         return False
-    return morph.is_common_word(words[0])
+    return morph.is_word_form(words[0])
 
 
 def compile_index(gazetteer: Gazetteer) -> Index:
@@ -206,6 +208,13 @@ def _add_surnames(
         needs = "evidence" if morph.is_common_word(parts.surname) else ""
         for form in morph.word_forms(parts.surname, parts.gender, "surname"):
             table[fold(form)].setdefault((idx, needs), Candidate(idx, "surname", form, len(form), needs))
+            if parts.first:
+                # «И. Кубраков», «И.Кубраков»: initials make the surname safe on its own
+                for sep in (" ", ""):
+                    initialled = f"{parts.first[0]}.{sep}{form}"
+                    table[fold(initialled)].setdefault(
+                        (idx, ""), Candidate(idx, "surname", initialled, len(initialled))
+                    )
 
 
 # --- finding --------------------------------------------------------------------------

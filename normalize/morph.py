@@ -309,14 +309,25 @@ def word_forms(word: str, gender: str | None, role: str) -> list[str]:
     return sorted({f for fs in forms.values() for f in fs})
 
 
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+
+
 def is_common_word(word: str) -> bool:
-    """A dictionary word other than a name: «бегун», «ван», «мир» (needs evidence to link)."""
-    for p in analyzer().parse(word.lower()):
-        if p.is_known and not (
-            {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"} & set(str(p.tag).replace(" ", ",").split(","))
-        ):
+    """A dictionary word in its own right, not a name: «бегун», «ван», «чайка».
+
+    Only dictionary lemmas count: «Лавров» is a form of «лавр», but nobody writes the
+    genitive plural of «лавр» with a capital mid-sentence, so it needs no guard.
+    """
+    low = word.lower()
+    for p in analyzer().parse(low):
+        if p.is_known and p.normal_form == low and not (_NAME_TAGS & p.tag.grammemes):
             return True
     return False
+
+
+def is_word_form(word: str) -> bool:
+    """Any form of a dictionary word that is not a name: «Того» (тот), «Семей» (семья)."""
+    return any(p.is_known and not (_NAME_TAGS & p.tag.grammemes) for p in analyzer().parse(word.lower()))
 
 
 _ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
