@@ -32,6 +32,7 @@ SCORES = {
     "coreference": 0.85,
     "surname": 0.8,
     "context": 0.8,
+    "fuzzy": 0.75,
 }
 _PRIORITY = {m: i for i, m in enumerate(SCORES)}
 PLURAL_TYPES = frozenset({"region", "agency", "organization"})
@@ -57,6 +58,9 @@ class Index:
     automaton: ahocorasick.Automaton
     persons: dict[int, morph.PersonParts] = field(default_factory=dict)
     n_keys: int = 0
+    # fuzzy matching: one-word keys blocked by their first two letters
+    fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
+    fuzzy_owner: dict[str, Candidate] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,29 @@ def compile_index(gazetteer: Gazetteer) -> Index:
         automaton.add_word(key, (key, tuple(slot.values())))
     if len(table):
         automaton.make_automaton()
-    return Index(entities, automaton, persons, len(table))
+    blocks, owners = _fuzzy_keys(table)
+    return Index(entities, automaton, persons, len(table), blocks, owners)
+
+
+FUZZY_MIN_LEN = 6
+FUZZY_CUTOFF = 88.0
+
+
+def _fuzzy_keys(
+    table: dict[str, dict[tuple[int, str], Candidate]],
+) -> tuple[dict[str, list[str]], dict[str, Candidate]]:
+    """One-word keys that name exactly one entity, blocked by their first two letters."""
+    blocks: dict[str, list[str]] = defaultdict(list)
+    owners: dict[str, Candidate] = {}
+    for key, slot in table.items():
+        if len(key) < FUZZY_MIN_LEN or not key.isalpha():
+            continue
+        cands = list(slot.values())
+        if len({c.entity for c in cands}) != 1 or any(c.needs for c in cands):
+            continue
+        blocks[key[:2]].append(key)
+        owners[key] = _best(cands)
+    return dict(blocks), owners
 
 
 def _add_surnames(
@@ -310,7 +336,13 @@ def _best(cands: list[Candidate]) -> Candidate:
 
 def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
     """Settle each hit on one entity, using the document's unambiguous mentions."""
-    plain = [h for h in hits if len({c.entity for c in h.cands}) == 1 and not any(c.needs for c in h.cands)]
+    plain = [
+        h
+        for h in hits
+        if len({c.entity for c in h.cands}) == 1
+        and not any(c.needs for c in h.cands)
+        and _best(h.cands).method != "surname"
+    ]
     seen = {h.cands[0].entity for h in plain}
     seen_parents = {index.entities[e].parent for e in seen} | {index.entities[e].id for e in seen}
     found: list[Found] = []
@@ -381,6 +413,37 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     return out
 
 
+_WORD_RE = re.compile(r"[А-ЯЁA-Z][а-яёa-z]{5,}")
+
+
+def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
+    """Typos of one-word names: a capitalised unknown word close to exactly one key."""
+    if not index.fuzzy_blocks:
+        return []
+    from rapidfuzz import fuzz, process
+
+    taken = [(f.start, f.end) for f in found]
+    out: list[Found] = []
+    for m in _WORD_RE.finditer(text):
+        s, e = m.span()
+        if not _at_boundary(text, s, e) or _sentence_start(text, s) or any(a < e and s < b for a, b in taken):
+            continue
+        word = fold(m.group())
+        block = index.fuzzy_blocks.get(word[:2])
+        if not block or morph.is_word_form(word):
+            continue
+        best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
+        # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo
+        if not best or best[0][0][-2:] != word[-2:]:
+            continue
+        owners = {index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}
+        if len(owners) != 1:
+            continue
+        score = best[0][1]
+        out.append(Found(s, e, index.fuzzy_owner[best[0][0]].entity, "fuzzy", round(0.85 * score / 100, 3)))
+    return out
+
+
 def find_mentions(text: str, index: Index) -> list[Found]:
     """All linked mentions in a text, sorted by offset."""
     if not text:
@@ -389,5 +452,6 @@ def find_mentions(text: str, index: Index) -> list[Found]:
     hits = _select(_scan(text, folded, index))
     found = _resolve(hits, index, text)
     found += _corefer(text, folded, found, index)
+    found += _fuzzy(text, found, index)
     found.sort(key=lambda f: (f.start, f.end))
     return found

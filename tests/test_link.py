@@ -59,6 +59,19 @@ def test_found(text, expected, index):
     assert linked(text, index) == expected
 
 
+FUZZY = [
+    ("Делегация из Кыргызтана прибыла.", [("Кыргызтана", "Киргизия")]),
+    ("Граница с Казахстна закрыта.", [("Казахстна", "Казахстан")]),
+    ("Встреча с Ниязбековым и Ниязбековой.", [("Ниязбековым", "Улан Ниязбеков")]),  # another person, not a typo
+    ("Делегация Кыргызстанцев прибыла.", []),  # a different word, not a typo
+]
+
+
+@pytest.mark.parametrize("text, expected", FUZZY, ids=[t for t, _ in FUZZY])
+def test_fuzzy(text, expected, index):
+    assert linked(text, index) == expected
+
+
 TRAPS = [
     "Бегун пробежал дистанцию.",  # a common word at a sentence start, no full name in the text
     "спортсмен-бегун и ван",  # lowercase common words
