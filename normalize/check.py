@@ -410,14 +410,17 @@ class _Checker:
         self.entities: list[_Entity] = []
         self.rules: list[_Rule] = []
         self.files: list[str] = []
+        self.order: dict[str, int] = {}  # paths in walk order, for sorting the report
 
     def add(self, path: str, line: int, code: str, message: str) -> None:
+        self.order.setdefault(path, len(self.order))
         self.problems.append(Problem(path, line, CODES[code][0], code, message))
 
     # ---- one file -------------------------------------------------------------------
 
     def file(self, path: Path, label: str) -> None:
         self.files.append(label)
+        self.order.setdefault(label, len(self.order))
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -739,7 +742,8 @@ class _Checker:
                     e.path,
                     e.parent_line,
                     "parent-type",
-                    f"parent {e.parent!r} of {e.type} {e.id!r} is a {parent.type}, which cannot contain a {e.type}",
+                    f"parent {e.parent!r} of {e.id!r} ({e.type}) is a {parent.type}, "
+                    f"which cannot contain {e.type} entities",
                 )
 
     def common_words(self) -> None:
@@ -747,8 +751,8 @@ class _Checker:
             seen: set[str] = set()
             for nm in e.names:
                 word = nm.text
-                if not _WORD.match(word) or word.lower() in seen:
-                    continue
+                if not _WORD.match(word) or word.lower() in seen or any(c.isupper() for c in word[1:]):
+                    continue  # a capital inside (МУС, УзА) never reads as a common word to the linker
                 seen.add(word.lower())
                 pos = common_word(word)
                 if pos is None:
@@ -794,7 +798,7 @@ class _Checker:
                     rec.path,
                     rec.find_line,
                     "regex-backtracking",
-                    f"rule {rule.id!r}: nested quantifiers in {group!r} risk catastrophic backtracking; "
+                    f"rule {rule.id!r}: nested quantifiers in `{group}` risk catastrophic backtracking; "
                     "make the inner or outer repetition atomic/possessive or rewrite it",
                 )
         if not rule.examples:
@@ -923,8 +927,7 @@ def _run(paths: Sequence[Path]) -> tuple[list[Problem], int]:
     checker.cross_entities()
     checker.common_words()
     checker.cross_rules()
-    order = {name: i for i, name in enumerate(checker.files)}
-    checker.problems.sort(key=lambda pr: (order.get(pr.path, -1), pr.path, pr.line))
+    checker.problems.sort(key=lambda pr: (checker.order[pr.path], pr.line))
     return checker.problems, len(checker.files)
 
 
@@ -961,6 +964,8 @@ def format_problems(problems: Sequence[Problem], fmt: Format = "text", n_files: 
 
     Ends with the summary line; `n_files` is the number of files checked, for that line.
     """
+    if fmt not in ("text", "github"):
+        raise ValueError(f"unknown format {fmt!r} (expected text or github)")
     lines: list[str] = []
     for p in problems:
         if fmt == "github":
@@ -968,10 +973,8 @@ def format_problems(problems: Sequence[Problem], fmt: Format = "text", n_files: 
             lines.append(
                 f"::{p.severity} file={_escape_property(p.path)},line={p.line},title={title}::{_escape_data(p.message)}"
             )
-        elif fmt == "text":
-            lines.append(str(p))
         else:
-            raise ValueError(f"unknown format {fmt!r} (expected text or github)")
+            lines.append(str(p))
     lines.append(summary(problems, n_files))
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import ahocorasick
 
@@ -85,7 +86,8 @@ def fold(text: str) -> str:
 # --- compiling ------------------------------------------------------------------------
 
 
-def _genitives(entity: Entity) -> list[str]:
+@lru_cache(maxsize=4096)
+def _genitives(entity: Entity) -> tuple[str, ...]:
     """The entity's names in the genitive singular (acronyms as they are)."""
     out: list[str] = []
     for name in entity.names:
@@ -93,7 +95,7 @@ def _genitives(entity: Entity) -> list[str]:
             out.append(name)
             continue
         out.extend(f.text for f in morph.phrase_forms(name, plural=False) if f.case == "gent")
-    return out
+    return tuple(out)
 
 
 def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str, int, str]]:
@@ -111,7 +113,7 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
     plural = e.type in PLURAL_TYPES
     bases: list[str] = []
     parent = by_id.get(e.parent) if e.parent else None
-    parent_gens = _genitives(parent) if parent is not None and parent.type == "country" else []
+    parent_gens = _genitives(parent) if parent is not None and parent.type == "country" else ()
     for i, name in enumerate(e.names):
         if morph._is_acronym(name) or not morph._NAME_WORD.match(name.replace(" ", "")):
             method = "acronym" if morph._is_acronym(name) else ("exact" if i == 0 else "alias")
@@ -150,7 +152,7 @@ def _coordinated(f: morph.Form) -> Iterable[tuple[str, str, int, str]]:
     if len(words) < 3 or f.tail >= len(f.text) or f.case != "nomn":
         return
     last = words[-1]
-    p = next((p for p in morph.analyzer().parse(last.lower()) if p.tag.POS == "NOUN" and "gent" in p.tag), None)
+    p = next((p for p in morph.parses(last.lower()) if p.tag.POS == "NOUN" and "gent" in p.tag), None)
     if p is None or p.tag.number != "sing":
         return
     plural = p.inflect({"gent", "plur"})
@@ -326,7 +328,7 @@ def _qualified_by_plural(text: str, end: int) -> bool:
     if m is None:
         return False
     return any(
-        p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.analyzer().parse(m.group(1))[:1]
+        p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.parses(m.group(1))[:1]
     )
 
 

@@ -55,8 +55,14 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+@lru_cache(maxsize=500_000)
+def parses(word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
+    """pymorphy3's readings of a lowercase word, cached: names repeat their words a lot."""
+    return tuple(analyzer().parse(word))
+
+
 def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
-    for p in analyzer().parse(word.lower()):
+    for p in parses(word.lower()):
         if p.tag.POS in pos and case in p.tag:
             return p
     return None
@@ -69,11 +75,16 @@ def _inflect(p: pymorphy3.analyzer.Parse, grams: set[str], template: str) -> str
 
 def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | None:
     """Inflect a word; of a hyphenated one («Усть-Каменогорск») only the last part changes."""
+    return _inflect_word_cached(word, frozenset(grams), pos)
+
+
+@lru_cache(maxsize=500_000)
+def _inflect_word_cached(word: str, grams: frozenset[str], pos: tuple[str, ...]) -> str | None:
     head, dash, last = word.rpartition("-")
     p = _parse(last, pos)
     if p is None:
         return None
-    out = _inflect(p, grams, last)
+    out = _inflect(p, set(grams), last)
     return f"{head}{dash}{out}" if out else None
 
 
@@ -174,7 +185,7 @@ def name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[s
         return {c: {f"{head}-{f}" for f in fs} for c, fs in sub.items()}
 
     if role == "first" and gender != "f":
-        p = next((p for p in analyzer().parse(low) if "Name" in p.tag and "nomn" in p.tag), None)
+        p = next((p for p in parses(low) if "Name" in p.tag and "nomn" in p.tag), None)
         if p is not None and (gender is None or (p.tag.gender == "masc") == (gender == "m")):
             for case in CASES:
                 q = p.inflect({case, "sing"})
@@ -232,7 +243,7 @@ def guess_gender(words: list[str], surname_index: int) -> str | None:
     for i, w in enumerate(words):
         if i == surname_index:
             continue
-        for p in analyzer().parse(w.lower()):
+        for p in parses(w.lower()):
             if "Name" in p.tag and "nomn" in p.tag:
                 return "m" if p.tag.gender == "masc" else "f"
     s = words[surname_index].lower()
@@ -319,7 +330,7 @@ def is_common_word(word: str) -> bool:
     genitive plural of «лавр» with a capital mid-sentence, so it needs no guard.
     """
     low = word.lower()
-    for p in analyzer().parse(low):
+    for p in parses(low):
         if p.is_known and p.normal_form == low and not (_NAME_TAGS & p.tag.grammemes):
             return True
     return False
@@ -327,7 +338,7 @@ def is_common_word(word: str) -> bool:
 
 def is_word_form(word: str) -> bool:
     """Any form of a dictionary word that is not a name: «Того» (тот), «Семей» (семья)."""
-    return any(p.is_known and not (_NAME_TAGS & p.tag.grammemes) for p in analyzer().parse(word.lower()))
+    return any(p.is_known and not (_NAME_TAGS & p.tag.grammemes) for p in parses(word.lower()))
 
 
 _ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
