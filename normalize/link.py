@@ -194,7 +194,9 @@ def compile_index(gazetteer: Gazetteer) -> Index:
         automaton.add_word(key, (key, tuple(slot.values())))
     if len(table):
         automaton.make_automaton()
-    blocks, owners = _fuzzy_keys(table)
+    blocks, owners = _fuzzy_keys(
+        {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
+    )
     return Index(entities, automaton, persons, len(table), blocks, owners)
 
 
@@ -212,7 +214,7 @@ def _fuzzy_keys(
         if len(key) < FUZZY_MIN_LEN or not key.isalpha():
             continue
         cands = list(slot.values())
-        if len({c.entity for c in cands}) != 1 or any(c.needs for c in cands):
+        if len({c.entity for c in cands}) != 1 or any(c.needs or c.method == "surname" for c in cands):
             continue
         blocks[key[:2]].append(key)
         owners[key] = _best(cands)
@@ -233,6 +235,8 @@ def _add_surnames(
             continue
         idx = owners[0]
         parts = persons[idx]
+        if morph.is_first_name(parts.surname):
+            continue  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
         needs = "evidence" if morph.is_common_word(parts.surname) else ""
         for form in morph.word_forms(parts.surname, parts.gender, "surname"):
             table[fold(form)].setdefault((idx, needs), Candidate(idx, "surname", form, len(form), needs))
@@ -322,14 +326,22 @@ def _select(hits: list[_Hit]) -> list[_Hit]:
     return taken
 
 
+def _other_first_name_before(text: str, start: int, index: Index, entity: int) -> bool:
+    """«Андрей Быков» is not Вячеслав Быков: a surname led by another person's first name."""
+    m = re.search(r"([А-ЯЁ][а-яё]+)\s+$", text[max(0, start - 30) : start])
+    if m is None or not morph.is_first_name(m.group(1)):
+        return False
+    parts = index.persons.get(entity)
+    own = {fold(f) for f in morph.word_forms(parts.first, parts.gender, "first")} if parts and parts.first else set()
+    return fold(m.group(1)) not in own
+
+
 def _qualified_by_plural(text: str, end: int) -> bool:
     """«МВД стран ТС»: a generic name followed by a plural genitive names several bodies."""
     m = re.match(r"\s+([а-яё]+)", text[end : end + 40])
     if m is None:
         return False
-    return any(
-        p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.parses(m.group(1))[:1]
-    )
+    return any(p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.parses(m.group(1))[:1])
 
 
 def _best(cands: list[Candidate]) -> Candidate:
@@ -370,6 +382,8 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
         if not usable:
             continue
         best = _best(usable)
+        if best.method == "surname" and _other_first_name_before(text, h.start, index, best.entity):
+            continue
         if best.method == "surname" and best.entity in seen:
             best = Candidate(best.entity, "coreference", best.form, best.tail)
         score = SCORES[best.method] * (0.9 if len({c.entity for c in cands}) > 1 else 1.0)
@@ -432,8 +446,8 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
             continue
         word = fold(m.group())
         block = index.fuzzy_blocks.get(word[:2])
-        if not block or morph.is_word_form(word):
-            continue
+        if not block or any(p.is_known for p in morph.parses(word)):
+            continue  # a dictionary word or a known name is itself, not a typo
         best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
         # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo
         if not best or best[0][0][-2:] != word[-2:]:

@@ -271,17 +271,22 @@ class PersonParts:
         return self.words[self.roles.index("first")] if "first" in self.roles else None
 
 
+_PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична", "оглы", "кызы")
+
+
 def person_parts(name: str, surname: str | None = None, gender: str | None = None) -> PersonParts:
     words = name.split()
     if surname and surname in words:
         s_index = words.index(surname)
+    elif len(words) == 3 and words[2].lower().endswith(_PATRONYMIC_ENDINGS):
+        s_index = 0  # the official order «Ерохин Дмитрий Юрьевич»
     else:
         s_index = len(words) - 1
     roles = []
     for i, w in enumerate(words):
         if i == s_index:
             roles.append("surname")
-        elif w.lower().endswith(("вич", "вна", "чна", "ична")) and i > 0 and len(words) > 2:
+        elif w.lower().endswith(_PATRONYMIC_ENDINGS) and i > 0 and len(words) > 2:
             roles.append("patronymic")
         elif "first" not in roles:
             roles.append("first")
@@ -292,26 +297,40 @@ def person_parts(name: str, surname: str | None = None, gender: str | None = Non
 
 
 def person_forms(name: str, surname: str | None = None, gender: str | None = None) -> list[Form]:
-    """Case forms of a full personal name: each word in the case, or left undeclined."""
+    """Case forms of a full personal name: each word in the case, or left undeclined.
+
+    A name with a patronymic is also found without it («Василия Шукшина» for
+    «Василий Макарович Шукшин») and in the official order («Шукшин Василий Макарович»).
+    """
     parts = person_parts(name, surname, gender)
-    per_word = [
-        name_word_forms(w, parts.gender, role if role != "other" else "first")
-        for w, role in zip(parts.words, parts.roles, strict=True)
-    ]
+    per_word = {
+        i: name_word_forms(w, parts.gender, role if role != "other" else "first")
+        for i, (w, role) in enumerate(zip(parts.words, parts.roles, strict=True))
+    }
+    orders = [list(range(len(parts.words)))]
+    if "patronymic" in parts.roles and "first" in parts.roles:
+        first, patr, last = parts.roles.index("first"), parts.roles.index("patronymic"), parts.roles.index("surname")
+        orders += [[first, patr, last], [first, last], [last, first, patr], [last, first]]
     out = [Form(name, "nomn", "sing", len(name))]
     seen = {name}
-    for case in CASES:
-        combos: list[list[str]] = [[]]
-        for wf in per_word:
-            combos = [[*c, f] for c in combos for f in sorted(wf[case])]
-            if len(combos) > 64:
-                break
-        for c in combos:
-            text = " ".join(c)
-            if text not in seen:
-                seen.add(text)
-                out.append(Form(text, case, "sing", len(text)))
+    for order in orders:
+        for case in CASES:
+            combos: list[list[str]] = [[]]
+            for i in order:
+                combos = [[*c, f] for c in combos for f in sorted(per_word[i][case])]
+                if len(combos) > 64:
+                    break
+            for c in combos:
+                text = " ".join(c)
+                if text not in seen:
+                    seen.add(text)
+                    out.append(Form(text, case, "sing", len(text)))
     return out
+
+
+def is_first_name(word: str) -> bool:
+    """A word the dictionary knows as a first name («Андрей», «Мария», «Томас»)."""
+    return any(p.is_known and "Name" in p.tag.grammemes for p in parses(word.lower()))
 
 
 def word_forms(word: str, gender: str | None, role: str) -> list[str]:
