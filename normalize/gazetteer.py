@@ -34,6 +34,7 @@ ENTITY_FIELDS = {
     "surname",
     "gender",
     "description",
+    "adjectives",
 }
 RULE_FIELDS = {"id", "find", "replace", "regex", "ignore_case", "examples", "description"}
 
@@ -62,6 +63,7 @@ class Entity:
     surname: str | None = None  # persons: the surname word, when it is not the last one
     gender: str | None = None  # persons: "m" or "f", when known
     description: str | None = None
+    adjectives: tuple[str, ...] = ()  # relational adjectives: «российский» for Россия
     where: Location | None = field(default=None, compare=False)
 
     @property
@@ -183,6 +185,12 @@ def _entity(node: Node, path: str) -> Entity:
             raise GazetteerError(Location(path, aliases_node.line), "aliases must be a list")
         for item in aliases_node.value:
             aliases.append(_text(item, Location(path, item.line), "alias"))
+    adjectives: list[str] = []
+    adj_node = fields.get("adjectives")
+    if adj_node is not None and adj_node.value is not None:
+        if not isinstance(adj_node.value, list):
+            raise GazetteerError(Location(path, adj_node.line), "adjectives must be a list")
+        adjectives = [_text(item, Location(path, item.line), "adjective") for item in adj_node.value]
     wikidata = _opt_text(fields.get("wikidata"), where, "wikidata")
     if wikidata is not None and not (wikidata.startswith("Q") and wikidata[1:].isdigit()):
         line = fields["wikidata"].line
@@ -200,6 +208,7 @@ def _entity(node: Node, path: str) -> Entity:
         surname=_opt_text(fields.get("surname"), where, "surname"),
         gender=gender,
         description=_opt_text(fields.get("description"), where, "description"),
+        adjectives=tuple(adjectives),
         where=where,
     )
 

@@ -33,6 +33,7 @@ SCORES = {
     "coreference": 0.85,
     "surname": 0.8,
     "context": 0.8,
+    "adjective": 0.8,
     "fuzzy": 0.75,
 }
 _PRIORITY = {m: i for i, m in enumerate(SCORES)}
@@ -103,13 +104,19 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
     if e.type == "person":
         for i, name in enumerate(e.names):
             if len(name.split()) == 1:
-                yield name, "exact" if i == 0 else "alias", len(name), ""
+                # «Чарльз», «Филипп»: a one-word name that is a first name could be anyone
+                needs = "context" if morph.is_first_name(name) else ""
+                yield name, "exact" if i == 0 else "alias", len(name), needs
                 continue
             forms = morph.person_forms(name, e.surname, e.gender)
             for j, f in enumerate(forms):
                 method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
                 yield f.text, method, f.tail, ""
         return
+    for adjective in e.adjectives:
+        # lowercase forms: «российских», and «Российская» at a sentence start, both fit
+        for form in morph.adjective_forms(adjective):
+            yield form.lower(), "adjective", len(form), ""
     plural = e.type in PLURAL_TYPES
     bases: list[str] = []
     parent = by_id.get(e.parent) if e.parent else None
@@ -125,6 +132,8 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
             method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
             # a one-word name that is also an ordinary word («Того», «Семей») needs evidence
             needs = "evidence" if " " not in f.text and morph.is_word_form(f.text) else ""
+            if " " not in f.text and morph.is_first_name(f.text):
+                needs = "context"  # a city or a body called «Владимир», «Анна»: alone it is a person's name
             yield f.text, method, f.tail, needs
             yield from _coordinated(f)
         acr = morph.acronym(name)
@@ -327,13 +336,22 @@ def _select(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _other_first_name_before(text: str, start: int, index: Index, entity: int) -> bool:
-    """«Андрей Быков» is not Вячеслав Быков: a surname led by another person's first name."""
+    """«Андрей Быков» is not Вячеслав Быков: a surname led by another first name.
+
+    Another first name is a capitalised word just before the surname, not at a sentence
+    start, that is a known first name or no dictionary word at all («Юкия Амано»).
+    """
     m = re.search(r"([А-ЯЁ][а-яё]+)\s+$", text[max(0, start - 30) : start])
-    if m is None or not morph.is_first_name(m.group(1)):
+    if m is None:
         return False
+    word = m.group(1)
+    word_start = start - len(m.group(0))
+    if not morph.is_first_name(word):
+        if _sentence_start(text, word_start) or any(p.is_known for p in morph.parses(word.lower())):
+            return False
     parts = index.persons.get(entity)
     own = {fold(f) for f in morph.word_forms(parts.first, parts.gender, "first")} if parts and parts.first else set()
-    return fold(m.group(1)) not in own
+    return fold(word) not in own
 
 
 def _qualified_by_plural(text: str, end: int) -> bool:
@@ -392,38 +410,34 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
 
 
 def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[Found]:
-    """Surname, first-name and initial mentions of people named in full in this document."""
+    """Surname and initial mentions of people named in full in this document.
+
+    First names alone are not linked: «Юрий» in a text about one Юрий is as often
+    another one. A surname that the text also gives with another first name («Юрий
+    Визбор» beside «Варвара Визбор») stays unlinked.
+    """
     full = {f.entity for f in found if f.entity in index.persons and f.method in ("exact", "inflected", "alias")}
     if not full:
         return []
-    keys: dict[str, tuple[int, str]] = {}
-    first_owner: dict[str, set[int]] = defaultdict(set)
+    keys: dict[str, int] = {}
     for idx in full:
         parts = index.persons[idx]
         for form in morph.word_forms(parts.surname, parts.gender, "surname"):
-            keys.setdefault(fold(form), (idx, form))
+            keys.setdefault(fold(form), idx)
             if parts.first:
                 initial = parts.first[0] + "."
-                keys.setdefault(fold(f"{initial} {form}"), (idx, f"{initial} {form}"))
-                keys.setdefault(fold(f"{initial}{form}"), (idx, f"{initial}{form}"))
-        if parts.first and len(parts.first) >= 3:
-            for form in morph.word_forms(parts.first, parts.gender, "first"):
-                first_owner[fold(form)].add(idx)
-    for key, owners in first_owner.items():
-        if len(owners) == 1 and key not in keys:
-            keys[key] = (next(iter(owners)), key)
-    if not keys:
-        return []
+                keys.setdefault(fold(f"{initial} {form}"), idx)
+                keys.setdefault(fold(f"{initial}{form}"), idx)
     pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
     taken = [(f.start, f.end) for f in found]
+    hits = [m for m in pattern.finditer(folded) if _at_boundary(text, *m.span()) and text[m.start()].isupper()]
+    shared = {keys[m.group()] for m in hits if _other_first_name_before(text, m.start(), index, keys[m.group()])}
     out: list[Found] = []
-    for m in pattern.finditer(folded):
+    for m in hits:
         s, e = m.span()
-        if not _at_boundary(text, s, e) or not text[s].isupper():
+        idx = keys[m.group()]
+        if idx in shared or any(a < e and s < b for a, b in taken):
             continue
-        if any(a < e and s < b for a, b in taken):
-            continue
-        idx, _ = keys[m.group()]
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.append((s, e))
     return out

@@ -360,6 +360,15 @@ def is_word_form(word: str) -> bool:
     return any(p.is_known and not (_NAME_TAGS & p.tag.grammemes) for p in parses(word.lower()))
 
 
+@lru_cache(maxsize=20_000)
+def adjective_forms(lemma: str) -> tuple[str, ...]:
+    """Every form of an adjective (genders, numbers, cases): «российский» → российская, российских…"""
+    p = next((p for p in parses(lemma.lower()) if p.tag.POS == "ADJF"), None)
+    if p is None:
+        return (lemma,)
+    return tuple(sorted({f.word for f in p.lexeme if f.tag.POS == "ADJF"} | {lemma}))
+
+
 _ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
 
 

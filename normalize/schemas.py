@@ -12,7 +12,18 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-METHODS = ("exact", "inflected", "alias", "acronym", "composed", "coreference", "surname", "context", "fuzzy")
+METHODS = (
+    "exact",
+    "inflected",
+    "alias",
+    "acronym",
+    "composed",
+    "coreference",
+    "surname",
+    "context",
+    "adjective",
+    "fuzzy",
+)
 STAGES = ("read", "decode", "clean", "fix", "link", "validate")
 
 
