@@ -99,6 +99,12 @@ def _genitives(entity: Entity) -> tuple[str, ...]:
     return tuple(out)
 
 
+_LEGAL_FORM = re.compile(
+    r"^(?:ПАО|ОАО|ЗАО|ООО|АО|НАО|ФГУП|ГУП|МУП|АНО)\s+|"
+    r",?\s+(?:Company|Co\.|Inc\.?|Incorporated|Corporation|Corp\.?|Ltd\.?|Limited|LLC|PLC|plc|AG|GmbH|S\.A\.|N\.V\.)$"
+)
+
+
 def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str, int, str]]:
     """(form, method, tail, needs) for everything one entity may be called."""
     if e.type == "person":
@@ -118,6 +124,12 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
         for form in morph.adjective_forms(adjective):
             yield form.lower(), "adjective", len(form), ""
     plural = e.type in PLURAL_TYPES
+    if e.type in ("organization", "media", "agency"):
+        # «Monsanto Company» is written «Monsanto», «ПАО «Газпром»» is «Газпром»
+        for name in e.names:
+            short = _LEGAL_FORM.sub("", name).strip(" «»\"")
+            if short and short != name and len(short) >= 3:
+                yield short, "alias", len(short), "evidence" if morph.is_word_form(short) else ""
     bases: list[str] = []
     parent = by_id.get(e.parent) if e.parent else None
     parent_gens = _genitives(parent) if parent is not None and parent.type == "country" else ()
@@ -412,9 +424,9 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
 def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[Found]:
     """Surname and initial mentions of people named in full in this document.
 
-    First names alone are not linked: «Юрий» in a text about one Юрий is as often
-    another one. A surname that the text also gives with another first name («Юрий
-    Визбор» beside «Варвара Визбор») stays unlinked.
+    A first name alone links when exactly one person named in full has it and no
+    surname follows it. A surname that the text also gives with another first name
+    («Юрий Визбор» beside «Варвара Визбор») stays unlinked.
     """
     full = {f.entity for f in found if f.entity in index.persons and f.method in ("exact", "inflected", "alias")}
     if not full:
@@ -428,9 +440,24 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
                 initial = parts.first[0] + "."
                 keys.setdefault(fold(f"{initial} {form}"), idx)
                 keys.setdefault(fold(f"{initial}{form}"), idx)
+    # a first name alone, when one person named in full has it and it stands alone («Кэтрин сказала»)
+    first_owner: dict[str, set[int]] = defaultdict(set)
+    for idx in full:
+        parts = index.persons[idx]
+        if parts.first and len(parts.first) >= 3:
+            for form in morph.word_forms(parts.first, parts.gender, "first"):
+                first_owner[fold(form)].add(idx)
+    firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in keys}
+    keys.update(firsts)
     pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
     taken = [(f.start, f.end) for f in found]
-    hits = [m for m in pattern.finditer(folded) if _at_boundary(text, *m.span()) and text[m.start()].isupper()]
+    hits = [
+        m
+        for m in pattern.finditer(folded)
+        if _at_boundary(text, *m.span())
+        and text[m.start()].isupper()
+        and not (m.group() in firsts and re.match(r"\s+[А-ЯЁA-Z]", text[m.end() : m.end() + 2]))
+    ]
     shared = {keys[m.group()] for m in hits if _other_first_name_before(text, m.start(), index, keys[m.group()])}
     out: list[Found] = []
     for m in hits:
