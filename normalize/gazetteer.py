@@ -157,7 +157,7 @@ def _text(node: Node | None, where: Location, what: str) -> str:
 def _opt_text(node: Node | None, where: Location, what: str) -> str | None:
     if node is None or node.value is None:
         return None
-    return _text(node, where, what)
+    return _text(node, Location(where.path, node.line), what)
 
 
 def _entity(node: Node, path: str) -> Entity:
@@ -235,13 +235,19 @@ def _rule(node: Node, path: str) -> Rule:
             if not isinstance(ex.value, dict) or "in" not in ex.value or "out" not in ex.value:
                 raise GazetteerError(ex_where, "an example must be a mapping with 'in' and 'out'")
             examples.append(Example(str(ex.value["in"].value), str(ex.value["out"].value), ex_where))
+    flags = {}
+    for key in ("regex", "ignore_case"):
+        if key in fields:
+            if not isinstance(fields[key].value, bool):
+                raise GazetteerError(Location(path, fields[key].line), f"{key} must be true or false")
+            flags[key] = fields[key].value
     replace = fields["replace"].value
     return Rule(
         id=_text(fields["id"], where, "id"),
         find=_text(fields["find"], where, "find"),
         replace="" if replace is None else str(replace),
-        regex=bool(fields["regex"].value) if "regex" in fields else False,
-        ignore_case=bool(fields["ignore_case"].value) if "ignore_case" in fields else False,
+        regex=flags.get("regex", False),
+        ignore_case=flags.get("ignore_case", False),
         examples=tuple(examples),
         description=_opt_text(fields.get("description"), where, "description"),
         where=where,
