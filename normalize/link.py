@@ -34,6 +34,7 @@ SCORES = {
     "surname": 0.8,
     "context": 0.8,
     "adjective": 0.8,
+    "transliteration": 0.8,
     "fuzzy": 0.75,
 }
 _PRIORITY = {m: i for i, m in enumerate(SCORES)}
@@ -127,7 +128,7 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
     if e.type in ("organization", "media", "agency"):
         # «Monsanto Company» is written «Monsanto», «ПАО «Газпром»» is «Газпром»
         for name in e.names:
-            short = _LEGAL_FORM.sub("", name).strip(" «»\"")
+            short = _LEGAL_FORM.sub("", name).strip(' «»"')
             if short and short != name and len(short) >= 3:
                 yield short, "alias", len(short), "evidence" if morph.is_word_form(short) else ""
     bases: list[str] = []
@@ -501,6 +502,102 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
     return out
 
 
+_LATIN_TO_CYR = [
+    ("sch", "щ"),
+    ("shch", "щ"),
+    ("tch", "ч"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ts", "ц"),
+    ("ya", "я"),
+    ("yu", "ю"),
+    ("yo", "ё"),
+    ("ye", "е"),
+    ("ay", "ай"),
+    ("ey", "ей"),
+    ("oy", "ой"),
+    ("uy", "уй"),
+    ("ee", "и"),
+    ("oo", "у"),
+    ("ph", "ф"),
+    ("th", "т"),
+    ("ck", "к"),
+    ("qu", "кв"),
+    ("eu", "ей"),
+    ("ou", "у"),
+    ("a", "а"),
+    ("b", "б"),
+    ("c", "к"),
+    ("d", "д"),
+    ("e", "е"),
+    ("f", "ф"),
+    ("g", "г"),
+    ("h", "х"),
+    ("i", "и"),
+    ("j", "дж"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("q", "к"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("v", "в"),
+    ("w", "в"),
+    ("x", "кс"),
+    ("y", "и"),
+    ("z", "з"),
+]
+_LATIN_RE = re.compile(r"[A-Z][A-Za-z]{2,}(?:[ -][A-Z][A-Za-z]+)*")
+TRANSLIT_CUTOFF = 85.0
+
+
+def transliterate(latin: str) -> str:
+    """Latin letters to Cyrillic by the usual rules of Russian news spelling (Bayer → байер)."""
+    low = latin.lower()
+    out: list[str] = []
+    i = 0
+    while i < len(low):
+        for src, dst in _LATIN_TO_CYR:
+            if low.startswith(src, i):
+                out.append(dst)
+                i += len(src)
+                break
+        else:
+            out.append(low[i])
+            i += 1
+    return "".join(out)
+
+
+def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
+    """Latin names of entities known by Cyrillic names (Bayer → Байер, Reuters → Рейтер)."""
+    if not index.fuzzy_blocks:
+        return []
+    from rapidfuzz import fuzz, process
+
+    taken = [(f.start, f.end) for f in found]
+    out: list[Found] = []
+    for m in _LATIN_RE.finditer(text):
+        s, e = m.span()
+        if not _at_boundary(text, s, e) or any(a < e and s < b for a, b in taken):
+            continue
+        cyr = transliterate(m.group())
+        block = index.fuzzy_blocks.get(cyr[:2])
+        if not block or len(cyr) < 4:
+            continue
+        best = process.extract(cyr, block, scorer=fuzz.ratio, score_cutoff=TRANSLIT_CUTOFF, limit=2)
+        if not best or len({index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}) != 1:
+            continue
+        out.append(Found(s, e, index.fuzzy_owner[best[0][0]].entity, "transliteration", SCORES["transliteration"]))
+    return out
+
+
 def find_mentions(text: str, index: Index) -> list[Found]:
     """All linked mentions in a text, sorted by offset."""
     if not text:
@@ -510,5 +607,6 @@ def find_mentions(text: str, index: Index) -> list[Found]:
     found = _resolve(hits, index, text)
     found += _corefer(text, folded, found, index)
     found += _fuzzy(text, found, index)
+    found += _transliterated(text, found, index)
     found.sort(key=lambda f: (f.start, f.end))
     return found

@@ -22,6 +22,7 @@ METHODS = (
     "surname",
     "context",
     "adjective",
+    "transliteration",
     "fuzzy",
 )
 STAGES = ("read", "decode", "clean", "fix", "link", "validate")

@@ -107,3 +107,14 @@ def test_methods_and_scores(index):
 
 def test_fixture_exists():
     assert Path(FIXTURES / "mini.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "latin, cyrillic", [("Bayer", "байер"), ("Reuters", "рейтерс"), ("Kazinform", "казинформ"), ("Shanghai", "шангхаи")]
+)
+def test_transliterate(latin, cyrillic):
+    assert link.transliterate(latin) == cyrillic
+
+
+def test_latin_spelling_of_a_cyrillic_name(index):
+    assert linked("Делегация из Belarus прибыла.", index) == [("Belarus", "Белоруссия")]
