@@ -502,58 +502,18 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
     return out
 
 
-_LATIN_TO_CYR = [
-    ("sch", "щ"),
-    ("shch", "щ"),
-    ("tch", "ч"),
-    ("ch", "ч"),
-    ("sh", "ш"),
-    ("zh", "ж"),
-    ("kh", "х"),
-    ("ts", "ц"),
-    ("ya", "я"),
-    ("yu", "ю"),
-    ("yo", "ё"),
-    ("ye", "е"),
-    ("ay", "ай"),
-    ("ey", "ей"),
-    ("oy", "ой"),
-    ("uy", "уй"),
-    ("ee", "и"),
-    ("oo", "у"),
-    ("ph", "ф"),
-    ("th", "т"),
-    ("ck", "к"),
-    ("qu", "кв"),
-    ("eu", "ей"),
-    ("ou", "у"),
-    ("a", "а"),
-    ("b", "б"),
-    ("c", "к"),
-    ("d", "д"),
-    ("e", "е"),
-    ("f", "ф"),
-    ("g", "г"),
-    ("h", "х"),
-    ("i", "и"),
-    ("j", "дж"),
-    ("k", "к"),
-    ("l", "л"),
-    ("m", "м"),
-    ("n", "н"),
-    ("o", "о"),
-    ("p", "п"),
-    ("q", "к"),
-    ("r", "р"),
-    ("s", "с"),
-    ("t", "т"),
-    ("u", "у"),
-    ("v", "в"),
-    ("w", "в"),
-    ("x", "кс"),
-    ("y", "и"),
-    ("z", "з"),
-]
+# longest Latin spelling first: «shch» before «sh» before «s»
+_LATIN_TO_CYR = sorted(
+    (
+        tuple(pair.split("="))
+        for pair in (
+            "shch=щ sch=щ tch=ч ch=ч sh=ш zh=ж kh=х ts=ц ya=я yu=ю yo=ё ye=е ay=ай ey=ей oy=ой uy=уй "
+            "ee=и oo=у ph=ф th=т ck=к qu=кв eu=ей ou=у a=а b=б c=к d=д e=е f=ф g=г h=х i=и j=дж k=к "
+            "l=л m=м n=н o=о p=п q=к r=р s=с t=т u=у v=в w=в x=кс y=и z=з"
+        ).split()
+    ),
+    key=lambda pair: -len(pair[0]),
+)
 _LATIN_RE = re.compile(r"[A-Z][A-Za-z]{2,}(?:[ -][A-Z][A-Za-z]+)*")
 TRANSLIT_CUTOFF = 85.0
 
