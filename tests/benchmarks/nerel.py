@@ -89,6 +89,7 @@ class GazEntity:
     aliases: list[str]
     mentions: int  # gold mentions in the documents it was built from
     source: str = "label"  # where the canonical name came from: label / reference / surface
+    adjectives: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -298,11 +299,62 @@ def write_gazetteer(entities: Sequence[GazEntity], out_dir: Path | str) -> Path:
         rec: dict = {"id": f"nerel/{e.qid}", "type": e.type, "name": e.name}
         if e.aliases:
             rec["aliases"] = list(e.aliases)
+        if e.adjectives:
+            rec["adjectives"] = list(e.adjectives)
         rec["wikidata"] = e.qid
         records.append(rec)
     path = out / "nerel.yaml"
     path.write_text(yaml.safe_dump({"entities": records}, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def enrich(entities: Sequence[GazEntity], bundled: Iterable, train: Iterable[Doc], min_count: int = 2) -> dict:
+    """Add what the toolkit itself knows to the recipe's entities, matched by Wikidata id.
+
+    - the bundled gazetteer's names of the same Wikidata id (РФ, Китай, Британия …), where no other
+      entity of the type already has that name;
+    - relational adjectives learned from TRAIN only: lowercase one-word gold mentions that pymorphy3
+      reads as adjectives (британской → британский), seen at least `min_count` times.
+    Returns counts of what was added.
+    """
+    from normalize import morph
+
+    by_qid = {e.qid: e for e in entities}
+    taken: dict[tuple[str, str], str] = {}
+    for e in entities:
+        for n in (e.name, *e.aliases):
+            taken.setdefault((e.type, name_key(n)), e.qid)
+    added = Counter()
+    for b in bundled:
+        e = by_qid.get(b.wikidata or "")
+        if e is None:
+            continue
+        for n in b.names:
+            key = (e.type, name_key(n))
+            if taken.get(key, e.qid) == e.qid and n != e.name and n not in e.aliases:
+                e.aliases.append(n)
+                taken[key] = e.qid
+                added["bundled aliases"] += 1
+        for a in b.adjectives:
+            if a not in e.adjectives:
+                e.adjectives.append(a)
+                added["bundled adjectives"] += 1
+    seen: dict[str, Counter] = defaultdict(Counter)
+    for d in train:
+        for g in d.mentions:
+            if g.surface[:1].islower() and " " not in g.surface and g.qid in by_qid:
+                p = next((p for p in morph.parses(g.surface.lower()) if p.tag.POS == "ADJF"), None)
+                if p is not None:
+                    seen[g.qid][p.normal_form] += 1
+    for qid, counts in seen.items():
+        e = by_qid[qid]
+        if e.type == "person":
+            continue
+        for lemma, n in counts.items():
+            if n >= min_count and lemma not in e.adjectives:
+                e.adjectives.append(lemma)
+                added["train adjectives"] += 1
+    return dict(added)
 
 
 def build_gazetteer(docs: Iterable[Doc], out_dir: Path | str, reference: Path | str | None = None) -> Path:
