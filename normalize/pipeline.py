@@ -57,8 +57,9 @@ class Compiled:
 
 @lru_cache(maxsize=8)
 def _compile_cached(dirs: tuple[str, ...]) -> Compiled:
-    g = gz.load([Path(d) for d in dirs] or None)
-    return Compiled(g, link.compile_index(g))
+    from normalize import cache  # compiled once per gazetteer content, kept on disk (normalize/cache.py)
+
+    return Compiled(*cache.compile_gazetteers([Path(d) for d in dirs] or None))
 
 
 def compile_gazetteers(dirs: Sequence[str | Path] | None = None) -> Compiled:

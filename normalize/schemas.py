@@ -8,8 +8,8 @@ fail, each with the reasons, so nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-import pandera.polars as pa
 import polars as pl
 
 METHODS = (
@@ -28,83 +28,97 @@ METHODS = (
 STAGES = ("read", "decode", "clean", "fix", "link", "validate")
 
 
-class Documents(pa.DataFrameModel):
-    """One row per document that came through: its cleaned text and metadata."""
+@lru_cache(maxsize=1)
+def models() -> dict[str, type]:
+    """The pandera models of the four tables, by table name.
 
-    doc_id: str = pa.Field(unique=True, str_length={"min_value": 1})
-    text: str = pa.Field()
-    source_path: str = pa.Field()
-    published: dt.date = pa.Field(nullable=True)
-    source: str = pa.Field(nullable=True)
-    place: str = pa.Field(nullable=True)
-    n_chars_raw: int = pa.Field(ge=0)
-    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
-    encoding: str = pa.Field()
+    pandera takes a third of a second to import, so it is imported on first use
+    (validation), not by `normalize explain` or a worker that never validates.
+    """
+    import pandera.polars as pa
 
-    class Config:
-        strict = False
-        coerce = True
+    class Documents(pa.DataFrameModel):
+        """One row per document that came through: its cleaned text and metadata."""
+
+        doc_id: str = pa.Field(unique=True, str_length={"min_value": 1})
+        text: str = pa.Field()
+        source_path: str = pa.Field()
+        published: dt.date = pa.Field(nullable=True)
+        source: str = pa.Field(nullable=True)
+        place: str = pa.Field(nullable=True)
+        n_chars_raw: int = pa.Field(ge=0)
+        sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+        encoding: str = pa.Field()
+
+        class Config:
+            strict = False
+            coerce = True
+
+    class Mentions(pa.DataFrameModel):
+        """One row per linked mention; offsets into documents.text and into the raw text."""
+
+        doc_id: str = pa.Field()
+        start: int = pa.Field(ge=0)
+        end: int = pa.Field(ge=1)
+        text: str = pa.Field(str_length={"min_value": 1})
+        entity_id: str = pa.Field()
+        entity_type: str = pa.Field()
+        canonical: str = pa.Field()
+        wikidata: str = pa.Field(nullable=True, str_matches=r"^Q\d+$")
+        method: str = pa.Field(isin=METHODS)
+        score: float = pa.Field(ge=0.0, le=1.0)
+        src_start: int = pa.Field(ge=0)
+        src_end: int = pa.Field(ge=0)
+
+        @pa.dataframe_check
+        def span_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+            return data.lazyframe.select((pl.col("start") < pl.col("end")) & (pl.col("src_start") <= pl.col("src_end")))
+
+        class Config:
+            strict = False
+            coerce = True
+
+    class Edits(pa.DataFrameModel):
+        """One row per change made to a document's text, offsets into the raw decoded text."""
+
+        doc_id: str = pa.Field()
+        rule_id: str = pa.Field(str_length={"min_value": 1})
+        before: str = pa.Field()
+        after: str = pa.Field()
+        start: int = pa.Field(ge=0)
+        end: int = pa.Field(ge=0)
+
+        class Config:
+            strict = False
+            coerce = True
+
+    class Rejects(pa.DataFrameModel):
+        """One row per input record (or output row) that did not make it, and why."""
+
+        doc_id: str = pa.Field()
+        source_path: str = pa.Field()
+        reason: str = pa.Field(str_length={"min_value": 1})
+        stage: str = pa.Field(isin=STAGES)
+
+        class Config:
+            strict = False
+            coerce = True
+
+    return {"documents": Documents, "mentions": Mentions, "edits": Edits, "rejects": Rejects}
 
 
-class Mentions(pa.DataFrameModel):
-    """One row per linked mention; offsets into documents.text and into the raw text."""
-
-    doc_id: str = pa.Field()
-    start: int = pa.Field(ge=0)
-    end: int = pa.Field(ge=1)
-    text: str = pa.Field(str_length={"min_value": 1})
-    entity_id: str = pa.Field()
-    entity_type: str = pa.Field()
-    canonical: str = pa.Field()
-    wikidata: str = pa.Field(nullable=True, str_matches=r"^Q\d+$")
-    method: str = pa.Field(isin=METHODS)
-    score: float = pa.Field(ge=0.0, le=1.0)
-    src_start: int = pa.Field(ge=0)
-    src_end: int = pa.Field(ge=0)
-
-    @pa.dataframe_check
-    def span_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select((pl.col("start") < pl.col("end")) & (pl.col("src_start") <= pl.col("src_end")))
-
-    class Config:
-        strict = False
-        coerce = True
+_MODEL_NAMES = {"Documents": "documents", "Mentions": "mentions", "Edits": "edits", "Rejects": "rejects"}
+TABLE_NAMES = ("documents", "mentions", "edits", "rejects")
 
 
-class Edits(pa.DataFrameModel):
-    """One row per change made to a document's text, offsets into the raw decoded text."""
+def __getattr__(name: str) -> object:
+    # TABLES and the model classes stay importable as before, built on first access
+    if name == "TABLES":
+        return models()
+    if name in _MODEL_NAMES:
+        return models()[_MODEL_NAMES[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    doc_id: str = pa.Field()
-    rule_id: str = pa.Field(str_length={"min_value": 1})
-    before: str = pa.Field()
-    after: str = pa.Field()
-    start: int = pa.Field(ge=0)
-    end: int = pa.Field(ge=0)
-
-    class Config:
-        strict = False
-        coerce = True
-
-
-class Rejects(pa.DataFrameModel):
-    """One row per input record (or output row) that did not make it, and why."""
-
-    doc_id: str = pa.Field()
-    source_path: str = pa.Field()
-    reason: str = pa.Field(str_length={"min_value": 1})
-    stage: str = pa.Field(isin=STAGES)
-
-    class Config:
-        strict = False
-        coerce = True
-
-
-TABLES: dict[str, type[pa.DataFrameModel]] = {
-    "documents": Documents,
-    "mentions": Mentions,
-    "edits": Edits,
-    "rejects": Rejects,
-}
 
 # polars dtypes of the contract columns, for building empty and typed frames
 POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {
@@ -164,10 +178,12 @@ def frame(table: str, rows: list[dict] | dict[str, list]) -> pl.DataFrame:
 
 def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate a table; return (valid rows, failed rows with a `reason` column)."""
-    model = TABLES[table]
+    from pandera.errors import SchemaErrors
+
+    model = models()[table]
     try:
         return model.validate(df, lazy=True), df.clear().with_columns(pl.lit("").alias("reason"))
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         cases = exc.failure_cases
     rows = cases.filter(pl.col("index").is_not_null())
     if rows.height == 0:

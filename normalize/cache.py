@@ -1,0 +1,150 @@
+"""A disk cache of compiled gazetteers, so a run starts in well under a second.
+
+Compiling a gazetteer (parsing the YAML, deriving every case form of every name,
+building the Aho–Corasick automaton) takes seconds; unpickling the result takes
+milliseconds. The cache key covers everything the result depends on:
+
+- the gazetteer files: the same digest as `Gazetteer.digest` (each file's name and
+  bytes, in `gazetteer_files` order), computed from the bytes without parsing them,
+  plus the resolved paths (they appear in error locations);
+- the package version and the sources of `link.py`, `morph.py` and `gazetteer.py`,
+  so a change to the code that builds the index invalidates it;
+- the Python, pyahocorasick and pymorphy3 dictionary versions.
+
+The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
+disables it. Entries are written to a temporary file and renamed, so a reader never sees
+half an entry; an entry that cannot be read is ignored and rewritten. A cache directory
+that cannot be written is not an error: the run compiles and goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from normalize import gazetteer as gz
+from normalize import link
+
+FORMAT = 1  # bump when the pickled layout changes
+_SOURCES = ("link.py", "morph.py", "gazetteer.py", "cache.py")
+
+
+def cache_dir() -> Path | None:
+    """Where entries go; None when caching is switched off."""
+    env = os.environ.get("NORMALIZE_CACHE")
+    if env and env.lower() in ("0", "off", "no", "false", "none"):
+        return None
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "normalize"
+
+
+def files_digest(files: Sequence[Path]) -> str:
+    """`Gazetteer.digest` of these files, without parsing them."""
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The package version, the index-building sources and the library versions."""
+    from importlib import metadata
+
+    from normalize import __version__
+
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _SOURCES:
+        h.update(name.encode())
+        h.update((here / name).read_bytes())
+    for dist in ("pyahocorasick", "pymorphy3", "pymorphy3-dicts-ru"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=?".encode())
+    return h.hexdigest()
+
+
+def key(dirs: Sequence[Path | str] | None) -> str:
+    """The cache key of a gazetteer set (bundled when dirs is empty)."""
+    paths = [Path(d) for d in dirs] if dirs else [gz.bundled_dir()]
+    files = gz.gazetteer_files(paths)
+    h = hashlib.sha256(code_digest().encode())
+    h.update(files_digest(files).encode())
+    for p in paths:
+        h.update(str(p.resolve()).encode() + b"\0")
+    return h.hexdigest()
+
+
+def _read(path: Path) -> tuple[gz.Gazetteer, link.Index] | None:
+    try:
+        with path.open("rb") as fh:
+            entry = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a truncated, corrupt or stale entry: compile again
+        return None
+    if (
+        not isinstance(entry, tuple)
+        or len(entry) != 2
+        or not isinstance(entry[0], gz.Gazetteer)
+        or not isinstance(entry[1], link.Index)
+    ):
+        return None
+    return entry
+
+
+def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=path.parent)
+    except OSError:
+        return  # read-only home, full disk: run without the cache
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def compile_gazetteers(dirs: Sequence[Path | str] | None = None) -> tuple[gz.Gazetteer, link.Index]:
+    """The loaded gazetteer and its index, from the cache when it holds this exact set.
+
+    Errors in the gazetteer files (GazetteerError) are raised as by `gazetteer.load`:
+    a set that does not load is never cached.
+    """
+    where = cache_dir()
+    if where is None:
+        g = gz.load(dirs or None)
+        return g, link.compile_index(g)
+    path = where / f"gazetteer-{key(dirs)}.pickle"
+    entry = _read(path)
+    if entry is not None:
+        return entry
+    g = gz.load(dirs or None)
+    entry = (g, link.compile_index(g))
+    _write(path, entry)
+    return entry
+
+
+def clear() -> int:
+    """Remove every cache entry; returns how many were removed."""
+    where = cache_dir()
+    if where is None or not where.is_dir():
+        return 0
+    n = 0
+    for p in where.glob("gazetteer-*.pickle"):
+        p.unlink(missing_ok=True)
+        n += 1
+    return n

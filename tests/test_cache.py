@@ -1,0 +1,90 @@
+"""The compiled-gazetteer cache: hits give the same index, any change of content misses, bad entries recompile."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from normalize import cache, link
+
+TEXT = "Министр внутренних дел Кыргызстана встретился с Ваном Сяохуном в Бишкеке."
+
+
+@pytest.fixture
+def cache_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv("NORMALIZE_CACHE", str(where))
+    return where
+
+
+@pytest.fixture
+def gaz(tmp_path: Path, mini_gazetteer: Path) -> Path:
+    d = tmp_path / "gaz"
+    d.mkdir()
+    shutil.copy(mini_gazetteer, d / "mini.yaml")
+    return d
+
+
+def entries(where: Path) -> list[Path]:
+    return sorted(where.glob("gazetteer-*.pickle"))
+
+
+def test_hit_gives_the_same_index(cache_at: Path, gaz: Path) -> None:
+    g1, i1 = cache.compile_gazetteers([gaz])
+    assert len(entries(cache_at)) == 1
+    g2, i2 = cache.compile_gazetteers([gaz])
+    assert g2 == g1 and g2.digest == g1.digest
+    assert i2.n_keys == i1.n_keys
+    assert link.find_mentions(TEXT, i2) == link.find_mentions(TEXT, i1)
+
+
+def test_digest_is_the_gazetteers(cache_at: Path, gaz: Path) -> None:
+    g, _ = cache.compile_gazetteers([gaz])
+    assert cache.files_digest(sorted(gaz.glob("*.yaml"))) == g.digest
+
+
+def test_changed_gazetteer_misses(cache_at: Path, gaz: Path) -> None:
+    cache.compile_gazetteers([gaz])
+    before = cache.key([gaz])
+    f = gaz / "mini.yaml"
+    f.write_text(f.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.key([gaz]) != before
+    cache.compile_gazetteers([gaz])
+    assert len(entries(cache_at)) == 2
+
+
+def test_code_change_misses(cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cache.key([gaz])
+    monkeypatch.setattr(cache, "code_digest", lambda: "another version of link.py")
+    assert cache.key([gaz]) != before
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05N."], ids=["empty", "text", "none"])
+def test_corrupt_entry_recompiles(cache_at: Path, gaz: Path, garbage: bytes) -> None:
+    _, index = cache.compile_gazetteers([gaz])
+    (entry,) = entries(cache_at)
+    entry.write_bytes(garbage)
+    _, again = cache.compile_gazetteers([gaz])
+    assert again.n_keys == index.n_keys
+    assert cache._read(entry) is not None  # rewritten
+
+
+def test_unwritable_cache_is_not_an_error(tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("NORMALIZE_CACHE", str(blocker / "cache"))
+    _, index = cache.compile_gazetteers([gaz])
+    assert index.n_keys > 0
+
+
+def test_off(tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NORMALIZE_CACHE", "off")
+    assert cache.cache_dir() is None
+    assert cache.compile_gazetteers([gaz])[1].n_keys > 0
+
+
+def test_no_temporary_files_left(cache_at: Path, gaz: Path) -> None:
+    cache.compile_gazetteers([gaz])
+    assert [p.name for p in cache_at.iterdir() if not p.name.startswith("gazetteer-")] == []
