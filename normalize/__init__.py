@@ -9,6 +9,7 @@ Library use::
     tables.mentions  # polars DataFrame
 """
 
+from normalize import expr as _expr  # noqa: F401  (registers pl.col(...).normalize and df.normalize)
 from normalize.clean import clean_text
 from normalize.gazetteer import Entity, Gazetteer, GazetteerError, Rule, load
 from normalize.pipeline import Tables, compile_gazetteers, normalize_frame, process

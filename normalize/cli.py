@@ -1,8 +1,10 @@
 """Command line: a thin layer over the library.
 
-    normalize IN OUT [--gazetteers DIR]... [--format parquet|csv|jsonl] [--workers N]
+    normalize IN OUT [--gazetteers DIR]... [--format parquet|csv|jsonl] [--workers N] [--report] [--quiet]
     normalize gazetteers check [DIR]... [--format text|github]
-    normalize explain TEXT|- [--json] [--gazetteers DIR]...
+    normalize explain TEXT|- [--json] [--color auto|always|never] [--gazetteers DIR]...
+    normalize suggest IN [--min-count N] [--top N] [--output FILE]
+    normalize gazetteers diff OLD NEW --corpus DIR [--format text|github]
 
 Exit codes: 0 done, 1 output failed its own validation (or the gazetteer check
 found errors), 2 usage or configuration error, reported in one line.
@@ -46,6 +48,7 @@ def _run_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--follow-symlinks", action="store_true", help="follow symlinks that lead outside IN")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    p.add_argument("--report", action="store_true", help="also write OUT/report.html (one self-contained page)")
     p.add_argument("--version", action="version", version=f"normalize {__version__}")
     return p
 
@@ -62,7 +65,10 @@ def run_main(argv: Sequence[str]) -> int:
         write.prepare_out(args.output)
         compiled = pipeline.compile_gazetteers(args.gazetteers)
         files = read.input_files(args.input, args.follow_symlinks)
-        tables = pipeline.process(read.read(args.input, args.follow_symlinks), args.gazetteers, workers)
+        from normalize.progress import Progress
+
+        with Progress(len(files), enabled=None if not args.quiet else False) as bar:
+            tables = pipeline.process(bar.track(read.read(args.input, args.follow_symlinks)), args.gazetteers, workers)
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return _fail(str(exc))
     for name, df in tables.items():
@@ -90,14 +96,16 @@ def run_main(argv: Sequence[str]) -> int:
         "format": args.format,
     }
     write.write_json(report, args.output, "run.json")
+    if args.report:
+        from normalize import report as report_html
+
+        report_html.write_report(tables, args.output, run=report)
     if not args.quiet:
-        print(
-            f"normalize: {report['documents']} documents, {report['rejects']} rejects, "
-            f"{report['mentions']} mentions, {report['edits']} edits in {elapsed:.2f}s → {args.output}",
-            file=sys.stderr,
-        )
-        for reason, n in tables.rejects.group_by("reason").len().sort("len", descending=True).head(5).iter_rows():
-            print(f"  rejected {n}: {reason}", file=sys.stderr)
+        from normalize import progress, suggest
+
+        unlinked = [(c.name, c.count) for c in suggest.candidates(tables.documents, tables.mentions, compiled)]
+        colour = progress.use_colour(sys.stderr)
+        print(progress.summary(tables, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
     return EXIT_INVALID if invalid else EXIT_OK
 
 
@@ -109,6 +117,9 @@ def explain_main(argv: Sequence[str]) -> int:
     p.add_argument("text", help="the text, or - for standard input")
     p.add_argument("--gazetteers", "-g", action="append", type=Path, metavar="DIR")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour (default: on a terminal)"
+    )
     args = p.parse_args(argv)
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
@@ -129,26 +140,55 @@ def explain_main(argv: Sequence[str]) -> int:
     if rows.rejects:
         print(f"rejected: {rows.rejects[0]['reason']}")
         return EXIT_OK
+    from normalize.progress import TYPE_COLOURS, paint, use_colour
+
+    on = use_colour(sys.stdout, args.color)
     doc = rows.documents[0]
-    print(doc["text"])
+    text, pos, parts = doc["text"], 0, []
+    if on:  # the text with each (outermost) mention coloured by its entity type
+        for m in sorted(rows.mentions, key=lambda m: (m["start"], -m["end"])):
+            if m["start"] >= pos:
+                parts += [
+                    text[pos : m["start"]],
+                    paint(text[m["start"] : m["end"]], "4;" + TYPE_COLOURS.get(m["entity_type"], "1"), on),
+                ]
+                pos = m["end"]
+    print("".join(parts) + text[pos:])
     print()
     for key in ("published", "source", "place"):
         if doc[key]:
-            print(f"{key}: {doc[key]}")
+            print(f"{paint(key, '2', on)}: {doc[key]}")
     for e in rows.edits:
         if e["rule_id"] != "clean/whitespace":
-            print(f"edit  {e['rule_id']}: {e['before']!r} → {e['after']!r}")
+            print(
+                f"edit  {paint(e['rule_id'], '2', on)}: {paint(repr(e['before']), '31', on)} → "
+                f"{paint(repr(e['after']), '32', on)}"
+            )
     for m in rows.mentions:
+        colour = TYPE_COLOURS.get(m["entity_type"], "")
         print(
-            f"{m['start']:>5}-{m['end']:<5} {m['text']!r} → {m['canonical']} "
+            f"{m['start']:>5}-{m['end']:<5} {paint(repr(m['text']), colour, on)} → {paint(m['canonical'], '1', on)} "
             f"[{m['entity_type']}, {m['method']}, {m['score']}]"
         )
     return EXIT_OK
 
 
+def suggest_main(argv: Sequence[str]) -> int:
+    from normalize import suggest
+
+    return suggest.main(argv)
+
+
 def gazetteers_main(argv: Sequence[str]) -> int:
+    if argv and argv[0] == "diff":
+        from normalize import diff
+
+        return diff.main(argv[1:])
     if not argv or argv[0] not in ("check",):
-        return _fail("usage: normalize gazetteers check [DIR]... [--format text|github]")
+        return _fail(
+            "usage: normalize gazetteers check [DIR]... [--format text|github]"
+            " | normalize gazetteers diff OLD NEW --corpus DIR [--format text|github]"
+        )
     from normalize import check
 
     p = _Parser(prog="normalize gazetteers check", description="Check gazetteer files; exit 1 on any error.")
@@ -165,13 +205,18 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"explain": explain_main, "gazetteers": gazetteers_main}
+    commands = {"explain": explain_main, "gazetteers": gazetteers_main, "suggest": suggest_main}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
         return run_main(argv)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,226 @@
+"""`normalize gazetteers diff OLD NEW --corpus DIR`: what a gazetteer change does to a corpus.
+
+The corpus is run through the pipeline twice, once with each gazetteer set, and the
+mentions are compared by position (doc_id, start, end): a mention found only with
+NEW is added, only with OLD removed, with both but another entity relinked. The
+result prints as text or as GitHub-flavoured markdown for a pull-request comment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+KEY = ["doc_id", "start", "end"]
+_COLS = ["text", "entity_id", "entity_type", "canonical", "method"]
+
+
+@dataclass
+class GazetteerDiff:
+    """Mentions added, removed and relinked by a gazetteer change, and the entities it touched."""
+
+    added: pl.DataFrame
+    removed: pl.DataFrame
+    relinked: pl.DataFrame
+    unchanged: int
+    documents: int
+    entities_added: list[str]
+    entities_removed: list[str]
+    entities_changed: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added.height or self.removed.height or self.relinked.height)
+
+
+def _with_context(mentions: pl.DataFrame, documents: pl.DataFrame, width: int = 40) -> pl.DataFrame:
+    """Add a `context` column: the sentence around the mention with the mention in **bold** markers."""
+    texts = dict(documents.select("doc_id", "text").iter_rows())
+    ctx = []
+    for doc_id, start, end in mentions.select(KEY).iter_rows():
+        t = texts.get(doc_id, "")
+        left = t[max(0, start - width) : start].split("\n")[-1]
+        right = t[end : end + width].split("\n")[0]
+        ctx.append(f"…{left}[{t[start:end]}]{right}…")
+    return mentions.with_columns(pl.Series("context", ctx, dtype=pl.String))
+
+
+def compare(old: pl.DataFrame, new: pl.DataFrame, documents: pl.DataFrame | None = None) -> tuple:
+    """(added, removed, relinked, unchanged count) between two mentions tables."""
+    o = old.select(*KEY, *_COLS)
+    n = new.select(*KEY, *_COLS)
+    added = n.join(o, on=KEY, how="anti").sort(KEY)
+    removed = o.join(n, on=KEY, how="anti").sort(KEY)
+    both = o.join(n, on=KEY, how="inner", suffix="_new")
+    relinked = both.filter(pl.col("entity_id") != pl.col("entity_id_new")).sort(KEY)
+    unchanged = both.height - relinked.height
+    if documents is not None:
+        added, removed, relinked = (_with_context(df, documents) for df in (added, removed, relinked))
+    return added, removed, relinked, unchanged
+
+
+def _entity_changes(old_dirs: Sequence[Path], new_dirs: Sequence[Path]) -> tuple[list[str], list[str], list[str]]:
+    from normalize import gazetteer as gz
+
+    def table(dirs: Sequence[Path]) -> dict[str, tuple]:
+        return {
+            e.id: (e.type, e.name, e.aliases, e.wikidata, e.parent, e.surname, e.gender, e.adjectives)
+            for e in gz.load(list(dirs)).entities
+        }
+
+    a, b = table(old_dirs), table(new_dirs)
+    return (
+        sorted(b.keys() - a.keys()),
+        sorted(a.keys() - b.keys()),
+        sorted(k for k in a.keys() & b.keys() if a[k] != b[k]),
+    )
+
+
+def diff(
+    old: Sequence[str | Path],
+    new: Sequence[str | Path],
+    corpus: str | Path,
+    workers: int = 1,
+) -> GazetteerDiff:
+    """Run the corpus with both gazetteer sets and compare the mentions."""
+    from normalize import pipeline, read
+
+    old_dirs, new_dirs = [Path(d) for d in old], [Path(d) for d in new]
+    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers)
+    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers)
+    added, removed, relinked, unchanged = compare(before.mentions, after.mentions, after.documents)
+    ea, er, ec = _entity_changes(old_dirs, new_dirs)
+    return GazetteerDiff(added, removed, relinked, unchanged, after.documents.height, ea, er, ec)
+
+
+def _by_entity(df: pl.DataFrame, col: str = "canonical", id_col: str = "entity_id") -> list[tuple[str, str, int, str]]:
+    """(entity id, canonical, count, first example) per entity, most mentions first."""
+    if not df.height:
+        return []
+    return (
+        df.group_by(id_col, col)
+        .agg(pl.len().alias("n"), pl.col("context").first().alias("example"))
+        .sort(["n", id_col], descending=[True, False])
+        .rows()
+    )
+
+
+def format_text(d: GazetteerDiff, limit: int = 10) -> str:
+    lines = [
+        f"gazetteers diff: {d.added.height} added, {d.removed.height} removed, {d.relinked.height} relinked, "
+        f"{d.unchanged} unchanged mentions in {d.documents} documents",
+        f"entities: {len(d.entities_added)} added, {len(d.entities_removed)} removed, "
+        f"{len(d.entities_changed)} changed",
+    ]
+    for title, df in (("added", d.added), ("removed", d.removed)):
+        rows = _by_entity(df)
+        if rows:
+            lines.append(f"\n{title} ({df.height}):")
+            for eid, name, n, ex in rows[:limit]:
+                lines.append(f"  {'+' if title == 'added' else '-'}{n:<4} {name} ({eid})   e.g. {ex}")
+            if len(rows) > limit:
+                lines.append(f"  … and {len(rows) - limit} more entities")
+    if d.relinked.height:
+        rows = (
+            d.relinked.group_by("entity_id", "entity_id_new")
+            .agg(pl.len().alias("n"), pl.col("context").first())
+            .sort(["n", "entity_id"], descending=[True, False])
+            .rows()
+        )
+        lines.append(f"\nrelinked ({d.relinked.height}):")
+        for a, b, n, ex in rows[:limit]:
+            lines.append(f"  ~{n:<4} {a} → {b}   e.g. {ex}")
+    if d.empty:
+        lines.append("no mention changes")
+    return "\n".join(lines) + "\n"
+
+
+def _md(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ").replace("[", "**", 1).replace("]", "**", 1)
+
+
+def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
+    """GitHub-flavoured markdown for a pull-request comment or the job summary."""
+    icon = "✅" if d.empty else "📝"
+    lines = [
+        f"### {icon} Gazetteer change on the corpus",
+        "",
+        f"**{d.added.height}** mentions added · **{d.removed.height}** removed · "
+        f"**{d.relinked.height}** relinked · {d.unchanged} unchanged · {d.documents} documents",
+        "",
+        f"Entities: {len(d.entities_added)} added, {len(d.entities_removed)} removed, "
+        f"{len(d.entities_changed)} changed.",
+    ]
+    for title, df in (("Added", d.added), ("Removed", d.removed)):
+        rows = _by_entity(df)
+        if not rows:
+            continue
+        lines += [
+            "",
+            f"<details{' open' if title == 'Removed' else ''}><summary>{title} mentions ({df.height})</summary>",
+            "",
+            "| mentions | entity | example |",
+            "|---:|---|---|",
+        ]
+        for eid, name, n, ex in rows[:limit]:
+            lines.append(f"| {n} | {_md(name)} `{eid}` | {_md(ex)} |")
+        if len(rows) > limit:
+            lines.append(f"| … | {len(rows) - limit} more entities | |")
+        lines += ["", "</details>"]
+    if d.relinked.height:
+        rows = (
+            d.relinked.group_by("entity_id", "entity_id_new")
+            .agg(pl.len().alias("n"), pl.col("context").first())
+            .sort(["n", "entity_id"], descending=[True, False])
+            .rows()
+        )
+        lines += [
+            "",
+            f"<details open><summary>Relinked mentions ({d.relinked.height})</summary>",
+            "",
+            "| mentions | before | after | example |",
+            "|---:|---|---|---|",
+        ]
+        for a, b, n, ex in rows[:limit]:
+            lines.append(f"| {n} | `{a}` | `{b}` | {_md(ex)} |")
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str]) -> int:
+    from normalize import pipeline, read
+    from normalize.cli import _fail, _Parser
+    from normalize.gazetteer import GazetteerError
+
+    p = _Parser(
+        prog="normalize gazetteers diff",
+        description="What a gazetteer change does to the mentions of a corpus: added, removed, relinked.",
+    )
+    p.add_argument("old", type=Path, help="the gazetteer set before (dir or file)")
+    p.add_argument("new", type=Path, help="the gazetteer set after (dir or file)")
+    p.add_argument("--corpus", required=True, type=Path, metavar="DIR", help="corpus to run (as normalize IN)")
+    p.add_argument("--format", choices=("text", "github"), default="text", help="github: markdown for a PR comment")
+    p.add_argument("--workers", "-j", type=int, default=None)
+    p.add_argument("--limit", type=int, default=15, help="entities listed per section")
+    args: argparse.Namespace = p.parse_args(argv)
+    workers = args.workers if args.workers is not None else pipeline.default_workers()
+    try:
+        d = diff([args.old], [args.new], args.corpus, max(workers, 1))
+    except (GazetteerError, read.InputError) as exc:
+        return _fail(str(exc))
+    if args.format == "github":
+        text = format_markdown(d, args.limit)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:  # inside GitHub Actions: also the job summary
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(text)
+    else:
+        text = format_text(d, args.limit)
+    sys.stdout.write(text)
+    return 0

@@ -1,0 +1,108 @@
+"""A polars namespace for library users, registered on `import normalize`.
+
+    import polars as pl
+    import normalize
+
+    df.with_columns(
+        pl.col("text").normalize.clean().alias("clean"),        # cleaning only (no gazetteer)
+        pl.col("text").normalize.fix().alias("fixed"),          # cleaning + gazetteer rules = documents.text
+        pl.col("text").normalize.mentions().alias("mentions"),  # list of structs, offsets into `fixed`
+        pl.col("text").normalize.entity_ids().alias("entities"),
+    )
+    df.normalize.tables()                                       # the four tables, as normalize_frame
+
+`fix`, `mentions` and `entity_ids` run the same code as `normalize IN OUT` on each
+value (documents.text and mentions for one document); a value the pipeline
+rejects (empty, all boilerplate) gives null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+MENTION = pl.Struct(
+    {
+        "start": pl.Int64,
+        "end": pl.Int64,
+        "text": pl.String,
+        "entity_id": pl.String,
+        "entity_type": pl.String,
+        "canonical": pl.String,
+        "wikidata": pl.String,
+        "method": pl.String,
+        "score": pl.Float64,
+    }
+)
+_FIELDS = list(MENTION.to_schema()) if hasattr(MENTION, "to_schema") else [f.name for f in MENTION.fields]
+
+
+def _run(text: str, gazetteers: Sequence[str | Path] | None):
+    from normalize import pipeline
+    from normalize.read import RawDoc
+
+    return pipeline.process_one(RawDoc("<expr>", "<expr>", text=text), pipeline.compile_gazetteers(gazetteers))
+
+
+def _fix_one(text: str | None, gazetteers) -> str | None:
+    if text is None:
+        return None
+    rows = _run(text, gazetteers)
+    return rows.documents[0]["text"] if rows.documents else None
+
+
+def _mentions_one(text: str | None, gazetteers) -> list[dict] | None:
+    if text is None:
+        return None
+    rows = _run(text, gazetteers)
+    if not rows.documents:
+        return None
+    return [{k: m[k] for k in _FIELDS} for m in rows.mentions]
+
+
+@pl.api.register_expr_namespace("normalize")
+class NormalizeExpr:
+    """`pl.col("text").normalize.…`: clean, fix, mentions, entity_ids."""
+
+    def __init__(self, expr: pl.Expr):
+        self._expr = expr
+
+    def clean(self) -> pl.Expr:
+        """Cleaned text: Unicode, site boilerplate, repeats, broken lines, spaces (no gazetteer rules)."""
+        from normalize.clean import clean_text
+
+        return self._expr.map_elements(clean_text, return_dtype=pl.String, skip_nulls=True)
+
+    def fix(self, gazetteers: Sequence[str | Path] | None = None) -> pl.Expr:
+        """Cleaned text with the gazetteer rules applied: exactly `documents.text`."""
+        return self._expr.map_elements(lambda t: _fix_one(t, gazetteers), return_dtype=pl.String, skip_nulls=False)
+
+    def mentions(self, gazetteers: Sequence[str | Path] | None = None) -> pl.Expr:
+        """Linked mentions as a list of structs (start, end, text, entity_id, entity_type, canonical, …)."""
+        return self._expr.map_elements(
+            lambda t: _mentions_one(t, gazetteers), return_dtype=pl.List(MENTION), skip_nulls=False
+        )
+
+    def entity_ids(self, gazetteers: Sequence[str | Path] | None = None) -> pl.Expr:
+        """The ids of the entities mentioned, unique, in order of first mention."""
+
+        def ids(t: str | None) -> list[str] | None:
+            ms = _mentions_one(t, gazetteers)
+            return None if ms is None else list(dict.fromkeys(m["entity_id"] for m in ms))
+
+        return self._expr.map_elements(ids, return_dtype=pl.List(pl.String), skip_nulls=False)
+
+
+@pl.api.register_dataframe_namespace("normalize")
+class NormalizeFrame:
+    """`df.normalize.tables()`: the four tables (documents, mentions, edits, rejects)."""
+
+    def __init__(self, df: pl.DataFrame):
+        self._df = df
+
+    def tables(self, gazetteers: Sequence[str | Path] | None = None, workers: int = 1):
+        from normalize.pipeline import normalize_frame
+
+        return normalize_frame(self._df, gazetteers, workers)

@@ -1,0 +1,180 @@
+"""Terminal output for people: a progress bar, the closing summary, colours.
+
+The bar is drawn on stderr only when stderr is a terminal, CI is not set and the
+run is not --quiet; otherwise nothing is drawn, so logs stay clean. It counts the
+records as the pipeline takes them, and once every record is taken (with several
+workers, that happens early) it shows that the rest is processing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import IO, TypeVar
+
+import polars as pl
+
+T = TypeVar("T")
+
+# ANSI colours per entity type (foreground), used by `explain` and the summary
+TYPE_COLOURS = {
+    "country": "32",
+    "region": "36",
+    "city": "36",
+    "place": "36",
+    "agency": "34",
+    "organization": "35",
+    "person": "33",
+    "media": "90",
+    "event": "31",
+}
+
+
+def interactive(stream: IO[str] | None = None) -> bool:
+    """A person is watching: a terminal, not CI, not TERM=dumb."""
+    stream = stream or sys.stderr
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+    return tty and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+
+
+def use_colour(stream: IO[str] | None = None, mode: str = "auto") -> bool:
+    """Colour when asked (always), never when told (never, NO_COLOR), else on a terminal."""
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def paint(text: str, code: str, on: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if on and code else text
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn by a thread (so it moves while workers run)."""
+
+    def __init__(
+        self, total: int, label: str = "documents", enabled: bool | None = None, stream: IO[str] | None = None
+    ):
+        self.total = max(total, 0)
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = interactive(self.stream) if enabled is None else enabled
+        self.done = 0
+        self.phase = "reading"
+        self.started = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def track(self, items: Iterable[T]) -> Iterator[T]:
+        """Pass items through, counting them."""
+        for item in items:
+            self.done += 1
+            yield item
+        self.phase = "processing"
+
+    def line(self, width: int = 30) -> str:
+        elapsed = time.perf_counter() - self.started
+        if self.total:
+            frac = min(self.done / self.total, 1.0)
+            filled = int(frac * width)
+            bar = "█" * filled + "░" * (width - filled)
+            count = f"{self.done}/{self.total} {self.label}"
+        else:
+            bar, count = "", f"{self.done} {self.label}"
+        rate = f"{self.done / elapsed:.0f}/s" if elapsed > 0.5 and self.done else ""
+        parts = ["normalize", bar, count, rate, f"{elapsed:.1f}s"]
+        if self.phase == "processing":
+            parts.append("— processing")
+        return " ".join(p for p in parts if p)
+
+    def _draw(self) -> None:
+        try:
+            self.stream.write("\r\x1b[K" + self.line())
+            self.stream.flush()
+        except (OSError, ValueError):
+            self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.1):
+            self._draw()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+            try:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _counts(df: pl.DataFrame, *cols: str) -> list[tuple]:
+    if not df.height:
+        return []
+    return df.group_by(list(cols)).len().sort(["len", *cols], descending=[True, *[False] * len(cols)]).rows()
+
+
+def summary(
+    tables,
+    elapsed: float,
+    out: object = None,
+    top: int = 8,
+    unlinked: list[tuple[str, int]] | None = None,
+    colour: bool = False,
+) -> str:
+    """The closing summary: counts, mentions per type, top entities, unlinked candidates, time and throughput."""
+    docs, mentions, edits, rejects = tables.documents, tables.mentions, tables.edits, tables.rejects
+    n_chars = int(docs["n_chars_raw"].sum() or 0) if docs.height else 0
+    rate = f"{n_chars / elapsed:,.0f} chars/s, {docs.height / elapsed:,.1f} docs/s" if elapsed > 0 else ""
+    target = f" → {out}" if out is not None else ""
+    bold = "1"
+    lines = [
+        paint(
+            f"normalize: {docs.height} documents, {rejects.height} rejects, {edits.height} edits, "
+            f"{mentions.height} mentions in {elapsed:.2f}s ({rate}){target}",
+            bold,
+            colour,
+        )
+    ]
+    by_type = _counts(mentions, "entity_type")
+    if by_type:
+        lines.append(
+            "  mentions by type: " + ", ".join(paint(f"{t} {n}", TYPE_COLOURS.get(t, ""), colour) for t, n in by_type)
+        )
+    top_entities = _counts(mentions, "canonical", "entity_type")[:top]
+    if top_entities:
+        lines.append("  top entities: " + ", ".join(f"{name} {n}" for name, _t, n in top_entities))
+    if unlinked:
+        lines.append(
+            "  unlinked candidates: "
+            + ", ".join(f"{name} {n}" for name, n in unlinked[:top])
+            + "  (normalize suggest IN for YAML stubs)"
+        )
+    for reason, n in _counts(rejects, "reason")[:5]:
+        lines.append(f"  rejected {n}: {reason}")
+    if edits.height:
+        steps = _counts(edits.with_columns(pl.col("rule_id").str.extract(r"^([^/]+/[^/]+)", 1).alias("step")), "step")
+        lines.append("  edits: " + ", ".join(f"{s} {n}" for s, n in steps[:6]))
+    return "\n".join(lines)

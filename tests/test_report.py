@@ -1,0 +1,128 @@
+"""`--report`: OUT/report.html, one self-contained page, checked in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import SEEDS, need
+
+from normalize import report
+from normalize.cli import main
+
+CORPUS = {
+    "a": "МВД Белоруссии сообщило: делегация во главе с Иваном Кубраковым прибыла в Минск.\nПоделиться\n",
+    "b": "Ван Сяохун <script>alert(1)</script> встретился с коллегами из КНР.\nЧитайте также: новости\n",
+}
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _m(start: int, end: int, entity: str = "country/by", etype: str = "country") -> dict:
+    return {
+        "start": start,
+        "end": end,
+        "entity_id": entity,
+        "entity_type": etype,
+        "canonical": "X",
+        "method": "exact",
+        "score": 1.0,
+    }
+
+
+def test_highlight_nests_and_escapes():
+    text = "МВД Белоруссии & <b>"
+    html = report.highlight(text, [_m(4, 14), _m(0, 14, "agency/by-mvd", "agency")])
+    assert html.count("<mark") == 2 and html.count("</mark>") == 2
+    assert html.index('data-entity="agency/by-mvd"') < html.index('data-entity="country/by"')  # outer first
+    assert html.endswith("</a></mark></a></mark> &amp; &lt;b&gt;")
+    crossing = report.highlight("abcdef", [_m(0, 3), _m(2, 5)])  # cannot nest: the second is skipped
+    assert crossing.count("<mark") == 1 and re.sub(r"<[^>]+>", "", crossing) == "abcdef"
+    assert re.sub(r"<[^>]+>", "", html) == "МВД Белоруссии &amp; &lt;b&gt;"
+
+
+def test_diff_html():
+    assert report.diff_html("Поделиться", "") == "<del>Поделиться</del>"
+    assert report.diff_html("КНД", "КНР") == "КН<del>Д</del><ins>Р</ins>"
+
+
+@pytest.fixture
+def out(tmp_path: Path, mini_gazetteer: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in CORPUS.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main([str(corpus), str(out), "-g", str(mini_gazetteer), "--report", "--quiet", "-j", "1"]) == 0
+    return out
+
+
+def test_report_is_self_contained(out):
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert not re.search(r"""src=|url\(""", page)  # nothing is loaded: no images, scripts, fonts
+    external = re.findall(r'href="(https?://[^"]*)"', page)  # only plain links out (Wikidata), never fetched
+    assert all(u.startswith("https://www.wikidata.org/wiki/Q") for u in external)
+    assert "<link" not in page and "@import" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    mentions = pl.read_parquet(out / "mentions.parquet")
+    assert page.count('<mark class="m') == mentions.height
+    for eid in mentions["entity_id"].unique():
+        assert f'href="#{report.anchor(eid)}"' in page and f'id="{report.anchor(eid)}"' in page
+    assert "<del>Поделиться↵\n</del>" in page  # removed boilerplate, shown (line ends made visible)
+    for chart in ("chart-types", "chart-entities", "chart-rejects"):
+        assert f'id="{chart}"' in page
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required on CI for the report test (apt-get install chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium); the report browser test needs it")
+    return exe
+
+
+def _browser(exe: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / "chromium-profile"
+    cmd = [exe, *FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_report_in_headless_chromium(out, tmp_path):
+    exe = _chromium()
+    url = (out / "report.html").resolve().as_uri()
+    dom = _browser(exe, tmp_path, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    mentions = pl.read_parquet(out / "mentions.parquet")
+    marks = re.findall(r'<mark class="m t-(\w+)" data-entity="([^"]+)"', dom.stdout)
+    assert len(marks) == mentions.height > 0  # every highlight is in the rendered DOM
+    assert ("person", "person/kubrakov") in marks and ("agency", "agency/by-mvd") in marks
+    assert 'id="chart-types"' in dom.stdout and "<del>" in dom.stdout
+    shot = tmp_path / "report.png"
+    run = _browser(exe, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", url)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
+
+
+def test_seeds_report(tmp_path):
+    need(SEEDS)
+    out = tmp_path / "out"
+    assert main([str(SEEDS), str(out), "--report", "--quiet"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('<mark class="m') == pl.read_parquet(out / "mentions.parquet").height
+    assert "captcha" in page and len(page) < 500_000

@@ -1,0 +1,96 @@
+"""`normalize suggest`: unlinked names, clustered across case forms and spellings, as YAML stubs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from conftest import SEEDS, need
+
+from normalize import gazetteer as gz
+from normalize import pipeline, read, suggest
+from normalize.cli import main
+
+DOCS = {
+    "a": "Глава ведомства Марат Жумабеков встретился с делегацией из Минска. По словам Марата Жумабекова, "
+    "сотрудничество с ГКНБ укрепляется.",
+    "b": "В Минске Марату Жумабекову вручили награду. Представители ГКНБ отметили вклад Жумабекова. "
+    "Город Таразстан принял гостей.",
+    "c": "Делегация прибыла в Таразстан. Представители ГКНБ и Марат Жумабеков обсудили вопросы. "
+    "В Таразстане прошла встреча. Затем в Торазстане. Кроме того, Президента поблагодарили.",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for name, text in DOCS.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    return d
+
+
+def _candidates(corpus: Path, gazetteers: list[Path], **kw) -> list[suggest.Candidate]:
+    compiled = pipeline.compile_gazetteers(gazetteers)
+    tables = pipeline.process(read.read(corpus), gazetteers)
+    return suggest.candidates(tables.documents, tables.mentions, compiled, **kw)
+
+
+def test_clusters_case_forms_spellings_and_surnames(corpus, mini_gazetteer):
+    found = {c.name: c for c in _candidates(corpus, [mini_gazetteer])}
+    assert list(found)[:3] == ["Марат Жумабеков", "Таразстан", "ГКНБ"]  # ranked by frequency
+    person = found["Марат Жумабеков"]
+    assert person.type == "person" and person.count == 5 and len(person.docs) == 3
+    assert set(person.forms) == {"Марат Жумабеков", "Марата Жумабекова", "Марату Жумабекову", "Жумабекова"}
+    town = found["Таразстан"]
+    assert town.count == 4 and town.aliases == ["Торазстан"]  # a spelling, merged by rapidfuzz
+    assert found["ГКНБ"].type == "organization" and found["ГКНБ"].count == 3
+    # linked names (Минск), sentence-initial words and capitalised common words are not suggested
+    assert not {"Минск", "Минске", "Кроме", "Глава", "Президент", "Город"} & set(found)
+
+
+def test_yaml_is_a_valid_gazetteer_that_links_the_names(corpus, mini_gazetteer, tmp_path):
+    stubs = suggest.to_yaml(_candidates(corpus, [mini_gazetteer]))
+    assert "# 5 mentions in 3 documents: Марат Жумабеков ×2" in stubs
+    data = yaml.safe_load(stubs)
+    assert data["entities"][0] == {"id": "person/marat-zhumabekov", "type": "person", "name": "Марат Жумабеков"}
+    new = tmp_path / "new.yaml"
+    new.write_text(stubs, encoding="utf-8")
+    g = gz.load([mini_gazetteer, new])
+    assert {"person/marat-zhumabekov", "place/tarazstan", "organization/gknb"} <= {e.id for e in g.entities}
+    tables = pipeline.process(read.read(corpus), [mini_gazetteer, new])
+    linked = tables.mentions.filter(pl.col("entity_id") == "person/marat-zhumabekov")["text"].to_list()
+    assert "Марату Жумабекову" in linked
+    assert _candidates(corpus, [mini_gazetteer, new]) == []  # nothing left to suggest
+
+
+def test_cli_min_count_top_and_output(corpus, mini_gazetteer, tmp_path, capsys):
+    assert main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--top", "1", "-j", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("- id:") == 1 and "person/marat-zhumabekov" in out
+    target = tmp_path / "stubs.yaml"
+    assert main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--min-count", "4", "-o", str(target)]) == 0
+    assert [e["id"] for e in yaml.safe_load(target.read_text())["entities"]] == [
+        "person/marat-zhumabekov",
+        "place/tarazstan",
+    ]
+    assert main(["suggest", str(tmp_path / "missing")]) == 2
+
+
+def test_slug_and_lemma():
+    assert suggest.slug("Центральная Азия") == "tsentralnaya-aziya"
+    assert suggest.slug("Жамбылская область") == "zhambylskaya-oblast"
+    assert suggest.lemma("Оразалиевым") == suggest.lemma("Оразалиев") == "оразалиев"
+    assert suggest.lemma("ГКНБ") == "ГКНБ"
+
+
+def test_seeds(capsys):
+    need(SEEDS)
+    assert main(["suggest", str(SEEDS), "--min-count", "1", "-j", "1"]) == 0
+    data = yaml.safe_load(capsys.readouterr().out)
+    names = [e["name"] for e in data["entities"]]
+    assert names[0] == "Координационный совет"  # twice in 004, in no gazetteer
+    assert "Центральная Азия" in names  # «органами внутренних дел Центральной Азии»
+    assert not {"Ван Сяохун", "Бишкек", "Корр", "Telegram-канале"} & set(names)
