@@ -348,6 +348,9 @@ def _select(hits: list[_Hit]) -> list[_Hit]:
     return taken
 
 
+_LANGUAGE_NOUN = re.compile(r"\s+язык(?:а|у|ом|е|и|ов|ам|ами|ах)?\b")
+
+
 def _other_first_name_before(text: str, start: int, index: Index, entity: int) -> bool:
     """«Андрей Быков» is not Вячеслав Быков: a surname led by another first name.
 
@@ -415,6 +418,8 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
         best = _best(usable)
         if best.method == "surname" and _other_first_name_before(text, h.start, index, best.entity):
             continue
+        if best.method == "adjective" and _LANGUAGE_NOUN.match(text, h.end):
+            continue  # «французский язык» names a language, not the country
         if best.method == "surname" and best.entity in seen:
             best = Candidate(best.entity, "coreference", best.form, best.tail)
         score = SCORES[best.method] * (0.9 if len({c.entity for c in cands}) > 1 else 1.0)

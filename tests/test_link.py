@@ -80,6 +80,7 @@ TRAPS = [
     "в Минской области",  # a region's adjective is not the city
     "МВД стран ТС работают",  # a bare acronym with no document evidence, qualified by a plural
     "Ваня и Иванов",  # parts of longer words
+    "выучил белорусский язык",  # a language, not the country
 ]
 
 
