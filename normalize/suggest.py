@@ -231,7 +231,7 @@ def _guess_type(c: Candidate, words: list[str]) -> tuple[str, str]:
         return "place", "a place name"
     if all(re.fullmatch(r"[A-Za-z.-]+", w) for w in words):
         return "organization", "a Latin name (organization or media?)"
-    return "organization", "no clue: check it"
+    return "organization", "no clue, check it"
 
 
 def candidates(
@@ -388,7 +388,7 @@ def to_yaml(cands: Sequence[Candidate]) -> str:
         for doc_id, snip in c.examples:
             lines.append(f"  #   {doc_id}: {snip}")
         lines.append(f"  - id: {eid}")
-        lines.append(f"    type: {c.type}  # guessed from {c.why}")
+        lines.append(f"    type: {c.type}  # a guess: {c.why}")
         lines.append(f"    name: {_q(c.name)}")
         if c.aliases:
             lines.append(f"    aliases: [{', '.join(_q(a) for a in c.aliases)}]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 import normalize
@@ -59,3 +61,12 @@ def test_lazy_and_dataframe_namespace(mini_gazetteer):
     assert out["ids"].to_list() == [["person/wang", "city/minsk"]]
     tables = out.normalize.tables([mini_gazetteer])
     assert tables.mentions["entity_id"].to_list() == ["person/wang", "city/minsk"]
+
+
+def test_readme_example_runs(capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Polars namespace", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "Ваном Сяохуном" in out and "Ван Сяохун" in out
