@@ -12,9 +12,10 @@ milliseconds. The cache key covers everything the result depends on:
 - the Python, pyahocorasick and pymorphy3 dictionary versions.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
-disables it. Entries are written to a temporary file and renamed, so a reader never sees
-half an entry; an entry that cannot be read is ignored and rewritten. A cache directory
-that cannot be written is not an error: the run compiles and goes on.
+disables it. The `KEEP` most recently used entries are kept. Entries are written to a
+temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
+read is ignored and rewritten. A cache directory that cannot be written is not an error: the
+run compiles and goes on.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from normalize import gazetteer as gz
 from normalize import link
 
 FORMAT = 1  # bump when the pickled layout changes
+KEEP = 16  # entries kept; the least recently used beyond this are removed
 _SOURCES = ("link.py", "morph.py", "gazetteer.py", "cache.py")
 
 
@@ -116,6 +118,18 @@ def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
         os.replace(tmp, path)
     except Exception:
         Path(tmp).unlink(missing_ok=True)
+        return
+    _prune(path.parent)
+
+
+def _prune(where: Path, keep: int = KEEP) -> None:
+    """Remove the least recently used entries beyond `keep` (a hit refreshes an entry's mtime)."""
+    try:
+        entries = sorted(where.glob("gazetteer-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned first
 
 
 def compile_gazetteers(dirs: Sequence[Path | str] | None = None) -> tuple[gz.Gazetteer, link.Index]:
@@ -131,6 +145,10 @@ def compile_gazetteers(dirs: Sequence[Path | str] | None = None) -> tuple[gz.Gaz
     path = where / f"gazetteer-{key(dirs)}.pickle"
     entry = _read(path)
     if entry is not None:
+        try:
+            os.utime(path)  # recently used: kept by _prune
+        except OSError:
+            pass
         return entry
     g = gz.load(dirs or None)
     entry = (g, link.compile_index(g))

@@ -88,3 +88,17 @@ def test_off(tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_no_temporary_files_left(cache_at: Path, gaz: Path) -> None:
     cache.compile_gazetteers([gaz])
     assert [p.name for p in cache_at.iterdir() if not p.name.startswith("gazetteer-")] == []
+
+
+def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "KEEP", 2)
+    monkeypatch.setattr(cache._prune, "__defaults__", (2,))
+    dirs = []
+    for i in range(3):
+        d = tmp_path / f"g{i}"
+        shutil.copytree(gaz, d)
+        dirs.append(d)
+    for d in dirs:
+        cache.compile_gazetteers([d])
+    assert len(entries(cache_at)) == 2
+    assert not (cache_at / f"gazetteer-{cache.key([dirs[0]])}.pickle").exists()
