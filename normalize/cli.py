@@ -103,7 +103,7 @@ def run_main(argv: Sequence[str]) -> int:
     if not args.quiet:
         from normalize import progress, suggest
 
-        unlinked = [(c.name, c.count) for c in suggest.candidates(tables.documents, tables.mentions, compiled)]
+        unlinked = suggest.quick(tables.documents, tables.mentions, compiled)
         colour = progress.use_colour(sys.stderr)
         print(progress.summary(tables, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
     return EXIT_INVALID if invalid else EXIT_OK

@@ -153,7 +153,7 @@ def _counts(df: pl.DataFrame, col: str, limit: int | None = None) -> list[tuple[
     return [(str(k), int(n)) for k, n in rows[:limit]]
 
 
-def render(tables, title: str = "normalize report", run: dict | None = None, max_documents: int = 2000) -> str:
+def render(tables, title: str = "normalize report", run: dict | None = None, max_documents: int = 500) -> str:
     """The whole report as one HTML string."""
     docs, mentions, edits, rejects = tables.documents, tables.mentions, tables.edits, tables.rejects
     m_by_doc = mentions.partition_by("doc_id", as_dict=True) if mentions.height else {}
@@ -248,9 +248,11 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
     # rejects
     if rejects.height:
         parts.append("<h2>Rejects</h2><table><tr><th>document</th><th>stage</th><th>reason</th></tr>")
-        for r in rejects.iter_rows(named=True):
+        for r in rejects.head(1000).iter_rows(named=True):
             parts.append(f"<tr><td>{esc(r['doc_id'])}</td><td>{esc(r['stage'])}</td><td>{esc(r['reason'])}</td></tr>")
         parts.append("</table>")
+        if rejects.height > 1000:
+            parts.append(f'<p class="muted">… {rejects.height - 1000} more rejects in rejects.parquet.</p>')
     # entity index: the targets of the highlights' links
     if mentions.height:
         ents = (

@@ -38,6 +38,7 @@ _STOP = frozenset(
     "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь понедельник вторник"
     " среда четверг пятница суббота воскресенье фото видео источник читайте подробнее".split()
 )
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
 _SURNAME = re.compile(r"^(.{2,}(?:ов|ев|ёв|ин|ын))(?:а|у|ым|ом|е|ой|ою|ых|ыми)?$")
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _TRANSLIT = dict(
@@ -142,7 +143,7 @@ def _spans(text: str) -> list[tuple[int, int, list[str], bool]]:
             continue
         # drop sentence-initial dictionary words: «Кроме», «Министр внутренних …»
         if _sentence_initial(text, start):
-            while words and morph.is_word_form(words[0]) and not _is_name_word(words[0]):
+            while words and _dictionary_word(words[0]):
                 start += len(words[0]) + 1
                 words = words[1:]
         if not words:
@@ -156,22 +157,36 @@ def _spans(text: str) -> list[tuple[int, int, list[str], bool]]:
     return out
 
 
+def _dictionary_word(word: str) -> bool:
+    """A word whose likeliest reading is an ordinary word, not a name: «Кроме», «Тем», «Министр»."""
+    ps = morph.parses(word.lower())
+    return bool(ps) and ps[0].is_known and not (_NAME_TAGS & ps[0].tag.grammemes)
+
+
 def _is_name_word(word: str) -> bool:
     p = _best_parse(word)
     return p is not None and bool(_NAME_TAGS & p.tag.grammemes)
 
 
 def _is_adjective(word: str) -> bool:
-    p = _best_parse(word)
-    return p is not None and p.tag.POS == "ADJF"
+    """Read first as an adjective (not as a surname: «Московского»)."""
+    ps = morph.parses(word.lower())
+    return bool(ps) and ps[0].tag.POS == "ADJF"
 
 
 def _keep(words: list[str], acr: bool) -> bool:
     if acr:
-        return True
+        w = words[0]
+        if _ROMAN.match(w):
+            return False
+        # a dictionary abbreviation that names no body or place: СМИ, УК, ДТП, ВВП
+        return not any(
+            p.is_known and "Abbr" in p.tag.grammemes and not ({"Orgn", "Geox"} & p.tag.grammemes)
+            for p in morph.parses(w.lower())[:1]
+        )
     if len(words) == 1:
         w = words[0]
-        if len(w) < 3 or lemma(w) in _STOP:
+        if len(w) < 3 or lemma(w) in _STOP or _is_adjective(w):  # a lone adjective: «Московского»
             return False
         # a lone dictionary word in capitals is an honorific or a quote's start («Президента»)
         return not (morph.is_word_form(w) and not _is_name_word(w))
@@ -214,9 +229,11 @@ def _nominative_word(word: str) -> str:
 
 
 def _guess_type(c: Candidate, words: list[str]) -> tuple[str, str]:
-    if c.acronym:
-        return "organization", "an acronym"
     grams = [(_best_parse(w).tag.grammemes if _best_parse(w) else frozenset()) for w in words]
+    if c.acronym:
+        return ("place", "a place acronym") if "Geox" in grams[0] else ("organization", "an acronym")
+    if len(words) == 1 and "Surn" in grams[0]:
+        return "person", "a surname"
     lemmas = [lemma(w) for w in words]
     if 2 <= len(words) <= 3 and any({"Name", "Surn", "Patr"} & g for g in grams):
         return "person", "a first name or surname"
@@ -241,6 +258,7 @@ def candidates(
     min_count: int = 2,
     fuzzy: int = 88,
     max_examples: int = 3,
+    limit: int | None = None,
 ) -> list[Candidate]:
     """Unlinked names in the cleaned texts, clustered and ranked by frequency."""
     from normalize.link import fold
@@ -273,27 +291,37 @@ def candidates(
             if len(c.examples) < max_examples and all(d != doc_id for d, _ in c.examples):
                 c.examples.append((doc_id, _snippet(text, start, start + len(surface))))
     clusters = _merge_surnames(_cluster(sorted(by_key.values(), key=lambda c: (-c.count, c.key)), fuzzy))
-    out = [c for c in clusters if c.count >= min_count]
+    out = sorted((c for c in clusters if c.count >= min_count), key=lambda c: (-c.count, -len(c.docs), c.key))
+    out = out[:limit] if limit is not None else out
     for c in out:
         _finish(c)
     return sorted(out, key=lambda c: (-c.count, -len(c.docs), c.name))
 
 
+def quick(documents: pl.DataFrame, mentions: pl.DataFrame, compiled=None, limit: int = 8, max_chars: int = 2_000_000):
+    """The top candidates for the run summary, from the first `max_chars` of the corpus (kept cheap)."""
+    if documents.height:
+        cum = documents["text"].str.len_chars().cum_sum()
+        documents = documents.filter(cum - documents["text"].str.len_chars() < max_chars)
+    return [(c.name, c.count) for c in candidates(documents, mentions, compiled, limit=limit)]
+
+
 def _cluster(cands: list[Candidate], cutoff: int) -> list[Candidate]:
     """Merge spellings: same word count, same first letter, rapidfuzz ratio ≥ cutoff (not for acronyms)."""
     reps: list[Candidate] = []
-    keys: list[str] = []
+    blocks: dict[tuple[int, str], tuple[list[Candidate], list[str]]] = defaultdict(lambda: ([], []))
     for c in cands:
         target = None
-        if not c.acronym and len(c.key) >= 5 and keys:
-            hit = process.extractOne(c.key, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+        block = blocks[(c.words, c.key[0])]  # compared only within a block: fast on big corpora
+        if not c.acronym and len(c.key) >= 5 and block[1]:
+            hit = process.extractOne(c.key, block[1], scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit is not None:
-                r = reps[hit[2]]
-                if r.words == c.words and not r.acronym and r.key[0] == c.key[0]:
-                    target = r
+                target = block[0][hit[2]]
         if target is None:
             reps.append(c)
-            keys.append(c.key)
+            if not c.acronym:
+                block[0].append(c)
+                block[1].append(c.key)
             continue
         target.count += c.count
         target.forms.update(c.forms)
@@ -309,7 +337,8 @@ def _merge_surnames(cands: list[Candidate]) -> list[Candidate]:
     """A lone surname («Жумабекова») joins the one full name that ends with it («Марат Жумабеков»)."""
     people: dict[str, list[Candidate]] = defaultdict(list)
     for c in cands:
-        if 2 <= c.words <= 3 and not c.acronym and _SURNAME.match(c.key.split(" ")[-1]):
+        first, last = c.key.split(" ")[0], c.key.split(" ")[-1]
+        if 2 <= c.words <= 3 and not c.acronym and (_SURNAME.match(last) or morph.is_first_name(first)):
             people[c.key.split(" ")[-1]].append(c)
     out = []
     for c in cands:
@@ -416,7 +445,7 @@ def main(argv: Sequence[str]) -> int:
         tables = pipeline.process(read.read(args.input), args.gazetteers, max(workers, 1))
     except (GazetteerError, read.InputError) as exc:
         return _fail(str(exc))
-    found = candidates(tables.documents, tables.mentions, compiled, min_count=args.min_count)[: args.top]
+    found = candidates(tables.documents, tables.mentions, compiled, min_count=args.min_count, limit=args.top)
     text = to_yaml(found)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
