@@ -1,0 +1,343 @@
+"""Throughput and memory: `python tests/benchmarks/throughput.py [--copies 10] [--memory-copies 30] [--workers N]`.
+
+Builds a corpus in a temporary folder from NEREL train's raw texts (NORMALIZE_SHARED/nerel/train,
+never copied into the project), `--copies` times over (×10 ≈ 12 million characters), and in one run
+measures:
+
+- startup: `normalize explain x` with an empty gazetteer cache (cold) and again (warm);
+- `normalize IN OUT --workers N` end to end, as a user runs it, as a subprocess: wall time (start
+  to exit, so imports, compile and writing count), characters per second, peak RSS;
+- natasha (segmenter, morphology, NER and span normalization) on a ~200k-character sample, in this
+  process after a warm-up document (model loading not counted);
+- the polars floor: a polars pass that only reads the same files, lowercases and tokenizes them;
+- memory: the same command on `--memory-copies` copies (×30), peak RSS against ×10.
+
+Peak RSS is reported twice: the largest single process (`/usr/bin/time -v`, or getrusage of the
+children where it is missing) and the sum over the process tree (parent and workers), sampled from
+/proc every 50 ms. Prints a report; `--json FILE` also writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
+SHARED = Path(os.environ.get("NORMALIZE_SHARED", ROOT.parent / "shared"))
+TRAIN = SHARED / "nerel" / "train"
+GNU_TIME = Path("/usr/bin/time")
+
+
+# --- corpus ---------------------------------------------------------------------------
+
+
+def build_corpus(dest: Path, copies: int) -> tuple[int, int]:
+    """`copies` copies of NEREL train's .txt files under dest/copyNN/; (documents, characters)."""
+    files = sorted(TRAIN.glob("*.txt"))
+    if not files:
+        raise SystemExit(f"no NEREL texts in {TRAIN} (set NORMALIZE_SHARED)")
+    chars = sum(len(f.read_text(encoding="utf-8")) for f in files)
+    for i in range(copies):
+        sub = dest / f"copy{i:02d}"
+        sub.mkdir(parents=True)
+        for f in files:
+            shutil.copyfile(f, sub / f.name)
+    return len(files) * copies, chars * copies
+
+
+# --- running normalize ----------------------------------------------------------------
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """RSS of a process and all its descendants, in KiB (0 once it is gone)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict:
+    """Run a command; wall seconds, peak RSS of the largest process and of the process tree."""
+    use_gnu_time = GNU_TIME.exists()
+    full = [str(GNU_TIME), "-v", *argv] if use_gnu_time else argv
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    peak_tree = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.is_set():
+            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-2000:]}")
+    if use_gnu_time:
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+        peak = int(m.group(1)) if m else 0
+        how = "/usr/bin/time -v"
+    else:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        peak = after if after > before else before  # the largest child so far: an upper bound
+        how = "getrusage(RUSAGE_CHILDREN)"
+    return {
+        "seconds": wall,
+        "peak_rss_mb": peak / 1024,
+        "peak_tree_rss_mb": peak_tree / 1024,
+        "rss_by": how,
+        "stdout": out,
+        "stderr": err,
+    }
+
+
+def normalize_argv(corpus: Path, out: Path, workers: int, quiet: bool) -> list[str]:
+    exe = shutil.which("normalize")
+    base = [exe] if exe else [sys.executable, "-m", "normalize"]
+    return [*base, str(corpus), str(out), "--workers", str(workers), *(["--quiet"] if quiet else [])]
+
+
+def run_normalize(corpus: Path, out: Path, chars: int, workers: int, quiet: bool, env: dict[str, str]) -> dict:
+    res = run_command(normalize_argv(corpus, out, workers, quiet), env)
+    report = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    res.update(
+        chars=chars,
+        chars_per_s=chars / res["seconds"],
+        inner_seconds=report["seconds"],
+        documents=report["documents"],
+        mentions=report["mentions"],
+        workers=report["workers"],
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    return res
+
+
+def startup(env: dict[str, str]) -> dict:
+    """`normalize explain x` with an empty cache, then with the cache filled (best of three)."""
+    exe = shutil.which("normalize")
+    argv = [exe, "explain", "x"] if exe else [sys.executable, "-m", "normalize", "explain", "x"]
+    cold = run_command(argv, env)["seconds"]
+    warm = min(run_command(argv, env)["seconds"] for _ in range(3))
+    return {"cold_s": cold, "warm_s": warm}
+
+
+# --- natasha --------------------------------------------------------------------------
+
+
+def sample_texts(corpus: Path, limit: int) -> list[str]:
+    texts: list[str] = []
+    n = 0
+    for f in sorted(corpus.rglob("*.txt")):
+        t = f.read_text(encoding="utf-8")
+        texts.append(t)
+        n += len(t)
+        if n >= limit:
+            break
+    return texts
+
+
+def run_natasha(texts: list[str]) -> dict:
+    """natasha's NER and normalization: segment, morphology (needed to normalize), NER, span.normalize."""
+    try:
+        from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    except ImportError:
+        return {"error": "natasha not installed (pip install natasha)"}
+    started = time.perf_counter()
+    emb = NewsEmbedding()
+    segmenter, vocab = Segmenter(), MorphVocab()
+    morph_tagger, ner_tagger = NewsMorphTagger(emb), NewsNERTagger(emb)
+    load = time.perf_counter() - started
+
+    def one(text: str) -> int:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_morph(morph_tagger)
+        doc.tag_ner(ner_tagger)
+        for span in doc.spans:
+            span.normalize(vocab)
+        return len(doc.spans)
+
+    one(texts[0])  # warm-up
+    started = time.perf_counter()
+    spans = sum(one(t) for t in texts)
+    seconds = time.perf_counter() - started
+    chars = sum(len(t) for t in texts)
+    return {"chars": chars, "seconds": seconds, "chars_per_s": chars / seconds, "spans": spans, "load_s": load}
+
+
+# --- the polars floor -----------------------------------------------------------------
+
+
+def polars_floor(corpus: Path, chars: int, batch: int = 2048) -> dict:
+    """Read every file, lowercase and tokenize in polars, in batches (the least any pipeline must do)."""
+    import polars as pl
+
+    files = sorted(corpus.rglob("*.txt"))
+    started = time.perf_counter()
+    tokens = 0
+    for i in range(0, len(files), batch):
+        texts = [f.read_bytes().decode("utf-8") for f in files[i : i + batch]]
+        df = pl.LazyFrame({"text": texts}).select(pl.col("text").str.to_lowercase().str.extract_all(r"\w+").list.len())
+        tokens += int(df.collect()["text"].sum())
+    seconds = time.perf_counter() - started
+    return {"chars": chars, "seconds": seconds, "chars_per_s": chars / seconds, "tokens": tokens}
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cores} cores, {cpu}{mem}; Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def _row(label: str, d: dict) -> str:
+    return f"{label:34s} {d['chars']:>12,} {d['seconds']:>9.2f} {d['chars_per_s']:>12,.0f}"
+
+
+def report(r: dict) -> str:
+    n, nat, fl = r["normalize"], r.get("natasha", {}), r["polars_floor"]
+    lines = [
+        f"machine: {r['machine']}",
+        f"load average before: {r['loadavg']}",
+        f"corpus: NEREL train ×{r['copies']} = {n['documents']} documents, {n['chars']:,} characters",
+        "",
+        f"startup (normalize explain x): cold {r['startup']['cold_s']:.2f} s, warm {r['startup']['warm_s']:.2f} s",
+        "",
+        f"{'':34s} {'chars':>12s} {'seconds':>9s} {'chars/s':>12s}",
+        _row(f"normalize ×{r['copies']} --workers {n['workers']}", n)
+        + f"   (in-run {n['chars'] / n['inner_seconds']:,.0f}; {n['mentions']:,} mentions)",
+    ]
+    if "quiet" in r:
+        q = r["quiet"]
+        lines.append(
+            f"{'  the same with --quiet':34s} {q['chars']:>12,} {q['seconds']:>9.2f} {q['chars_per_s']:>12,.0f}"
+        )
+    if "chars_per_s" in nat:
+        lines.append(
+            f"{'natasha NER+normalize (sample)':34s} {nat['chars']:>12,} {nat['seconds']:>9.2f} "
+            f"{nat['chars_per_s']:>12,.0f}   (model load {nat['load_s']:.2f} s)"
+        )
+    elif nat:
+        lines.append(f"natasha: {nat['error']}")
+    lines.append(_row("polars floor (read, lower, tokens)", fl))
+    lines.append("")
+    if "chars_per_s" in nat:
+        lines.append(f"normalize / natasha:      {n['chars_per_s'] / nat['chars_per_s']:8.1f}×  (target ≥ 100×)")
+        if "quiet" in r:
+            lines.append(f"normalize --quiet / natasha: {r['quiet']['chars_per_s'] / nat['chars_per_s']:5.1f}×")
+    lines.append(f"normalize / polars floor: {n['chars_per_s'] / fl['chars_per_s']:8.3f}×")
+    lines.append("")
+    lines.append(
+        f"peak RSS ×{r['copies']}: {n['peak_rss_mb']:.0f} MiB largest process, {n['peak_tree_rss_mb']:.0f} MiB "
+        f"process tree ({n['rss_by']})"
+    )
+    if "memory" in r:
+        m = r["memory"]
+        lines.append(
+            f"peak RSS ×{r['memory_copies']}: {m['peak_rss_mb']:.0f} MiB largest process, "
+            f"{m['peak_tree_rss_mb']:.0f} MiB process tree; "
+            f"×{r['memory_copies']}/×{r['copies']} = {m['peak_rss_mb'] / n['peak_rss_mb']:.2f} (largest), "
+            f"{m['peak_tree_rss_mb'] / n['peak_tree_rss_mb']:.2f} (tree)  (target ≤ 1.5, < 1024 MiB)"
+        )
+        lines.append(
+            f"  ×{r['memory_copies']}: {m['chars']:,} characters in {m['seconds']:.1f} s = "
+            f"{m['chars_per_s']:,.0f} chars/s"
+        )
+    lines.append("")
+    lines.append(f"command: {r['command']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--copies", type=int, default=10, help="copies of NEREL train for throughput (default 10)")
+    ap.add_argument("--memory-copies", type=int, default=30, help="copies for the memory check (0: skip)")
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="default: all cores")
+    ap.add_argument("--natasha-chars", type=int, default=200_000, help="natasha sample size (0: skip)")
+    ap.add_argument("--also-quiet", action="store_true", help="also time `normalize --quiet` (no closing summary)")
+    ap.add_argument("--quiet-runs", action="store_true", help="run normalize with --quiet everywhere")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+
+    r: dict = {"machine": machine(), "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()), "copies": args.copies}
+    r["command"] = "python tests/benchmarks/throughput.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="normalize-bench-") as tmp:
+        tmp_path = Path(tmp)
+        env = dict(os.environ, NORMALIZE_CACHE=str(tmp_path / "cache"))
+        print("startup …", file=sys.stderr)
+        r["startup"] = startup(env)
+        corpus = tmp_path / f"x{args.copies}"
+        docs, chars = build_corpus(corpus, args.copies)
+        print(f"normalize ×{args.copies} ({docs} documents, {chars:,} chars) …", file=sys.stderr)
+        r["normalize"] = run_normalize(corpus, tmp_path / "out", chars, args.workers, args.quiet_runs, env)
+        if args.also_quiet and not args.quiet_runs:
+            r["quiet"] = run_normalize(corpus, tmp_path / "out", chars, args.workers, True, env)
+        print("polars floor …", file=sys.stderr)
+        r["polars_floor"] = polars_floor(corpus, chars)
+        if args.natasha_chars:
+            print("natasha …", file=sys.stderr)
+            r["natasha"] = run_natasha(sample_texts(corpus, args.natasha_chars))
+        shutil.rmtree(corpus)
+        if args.memory_copies:
+            big = tmp_path / f"x{args.memory_copies}"
+            _, big_chars = build_corpus(big, args.memory_copies)
+            print(f"normalize ×{args.memory_copies} (memory) …", file=sys.stderr)
+            r["memory_copies"] = args.memory_copies
+            r["memory"] = run_normalize(big, tmp_path / "out", big_chars, args.workers, args.quiet_runs, env)
+    for key in ("normalize", "quiet", "memory"):
+        for k in ("stdout", "stderr"):
+            r.get(key, {}).pop(k, None)
+    print(report(r))
+    if args.json:
+        args.json.write_text(json.dumps(r, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
