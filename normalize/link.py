@@ -464,12 +464,17 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
         and text[m.start()].isupper()
         and not (m.group() in firsts and re.match(r"\s+[А-ЯЁA-Z]", text[m.end() : m.end() + 2]))
     ]
-    shared = {keys[m.group()] for m in hits if _other_first_name_before(text, m.start(), index, keys[m.group()])}
+    # a surname the text also gives with another first name is shared by a family: only first names stay safe
+    shared = {
+        keys[m.group()]
+        for m in hits
+        if m.group() not in firsts and _other_first_name_before(text, m.start(), index, keys[m.group()])
+    }
     out: list[Found] = []
     for m in hits:
         s, e = m.span()
         idx = keys[m.group()]
-        if idx in shared or any(a < e and s < b for a, b in taken):
+        if (idx in shared and m.group() not in firsts) or any(a < e and s < b for a, b in taken):
             continue
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.append((s, e))
