@@ -76,7 +76,9 @@ def test_cli_text_and_github(sets, capsys, tmp_path, monkeypatch):
     assert "~2    city/minsk → city/minsk-by" in text
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    assert main(["gazetteers", "diff", str(old), str(new), "--corpus", str(corpus), "--format", "github"]) == 0
+    assert (
+        main(["gazetteers", "diff", str(old), str(new), "--corpus", str(corpus), "--format", "github", "-j", "1"]) == 0
+    )
     md = capsys.readouterr().out
     assert md.startswith("### 📝 Gazetteer change on the corpus")
     assert "| 1 | Организация Договора о коллективной безопасности `org/odkb` | …Делегация **ОДКБ** и" in md
@@ -98,6 +100,6 @@ def test_no_change_on_seeds(capsys):
     need(SEEDS)
     from normalize.gazetteer import bundled_dir
 
-    assert main(["gazetteers", "diff", str(bundled_dir()), str(bundled_dir()), "--corpus", str(SEEDS)]) == 0
+    assert main(["gazetteers", "diff", str(bundled_dir()), str(bundled_dir()), "--corpus", str(SEEDS), "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert "0 added, 0 removed, 0 relinked" in out and "no mention changes" in out

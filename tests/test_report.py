@@ -122,7 +122,7 @@ def test_report_in_headless_chromium(out, tmp_path):
 def test_seeds_report(tmp_path):
     need(SEEDS)
     out = tmp_path / "out"
-    assert main([str(SEEDS), str(out), "--report", "--quiet"]) == 0
+    assert main([str(SEEDS), str(out), "--report", "--quiet", "-j", "1"]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('<mark class="m') == pl.read_parquet(out / "mentions.parquet").height
     assert "captcha" in page and len(page) < 500_000

@@ -71,7 +71,9 @@ def test_cli_min_count_top_and_output(corpus, mini_gazetteer, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("- id:") == 1 and "person/marat-zhumabekov" in out
     target = tmp_path / "stubs.yaml"
-    assert main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--min-count", "4", "-o", str(target)]) == 0
+    assert (
+        main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--min-count", "4", "-o", str(target), "-j", "1"]) == 0
+    )
     assert [e["id"] for e in yaml.safe_load(target.read_text())["entities"]] == [
         "person/marat-zhumabekov",
         "place/tarazstan",
