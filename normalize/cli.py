@@ -47,6 +47,12 @@ def _run_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--follow-symlinks", action="store_true", help="follow symlinks that lead outside IN")
+    p.add_argument(
+        "--resume",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reuse records finished by an earlier (or killed) run into OUT, by content hash (default: on)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     p.add_argument("--report", action="store_true", help="also write OUT/report.html (one self-contained page)")
     p.add_argument("--version", action="version", version=f"normalize {__version__}")
@@ -61,25 +67,36 @@ def run_main(argv: Sequence[str]) -> int:
     if workers < 1:
         return _fail("--workers must be at least 1")
     started = time.perf_counter()
+    from normalize import resume
+
     try:
-        write.prepare_out(args.output)
         compiled = pipeline.compile_gazetteers(args.gazetteers)
-        files = read.input_files(args.input, args.follow_symlinks)
+        files = read.input_files(args.input, args.follow_symlinks, exclude=args.output)
+        write.prepare_out(args.output)
         from normalize.progress import Progress
 
         with Progress(len(files), enabled=None if not args.quiet else False) as bar:
-            tables = pipeline.process(bar.track(read.read(args.input, args.follow_symlinks)), args.gazetteers, workers)
+            result = resume.run(
+                args.input,
+                args.output,
+                args.gazetteers,
+                workers,
+                follow_symlinks=args.follow_symlinks,
+                resume=args.resume,
+                track=bar.track,
+            )
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return _fail(str(exc))
-    for name, df in tables.items():
-        write.write_table(df, args.output, name, args.format)
+    except OSError as exc:  # the output folder went away or filled up, mid-run
+        return _fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
+    tables = result.tables
     elapsed = time.perf_counter() - started
     n_chars = int(tables.documents["n_chars_raw"].sum() or 0)
     invalid = tables.rejects.filter(tables.rejects["stage"] == "validate").height
     report = {
         "version": __version__,
         "input": str(args.input),
-        "files": len(files),
+        "files": result.files,
         "documents": tables.documents.height,
         "rejects": tables.rejects.height,
         "rejects_by_stage": dict(tables.rejects.group_by("stage").len().iter_rows()) if tables.rejects.height else {},
@@ -94,8 +111,19 @@ def run_main(argv: Sequence[str]) -> int:
         "chars_per_second": round(n_chars / elapsed) if elapsed > 0 else None,
         "workers": workers,
         "format": args.format,
+        # accounting: every input record is in exactly one of documents or rejects
+        "records": result.records,
+        "processed": result.processed,
+        "reused": result.reused,
+        "rejects_by_reason": dict(tables.rejects.group_by("reason").len().sort("len", descending=True).iter_rows())
+        if tables.rejects.height
+        else {},
     }
-    write.write_json(report, args.output, "run.json")
+    try:
+        write.write_tables(tables, args.output, args.format, report)
+        resume.finish(args.output, result, {"format": args.format, "follow_symlinks": args.follow_symlinks})
+    except OSError as exc:
+        return _fail(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
     if args.report:
         from normalize import report as report_html
 
@@ -106,6 +134,11 @@ def run_main(argv: Sequence[str]) -> int:
         unlinked = suggest.quick(tables.documents, tables.mentions, compiled)
         colour = progress.use_colour(sys.stderr)
         print(progress.summary(tables, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
+        print(
+            f"  records: {result.records} = {tables.documents.height} documents + {tables.rejects.height} rejects"
+            f" ({result.processed} processed, {result.reused} reused from an earlier run)",
+            file=sys.stderr,
+        )
     return EXIT_INVALID if invalid else EXIT_OK
 
 

@@ -100,6 +100,17 @@ def decode(data: bytes) -> Decoded:
     return _finish(best[1], best[0])
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def decode_text(text: str) -> Decoded:
+    """Check a document that came as text (a table cell): real Unicode, not binary; mojibake repaired."""
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        raise DecodeError(f"invalid Unicode (lone surrogate U+{ord(bad.group()):04X} at offset {bad.start()})")
+    return _finish(text, "text")
+
+
 def _finish(text: str, encoding: str) -> Decoded:
     if "\x00" in text:
         raise DecodeError(f"binary content (NUL character at offset {text.index(chr(0))})")

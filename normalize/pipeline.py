@@ -13,20 +13,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, repeat
 from pathlib import Path
 
 import polars as pl
 
 from normalize import gazetteer as gz
 from normalize import link, meta, schemas
+from normalize import read as read_mod
 from normalize.clean import PREPARE, STRIP, clean
-from normalize.decode import DecodeError, decode
+from normalize.decode import DecodeError, decode, decode_text
 from normalize.fix import RuleTimeout, fix
 from normalize.read import RawDoc, Reject
 from normalize.trace import TracedText
 
 BATCH = 256
+BATCH_BYTES = 64_000_000  # a batch also ends when its records hold this many bytes
 
 
 @dataclass
@@ -82,73 +83,76 @@ class _Rows:
 
 
 def process_one(rec: RawDoc, compiled: Compiled) -> _Rows:
-    """Run one record through decode, clean, fix and link."""
-    out = _Rows()
-    raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
-    if rec.text is not None:
-        raw_text, encoding = rec.text, "text"
-    else:
-        try:
-            decoded = decode(raw_bytes)
-        except DecodeError as exc:
-            out.rejects.append(
-                {"doc_id": rec.doc_id, "source_path": rec.source_path, "reason": str(exc), "stage": "decode"}
-            )
-            return out
-        raw_text, encoding = decoded.text, decoded.encoding + ("+mojibake-repaired" if decoded.repaired else "")
-    if not raw_text.strip():
+    """Run one record through decode, clean, fix and link: one document row or one reject.
+
+    An unexpected error on one document is that document's reject (naming the stage),
+    never the end of the run.
+    """
+    stage = ["decode"]
+    try:
+        return _process_one(rec, compiled, stage)
+    except (RecursionError, ValueError, TypeError, IndexError, KeyError, AttributeError, RuntimeError) as exc:
+        out = _Rows()
         out.rejects.append(
-            {"doc_id": rec.doc_id, "source_path": rec.source_path, "reason": "empty document", "stage": "decode"}
+            {
+                "doc_id": rec.doc_id,
+                "source_path": rec.source_path,
+                "reason": f"internal error: {exc.__class__.__name__}: {str(exc)[:200]}",
+                "stage": stage[0],
+            }
         )
         return out
+
+
+def _too_large(rec: RawDoc) -> int | None:
+    """The record's size in bytes when it is over MAX_DOC_BYTES."""
+    if rec.data is not None:
+        return len(rec.data) if len(rec.data) > read_mod.MAX_DOC_BYTES else None
+    text = rec.text or ""
+    if len(text) * 4 <= read_mod.MAX_DOC_BYTES:
+        return None
+    n = len(text.encode("utf-8", errors="surrogatepass"))
+    return n if n > read_mod.MAX_DOC_BYTES else None
+
+
+def _process_one(rec: RawDoc, compiled: Compiled, stage: list[str]) -> _Rows:
+    out = _Rows()
+
+    def reject(reason: str, where: str) -> _Rows:
+        out.rejects.append({"doc_id": rec.doc_id, "source_path": rec.source_path, "reason": reason, "stage": where})
+        return out
+
+    size = _too_large(rec)
+    if size is not None:
+        return reject(f"document too large ({size} bytes > {read_mod.MAX_DOC_BYTES})", "read")
+    raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
+    try:
+        decoded = decode_text(rec.text) if rec.text is not None else decode(raw_bytes)
+    except DecodeError as exc:
+        return reject(str(exc), "decode")
+    raw_text = decoded.text
+    encoding = decoded.encoding + ("+mojibake-repaired" if decoded.repaired else "")
+    if not raw_text.strip():
+        return reject("empty document", "decode")
+    stage[0] = "clean"
     doc = TracedText(raw_text)
     clean(doc, PREPARE)
     info = meta.extract(doc.text)
     clean(doc, STRIP)
     if not doc.text:
-        out.rejects.append(
-            {
-                "doc_id": rec.doc_id,
-                "source_path": rec.source_path,
-                "reason": "nothing left after cleaning (all boilerplate)",
-                "stage": "clean",
-            }
-        )
-        return out
+        return reject("nothing left after cleaning (all boilerplate)", "clean")
+    stage[0] = "fix"
     try:
         fix(doc, compiled.gazetteer.rules)
     except RuleTimeout as exc:
-        out.rejects.append({"doc_id": rec.doc_id, "source_path": rec.source_path, "reason": str(exc), "stage": "fix"})
-        return out
+        return reject(str(exc), "fix")
+    stage[0] = "link"
     text = doc.text
-    out.documents.append(
-        {
-            "doc_id": rec.doc_id,
-            "text": text,
-            "source_path": rec.source_path,
-            "published": info.published,
-            "source": info.source,
-            "place": info.place,
-            "n_chars_raw": len(raw_text),
-            "sha256": hashlib.sha256(raw_bytes).hexdigest(),
-            "encoding": encoding,
-        }
-    )
-    for e in doc.edits:
-        out.edits.append(
-            {
-                "doc_id": rec.doc_id,
-                "rule_id": e.step,
-                "before": e.before,
-                "after": e.after,
-                "start": e.start,
-                "end": e.end,
-            }
-        )
     entities = compiled.index.entities
+    mentions = []
     for m in link.find_mentions(text, compiled.index):
         ent = entities[m.entity]
-        out.mentions.append(
+        mentions.append(
             {
                 "doc_id": rec.doc_id,
                 "start": m.start,
@@ -164,26 +168,201 @@ def process_one(rec: RawDoc, compiled: Compiled) -> _Rows:
                 "src_end": doc.to_raw(m.end, "end"),
             }
         )
+    out.documents.append(
+        {
+            "doc_id": rec.doc_id,
+            "text": text,
+            "source_path": rec.source_path,
+            "published": info.published,
+            "source": info.source,
+            "place": info.place,
+            "n_chars_raw": len(raw_text),
+            "sha256": hashlib.sha256(raw_bytes).hexdigest(),
+            "encoding": encoding,
+        }
+    )
+    out.edits.extend(
+        {
+            "doc_id": rec.doc_id,
+            "rule_id": e.step,
+            "before": e.before,
+            "after": e.after,
+            "start": e.start,
+            "end": e.end,
+        }
+        for e in doc.edits
+    )
+    out.mentions = mentions
     return out
 
 
-def _process_batch(batch: list[RawDoc | Reject], dirs: tuple[str, ...]) -> _Rows:
+# --- batches: the unit of work (and of checkpointing, see resume.py) -------------------
+
+Batch = list[tuple[str, RawDoc]]  # (record key, record)
+NAMES = ("documents", "mentions", "edits", "rejects")
+
+
+def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    df = schemas.frame(name, rows)
+    if "_key" not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.String).alias("_key"))
+    return df.with_columns(pl.col("_key").cast(pl.String)).with_row_index("_i")
+
+
+def _process_rows(batch: Batch, dirs: tuple[str, ...]) -> _Rows:
+    # runs in worker processes: plain rows only, no polars (its thread pool does not survive a fork)
     compiled = _compile_cached(dirs)
-    out = _Rows()
-    for rec in batch:
-        if isinstance(rec, Reject):
-            out.rejects.append(
-                {"doc_id": rec.doc_id, "source_path": rec.source_path, "reason": rec.reason, "stage": rec.stage}
-            )
-        else:
-            out.extend(process_one(rec, compiled))
-    return out
+    rows = _Rows()
+    for key, rec in batch:
+        one = process_one(rec, compiled)
+        if len(one.documents) + len(one.rejects) != 1:  # pragma: no cover - a bug, not an input problem
+            raise AssertionError(f"record {rec.doc_id!r}: {len(one.documents)} documents, {len(one.rejects)} rejects")
+        for name in NAMES:
+            for row in getattr(one, name):
+                row["_key"] = key
+        rows.extend(one)
+    return rows
 
 
-def _batches(records: Iterable[RawDoc | Reject], size: int) -> Iterator[list[RawDoc | Reject]]:
-    it = iter(records)
-    while batch := list(islice(it, size)):
+def _frames(rows: _Rows) -> dict[str, pl.DataFrame]:
+    return {name: _frame(name, getattr(rows, name)) for name in NAMES}
+
+
+def process_batch(batch: Batch, dirs: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    """Process keyed records; every row of the four frames carries its record's `_key`.
+
+    Each record yields exactly one row in documents or rejects (plus its mentions and
+    edits), and all rows of one record are in one batch, in their order (`_i`).
+    """
+    return _frames(_process_rows(batch, dirs))
+
+
+def run_batches(batches: Iterable[Batch], dirs: tuple[str, ...], workers: int = 1) -> Iterator[dict[str, pl.DataFrame]]:
+    """Results of `process_batch` in batch order; with workers > 1 in a process pool,
+    with only a few batches in flight, so memory stays bounded whatever the input size."""
+    _compile_cached(dirs)  # compile (and fill the on-disk cache) once, before any worker starts
+    if workers <= 1:
+        for batch in batches:
+            yield process_batch(batch, dirs)
+        return
+    import multiprocessing as mp
+    from collections import deque
+
+    # spawn, not fork: forking a process whose polars thread pool is running can deadlock the child;
+    # workers load the compiled gazetteer from the on-disk cache instead of inheriting it
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        in_flight: deque = deque()
+        for batch in batches:
+            in_flight.append(pool.submit(_process_rows, batch, dirs))
+            if len(in_flight) >= 2 * workers:
+                yield _frames(in_flight.popleft().result())
+        while in_flight:
+            yield _frames(in_flight.popleft().result())
+
+
+def batches(records: Iterable[tuple[str, RawDoc]], size: int = BATCH, max_bytes: int = BATCH_BYTES) -> Iterator[Batch]:
+    """Keyed records cut into batches of at most `size` records or about `max_bytes`."""
+    batch: Batch = []
+    nbytes = 0
+    for key, rec in records:
+        batch.append((key, rec))
+        nbytes += len(rec.data) if rec.data is not None else len(rec.text or "")
+        if len(batch) >= size or nbytes >= max_bytes:
+            yield batch
+            batch, nbytes = [], 0
+    if batch:
         yield batch
+
+
+def _reject_frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()})
+
+
+def assemble(
+    parts: Sequence[dict[str, pl.DataFrame]], order: pl.DataFrame, read_rejects: list[dict], n_records: int
+) -> Tables:
+    """The four tables from processed parts, in input order, deduplicated and validated.
+
+    `order` maps each processed record's `_key` to its position in the input (`_order`);
+    `read_rejects` are the records rejected while reading, each with its `_order`.
+    Duplicate doc_ids: the first document in input order keeps the id, later ones are
+    rejects. A document with any row that fails its schema is rejected whole, in one
+    reject row. Afterwards every record is in exactly one of documents or rejects.
+    """
+    order = order.select(pl.col("_key").cast(pl.String), pl.col("_order").cast(pl.Int64))
+    t: dict[str, pl.DataFrame] = {}
+    for name in NAMES:
+        frames = [p[name] for p in parts]
+        df = pl.concat(frames, how="vertical_relaxed") if frames else _frame(name, [])
+        df = df.join(order, on="_key", how="inner").drop("_key").sort("_order", "_i").drop("_i")
+        t[name] = df
+    rejects = [t["rejects"], _reject_frame(read_rejects)]
+    # duplicate doc_ids: the first document keeps the id
+    docs = t["documents"]
+    first = docs.select("doc_id", "source_path", "_order").unique("doc_id", keep="first", maintain_order=True)
+    dups = docs.join(
+        first.select("doc_id", pl.col("_order").alias("_first"), pl.col("source_path").alias("_fp")), on="doc_id"
+    ).filter(pl.col("_order") != pl.col("_first"))
+    if dups.height:
+        rejects.append(
+            dups.select(
+                "doc_id",
+                "source_path",
+                (pl.lit("duplicate doc_id (first in ") + pl.col("_fp") + pl.lit(")")).alias("reason"),
+                pl.lit("read").alias("stage"),
+                "_order",
+            )
+        )
+        gone = dups["_order"]
+        for name in ("documents", "mentions", "edits"):
+            t[name] = t[name].filter(~pl.col("_order").is_in(gone.implode()))
+    # validation: failing rows reject their whole document, once
+    bad_parts = []
+    for name in ("documents", "mentions", "edits"):
+        good, bad = schemas.validate(name, t[name])
+        t[name] = good
+        if bad.height:
+            bad_parts.append(
+                bad.select("_order", (pl.lit(f"{name} row failed validation: ") + pl.col("reason")).alias("why"))
+            )
+    if bad_parts:
+        bad = (
+            pl.concat(bad_parts)
+            .group_by("_order", maintain_order=True)
+            .agg(pl.col("why").unique(maintain_order=True).str.join("; ").str.slice(0, 1000).alias("reason"))
+        )
+        docs_all = docs.select("_order", "doc_id", "source_path")
+        rejects.append(
+            bad.join(docs_all, on="_order", how="left").select(
+                pl.col("doc_id").fill_null(""),
+                pl.col("source_path").fill_null(""),
+                "reason",
+                pl.lit("validate").alias("stage"),
+                "_order",
+            )
+        )
+        gone = bad["_order"]
+        for name in ("documents", "mentions", "edits"):
+            t[name] = t[name].filter(~pl.col("_order").is_in(gone.implode()))
+    types = {**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()}
+    rejects_df = pl.concat([r.select(list(types)).cast(types) for r in rejects], how="vertical")
+    rejects_df = rejects_df.sort("_order", maintain_order=True)
+    seen = pl.concat([t["documents"]["_order"], rejects_df["_order"]])
+    if seen.len() != n_records or seen.n_unique() != n_records:
+        raise AssertionError(
+            f"accounting: {n_records} records but {t['documents'].height} documents + {rejects_df.height} rejects"
+        )
+    return Tables(*(df.drop("_order") for df in (t["documents"], t["mentions"], t["edits"], rejects_df)))
+
+
+def _reject_row(rec: Reject, order: int) -> dict:
+    return {
+        "doc_id": rec.doc_id,
+        "source_path": rec.source_path,
+        "reason": rec.reason,
+        "stage": rec.stage,
+        "_order": order,
+    }
 
 
 def process(
@@ -191,50 +370,29 @@ def process(
     gazetteers: Sequence[str | Path] | None = None,
     workers: int = 1,
 ) -> Tables:
-    """Run records through the pipeline (in `workers` processes) and validate the tables."""
+    """Run records through the pipeline (in `workers` processes) and validate the tables.
+
+    The tables are in input order whatever `workers` is."""
     dirs = tuple(str(d) for d in gazetteers or ())
-    _compile_cached(dirs)  # compile before forking, so workers share it
-    rows = _Rows()
-    if workers <= 1:
-        for batch in _batches(records, BATCH):
-            rows.extend(_process_batch(batch, dirs))
-    else:
-        import multiprocessing as mp
+    read_rejects: list[dict] = []
+    keyed: list[tuple[str, int]] = []
+    n = 0
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            for part in pool.map(_process_batch, _batches(records, BATCH), repeat(dirs), chunksize=1):
-                rows.extend(part)
-    return _tables(rows)
+    def docs() -> Iterator[tuple[str, RawDoc]]:
+        nonlocal n
+        for i, rec in enumerate(records):
+            n = i + 1
+            if isinstance(rec, Reject):
+                read_rejects.append(_reject_row(rec, i))
+            else:
+                keyed.append((str(i), i))
+                yield str(i), rec
 
-
-def _tables(rows: _Rows) -> Tables:
-    frames = {name: schemas.frame(name, getattr(rows, name)) for name in schemas.TABLES}
-    rejects = [frames["rejects"]]
-    valid: dict[str, pl.DataFrame] = {}
-    for name in ("documents", "mentions", "edits"):
-        good, bad = schemas.validate(name, frames[name])
-        valid[name] = good
-        if bad.height:
-            rejects.append(
-                bad.select(
-                    pl.col("doc_id").cast(pl.String),
-                    (pl.col("source_path") if "source_path" in bad.columns else pl.lit(""))
-                    .cast(pl.String)
-                    .alias("source_path"),
-                    (pl.lit(f"{name} row failed validation: ") + pl.col("reason")).alias("reason"),
-                    pl.lit("validate").alias("stage"),
-                )
-            )
-    rejected_docs = set()
-    for extra in rejects[1:]:
-        rejected_docs |= set(extra["doc_id"].to_list())
-    if rejected_docs:
-        # a document with an invalid row is rejected whole, so its tables stay consistent
-        ids = pl.Series(sorted(rejected_docs), dtype=pl.String)
-        for name in ("documents", "mentions", "edits"):
-            valid[name] = valid[name].filter(~pl.col("doc_id").is_in(ids))
-    rejects_df = pl.concat([r.select(list(schemas.POLARS_TYPES["rejects"])) for r in rejects], how="vertical")
-    return Tables(valid["documents"], valid["mentions"], valid["edits"], rejects_df)
+    parts = list(run_batches(batches(docs()), dirs, workers))
+    order = pl.DataFrame(
+        {"_key": [k for k, _ in keyed], "_order": [i for _, i in keyed]}, schema={"_key": pl.String, "_order": pl.Int64}
+    )
+    return assemble(parts, order, read_rejects, n)
 
 
 def normalize_frame(

@@ -2,15 +2,22 @@
 
 Folders are walked recursively for `.txt` (doc_id = path relative to IN without the
 suffix), `.jsonl`, `.csv` and `.parquet` (columns `id` or `doc_id`, and `text`; other
-columns are kept as metadata). Symlinks that lead outside IN are not followed.
+columns are kept as metadata). Symlinks that lead outside IN are not followed (each
+is a reject); with `follow_symlinks` they are, and symlink loops are cut.
+
+Every record — a `.txt` file, a JSONL or CSV line, a parquet row — comes out as
+exactly one `RawDoc` or `Reject`; a table file that cannot be read at all, or holds
+no records, is one reject. Memory stays bounded by the size limit: a JSONL line or a
+table cell longer than `MAX_DOC_BYTES` is rejected without being held whole.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +25,10 @@ from pathlib import Path
 import polars as pl
 
 SUFFIXES = (".txt", ".jsonl", ".csv", ".parquet")
+# the largest document (raw bytes of a .txt file, UTF-8 bytes of a table cell) that is processed
 MAX_DOC_BYTES = 50_000_000
+_PARQUET_SLICE = 1_000
+_CSV_SNIFF = 1 << 20
 
 
 @dataclass
@@ -44,115 +54,263 @@ class InputError(ValueError):
     """The input as a whole cannot be read (missing, unreadable)."""
 
 
+def safe_str(s: str) -> str:
+    """A string that can be stored: undecodable file-name bytes and lone surrogates escaped."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogateescape" if _only_escapes(s) else "surrogatepass").decode(
+            "utf-8", "backslashreplace"
+        )
+
+
+def _only_escapes(s: str) -> bool:
+    return all(0xDC80 <= ord(ch) <= 0xDCFF for ch in s if 0xD800 <= ord(ch) <= 0xDFFF)
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return False
 
 
-def input_files(root: Path, follow_symlinks: bool = False) -> list[Path]:
-    """Every readable input file below root (or root itself), in a stable order."""
+def _excluded(path: Path, exclude: Path | None) -> bool:
+    if exclude is None:
+        return False
+    try:
+        return os.path.samefile(path, exclude) or _inside(path, exclude)
+    except OSError:
+        return False
+
+
+def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None = None) -> list[Path]:
+    """Every input entry below root (or root itself), in a stable order.
+
+    Entries are files with a known suffix, plus symlinks (to files or folders) that
+    lead outside root and are not followed: `read` turns those into rejects. The
+    folder `exclude` (the output folder, when it lies inside IN) is skipped.
+    """
+    root = Path(root)
     if not root.exists():
+        if root.is_symlink():
+            raise InputError(f"{root}: broken symlink")
         raise InputError(f"{root}: no such file or directory")
     if root.is_file():
+        if not os.access(root, os.R_OK):
+            raise InputError(f"{root}: permission denied")
         return [root]
     if not os.access(root, os.R_OK | os.X_OK):
         raise InputError(f"{root}: permission denied")
     files: list[Path] = []
+    visited: set[str] = {os.path.realpath(root)}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
-        dirnames.sort()
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            p = here / name
+            if _excluded(p, exclude):
+                continue
+            if p.is_symlink():
+                real = os.path.realpath(p)
+                if not follow_symlinks:
+                    if not _inside(p, root):
+                        files.append(p)  # reported, not followed
+                    continue
+                if real in visited:
+                    continue  # a loop, or a folder already walked
+                visited.add(real)
+            elif follow_symlinks:
+                visited.add(os.path.realpath(p))
+            keep.append(name)
+        dirnames[:] = keep
         for name in sorted(filenames):
-            p = Path(dirpath) / name
-            if p.suffix.lower() in SUFFIXES:
+            p = here / name
+            if _excluded(p, exclude):
+                continue
+            if p.suffix.lower() in SUFFIXES or (p.is_symlink() and not follow_symlinks and not _inside(p, root)):
                 files.append(p)
     return files
 
 
 def _doc_id(path: Path, root: Path) -> str:
     if root.is_file():
-        return path.stem
-    return path.relative_to(root).with_suffix("").as_posix()
+        return safe_str(path.stem)
+    rel = path.relative_to(root)
+    if rel.suffix.lower() in SUFFIXES:
+        rel = rel.with_suffix("")
+    return safe_str(rel.as_posix())
+
+
+def _scalar_id(value: object) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int)):
+        s = safe_str(str(value))
+        return s if s.strip() else None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return None
 
 
 def _table_records(
     path: Path, rel: str, rows: Iterator[tuple[int, dict[str, object] | str]]
 ) -> Iterator[RawDoc | Reject]:
+    src = safe_str(str(path))
+    n = 0
     for line_no, row in rows:
+        n += 1
         where = f"{rel}:{line_no}"
         if isinstance(row, str):
-            yield Reject(where, str(path), row)
+            yield Reject(where, src, row)
             continue
-        doc_id = row.get("doc_id", row.get("id"))
+        raw_id = row.get("doc_id", row.get("id"))
+        doc_id = _scalar_id(raw_id)
+        if doc_id is None:
+            what = (
+                "missing id/doc_id"
+                if raw_id is None or raw_id == ""
+                else f"id/doc_id is not a string or number ({type(raw_id).__name__})"
+            )
+            yield Reject(where, src, f"line {line_no}: {what}")
+            continue
         text = row.get("text")
-        if doc_id is None or str(doc_id) == "":
-            yield Reject(where, str(path), "missing id/doc_id")
-            continue
         if not isinstance(text, str):
-            yield Reject(str(doc_id), str(path), f"line {line_no}: missing or non-string 'text'")
+            yield Reject(doc_id, src, f"line {line_no}: missing or non-string 'text'")
+            continue
+        if len(text) > MAX_DOC_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_DOC_BYTES:
+            yield Reject(doc_id, src, f"line {line_no}: document too large (> {MAX_DOC_BYTES} bytes)")
             continue
         meta = {k: v for k, v in row.items() if k not in ("id", "doc_id", "text")}
-        yield RawDoc(str(doc_id), str(path), text=text, meta=meta)
+        yield RawDoc(doc_id, src, text=text, meta=meta)
+    if n == 0:
+        yield Reject(rel, src, "empty file (no records)")
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, object] | str]]:
+    limit = MAX_DOC_BYTES + 1_000_000  # room for the id and the JSON escapes
     with path.open("rb") as fh:
-        for line_no, raw in enumerate(fh, 1):
-            if not raw.strip():
+        line_no = 0
+        while True:
+            raw = fh.readline(limit)
+            if not raw:
+                break
+            line_no += 1
+            if not raw.endswith(b"\n") and len(raw) >= limit:
+                while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
+                    pass  # skip the rest of an over-long line without holding it
+                yield line_no, f"line {line_no}: document too large (line longer than {limit} bytes)"
                 continue
+            if not raw.strip():
+                continue  # a blank line is not a record
             try:
                 row = json.loads(raw.decode("utf-8-sig" if line_no == 1 else "utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 yield line_no, f"line {line_no}: invalid JSON ({exc.__class__.__name__}: {str(exc)[:80]})"
                 continue
             yield line_no, row if isinstance(row, dict) else f"line {line_no}: not a JSON object"
 
 
+def _csv_encoding(path: Path) -> str:
+    """The CSV file's encoding, judged on its first megabyte."""
+    from normalize.decode import DecodeError, decode
+
+    with path.open("rb") as fh:
+        sample = fh.read(_CSV_SNIFF)
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        enc = decode(sample).encoding
+    except DecodeError:
+        return "utf-8"
+    return "utf-16" if enc.startswith("utf-16") else enc
+
+
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, object] | str]]:
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        yield reader.line_num, dict(row)
+    csv.field_size_limit(min(sys.maxsize, MAX_DOC_BYTES + 1))
+    with path.open("r", encoding=_csv_encoding(path), errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield reader.line_num, f"line {reader.line_num}: invalid CSV ({str(exc)[:80]})"
+                if "field larger" in str(exc):
+                    continue
+                return
+            if None in row:  # more fields than the header
+                row.pop(None)
+            yield reader.line_num, dict(row)
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, object] | str]]:
-    for batch in pl.read_parquet(path).iter_slices(10_000):
-        for i, row in enumerate(batch.iter_rows(named=True)):
-            yield i + 1, row
+    lf = pl.scan_parquet(path)
+    total = lf.select(pl.len()).collect().item()
+    row_no = 0
+    for offset in range(0, total, _PARQUET_SLICE):
+        for row in lf.slice(offset, _PARQUET_SLICE).collect().iter_rows(named=True):
+            row_no += 1
+            yield row_no, row
 
 
-def read(root: Path, follow_symlinks: bool = False) -> Iterator[RawDoc | Reject]:
-    """Every record under root, as a RawDoc or a Reject, in a stable order."""
+def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator[RawDoc | Reject]:
+    """The records of one input entry (from `input_files`)."""
     root = Path(root)
-    seen: dict[str, str] = {}
-    for path in input_files(root, follow_symlinks):
-        rel = path.name if root.is_file() else path.relative_to(root).as_posix()
-        if not follow_symlinks and path.is_symlink() and not _inside(path, root):
-            yield Reject(_doc_id(path, root), str(path), "symlink pointing outside the input folder (not followed)")
-            continue
-        suffix = path.suffix.lower()
-        try:
-            if suffix == ".txt":
-                size = path.stat().st_size
-                if size > MAX_DOC_BYTES:
-                    yield Reject(_doc_id(path, root), str(path), f"document too large ({size} bytes > {MAX_DOC_BYTES})")
-                    continue
-                records: Iterator[RawDoc | Reject] = iter(
-                    [RawDoc(_doc_id(path, root), str(path), data=path.read_bytes())]
-                )
-            elif suffix == ".jsonl":
-                records = _table_records(path, rel, _jsonl_rows(path))
-            elif suffix == ".csv":
-                records = _table_records(path, rel, _csv_rows(path))
-            else:
-                records = _table_records(path, rel, _parquet_rows(path))
-            for rec in records:
-                if isinstance(rec, RawDoc):
-                    if rec.doc_id in seen:
-                        yield Reject(rec.doc_id, rec.source_path, f"duplicate doc_id (first in {seen[rec.doc_id]})")
-                        continue
-                    seen[rec.doc_id] = rec.source_path
-                yield rec
-        except (OSError, pl.exceptions.PolarsError, csv.Error) as exc:
-            yield Reject(_doc_id(path, root), str(path), f"unreadable: {exc.__class__.__name__}: {str(exc)[:120]}")
+    rel = safe_str(path.name if root.is_file() else path.relative_to(root).as_posix())
+    src = safe_str(str(path))
+    if not follow_symlinks and path.is_symlink() and not _inside(path, root):
+        yield Reject(_doc_id(path, root), src, "symlink pointing outside the input folder (not followed)")
+        return
+    suffix = path.suffix.lower()
+    produced = 0
+    try:
+        if path.is_dir():
+            return
+        if suffix == ".txt":
+            size = path.stat().st_size
+            if size > MAX_DOC_BYTES:
+                yield Reject(_doc_id(path, root), src, f"document too large ({size} bytes > {MAX_DOC_BYTES})")
+                return
+            data = path.read_bytes()
+            produced += 1
+            yield RawDoc(_doc_id(path, root), src, data=data)
+            return
+        if suffix == ".jsonl":
+            records = _table_records(path, rel, _jsonl_rows(path))
+        elif suffix == ".csv":
+            records = _table_records(path, rel, _csv_rows(path))
+        else:
+            records = _table_records(path, rel, _parquet_rows(path))
+        for rec in records:
+            produced += 1
+            yield rec
+    except (OSError, pl.exceptions.PolarsError, csv.Error, UnicodeError, ValueError) as exc:
+        # the records already given stand; the rest of the file is one reject
+        what = "unreadable" if produced == 0 else f"unreadable after {produced} records"
+        yield Reject(
+            _doc_id(path, root) if produced == 0 else f"{rel}:rest",
+            src,
+            f"{what}: {exc.__class__.__name__}: {str(exc)[:120]}",
+        )
+
+
+def read(root: Path, follow_symlinks: bool = False, exclude: Path | None = None) -> Iterator[RawDoc | Reject]:
+    """Every record under root, as a RawDoc or a Reject, in a stable order.
+
+    Duplicate doc_ids are not settled here but when the tables are assembled
+    (`pipeline`): the first document in input order keeps the id.
+    """
+    root = Path(root)
+    for path in input_files(root, follow_symlinks, exclude):
+        yield from read_file(path, root, follow_symlinks)

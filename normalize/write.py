@@ -1,19 +1,29 @@
 """Write tables atomically: each goes to a temporary file in OUT, then is renamed.
 
 A crash leaves either the previous table or the new one, never half of one, and
-temporary files carry a `.tmp-` prefix so a later run can sweep them away.
+temporary files carry a `.tmp-` prefix so a later run can sweep them away. The run
+report `run.json` is removed before the tables are replaced and written after them,
+so while it exists the tables beside it are one complete, consistent set.
+
+`NORMALIZE_FAULT=<point>` kills the process with SIGKILL at a named point (tests of
+crash safety only): `tmp:<name>` with a table's temporary file written but not yet
+renamed, `table:<name>` just after it is renamed; `resume.py` adds its own points.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 import polars as pl
 
 FORMATS = ("parquet", "csv", "jsonl")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 TMP_PREFIX = ".tmp-"
 
 
@@ -21,28 +31,48 @@ class OutputError(ValueError):
     """OUT cannot be used (a file in the way, no permission)."""
 
 
+def fault(point: str) -> None:
+    """Die here, as a crash would, when NORMALIZE_FAULT names this point (tests only)."""
+    if os.environ.get("NORMALIZE_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def sweep(folder: Path) -> None:
+    """Remove temporary files and folders a killed run left in folder."""
+    if not folder.is_dir():
+        return
+    for stale in folder.glob(TMP_PREFIX + "*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
 def prepare_out(out: Path) -> None:
     """Create OUT if needed and remove temporary files left by a crashed run."""
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"{out}: output path is a broken symlink")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: output path exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out}: cannot create output directory ({exc.strerror})") from None
-    if not os.access(out, os.W_OK):
+    if not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"{out}: output directory is not writable")
-    for stale in out.glob(TMP_PREFIX + "*"):
-        stale.unlink(missing_ok=True)
+    sweep(out)
 
 
 def _atomic(out: Path, name: str, write) -> Path:
     final = out / name
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + name, dir=out)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; tables are ordinary files
     try:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        fault(f"tmp:{name.split('.')[0]}")
         os.replace(tmp, final)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -59,6 +89,15 @@ def write_table(df: pl.DataFrame, out: Path, name: str, fmt: str = "parquet") ->
     if fmt == "jsonl":
         return _atomic(out, f"{name}.jsonl", lambda p: df.write_ndjson(p))
     raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+
+
+def write_tables(tables, out: Path, fmt: str, report: dict, report_name: str = "run.json") -> None:
+    """Replace the tables and then the report: the report is gone while the tables change."""
+    (out / report_name).unlink(missing_ok=True)
+    for name, df in tables.items():
+        write_table(df, out, name, fmt)
+        fault(f"table:{name}")
+    write_json(report, out, report_name)
 
 
 def write_json(data: dict, out: Path, name: str) -> Path:

@@ -1,0 +1,321 @@
+"""Checkpoints and resume: a killed run, started again, redoes only what it had not finished.
+
+Every input record gets a key: the SHA-256 of its doc_id, source path and content
+(the raw bytes of a file, the text of a table row), salted with the run's
+configuration digest (normalize version, the code of the processing modules, the
+gazetteer digest, the size limit). Records are processed in batches; each finished
+batch is written as a *part*, a folder `OUT/.normalize/parts/<hash>/` holding the
+batch's rows of the four tables (each row with its record key). A part is written
+under a `.tmp-` name and renamed when complete, so a part either exists whole or not
+at all.
+
+A run first indexes the parts already in OUT and processes only the records whose
+keys it does not find (by default; `resume=False` starts from scratch). The tables
+are then assembled from the parts in input order, so they are the same whether a
+record was processed now or in an earlier, killed run, and whatever the number of
+workers. After the tables are written, parts that hold records no longer in the
+input are compacted away. A lock file keeps two runs from sharing one OUT.
+
+Layout of OUT/.normalize/: `lock`, `manifest.json` (the last completed run: its
+configuration digest, options and counts), `parts/`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+import polars as pl
+
+from normalize import __version__, pipeline, read, write
+from normalize.pipeline import NAMES, Tables
+
+FORMAT = 1  # bump when the part layout changes
+STATE = ".normalize"
+# the modules whose code decides what a record becomes; a change to any of them invalidates parts
+_CODE = (
+    "read.py",
+    "decode.py",
+    "clean.py",
+    "meta.py",
+    "fix.py",
+    "link.py",
+    "morph.py",
+    "trace.py",
+    "gazetteer.py",
+    "pipeline.py",
+    "schemas.py",
+)
+
+
+@dataclass
+class RunResult:
+    """What `run` did: the tables and the accounting."""
+
+    tables: Tables
+    files: int
+    records: int  # input records: each is in exactly one of documents or rejects
+    processed: int  # records processed in this run
+    reused: int  # records taken from parts of an earlier run
+    config: str  # the configuration digest
+    # rows of every record as found in the parts (with `_key`), for compaction
+    _rows: dict[str, pl.DataFrame] | None = None
+    _parts_used: int = 0
+    _parts_total: int = 0
+
+
+def code_digest() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in _CODE:
+        p = here / name
+        h.update(name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    for p in sorted((here / "data").glob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def config_digest(gazetteer_digest: str) -> str:
+    h = hashlib.sha256()
+    for part in (str(FORMAT), __version__, code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def record_key(config: str, rec: read.RawDoc, seen: Counter) -> str:
+    """The record's key: configuration, doc_id, source path and content; repeats numbered."""
+    content = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
+    h = hashlib.sha256()
+    for part in (config, rec.doc_id, rec.source_path):
+        h.update(part.encode("utf-8", errors="surrogatepass"))
+        h.update(b"\0")
+    h.update(hashlib.sha256(content).digest())
+    key = h.hexdigest()
+    n = seen[key]
+    seen[key] += 1
+    return key if n == 0 else hashlib.sha256(f"{key}#{n}".encode()).hexdigest()
+
+
+# --- parts -------------------------------------------------------------------------
+
+
+def _part_keys(part: Path) -> list[str]:
+    keys: list[str] = []
+    for name in ("documents", "rejects"):
+        keys += pl.read_parquet(part / f"{name}.parquet", columns=["_key"])["_key"].to_list()
+    return keys
+
+
+def index_parts(parts_dir: Path) -> dict[str, Path]:
+    """Record key → the part holding it; a part that cannot be read is removed."""
+    index: dict[str, Path] = {}
+    for part in sorted(parts_dir.iterdir()):
+        if part.name.startswith(write.TMP_PREFIX) or not part.is_dir():
+            continue
+        try:
+            keys = _part_keys(part)
+        except (OSError, pl.exceptions.PolarsError):
+            shutil.rmtree(part, ignore_errors=True)
+            continue
+        for k in keys:
+            index.setdefault(k, part)
+    return index
+
+
+def write_part(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> Path:
+    """Write one batch's frames as a part, atomically (a folder renamed into place)."""
+    keys = sorted(chain(frames["documents"]["_key"].to_list(), frames["rejects"]["_key"].to_list()))
+    name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
+    final = parts_dir / name
+    if final.exists():
+        return final
+    tmp = parts_dir / f"{write.TMP_PREFIX}{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for table in NAMES:
+            frames[table].write_parquet(tmp / f"{table}.parquet")
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if final.exists():
+            return final
+        raise
+    return final
+
+
+def _load(part: Path, keys: list[str]) -> dict[str, pl.DataFrame]:
+    wanted = pl.Series(keys, dtype=pl.String).implode()
+    return {t: pl.read_parquet(part / f"{t}.parquet").filter(pl.col("_key").is_in(wanted)) for t in NAMES}
+
+
+# --- the run -----------------------------------------------------------------------
+
+
+class _Lock:
+    """An exclusive lock on OUT's state folder, released when the process ends (even killed)."""
+
+    def __init__(self, path: Path):
+        self.fh = path.open("a")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.close()
+            where = path.parent.parent
+            raise write.OutputError(f"{where}: another normalize run is using this output folder") from None
+
+    def release(self) -> None:
+        self.fh.close()
+
+
+def state_dir(out: Path) -> Path:
+    return Path(out) / STATE
+
+
+def run(
+    input_path: Path,
+    out: Path,
+    gazetteers: Sequence[str | Path] | None = None,
+    workers: int = 1,
+    follow_symlinks: bool = False,
+    resume: bool = True,
+    track: Callable[[Iterable], Iterable] | None = None,
+    batch_size: int = pipeline.BATCH,
+) -> RunResult:
+    """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
+
+    Raises read.InputError, write.OutputError or GazetteerError for problems with the
+    run as a whole; every problem with a record is a reject.
+    """
+    input_path, out = Path(input_path), Path(out)
+    if input_path.is_dir() and out.exists() and os.path.samefile(input_path, out):
+        raise write.OutputError(f"{out}: the output folder must not be the input folder")
+    state = state_dir(out)
+    parts_dir = state / "parts"
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    lock = _Lock(state / "lock")
+    try:
+        return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size)
+    finally:
+        lock.release()
+
+
+def _run(
+    input_path: Path,
+    out: Path,
+    parts_dir: Path,
+    gazetteers: Sequence[str | Path] | None,
+    workers: int,
+    follow_symlinks: bool,
+    resume: bool,
+    track: Callable[[Iterable], Iterable] | None,
+    batch_size: int,
+) -> RunResult:
+    write.sweep(parts_dir.parent)
+    write.sweep(parts_dir)
+    if not resume:
+        shutil.rmtree(parts_dir, ignore_errors=True)
+        parts_dir.mkdir(parents=True)
+    compiled = pipeline.compile_gazetteers(gazetteers)
+    config = config_digest(compiled.gazetteer.digest)
+    done = index_parts(parts_dir)
+    n_parts_before = len(set(done.values()))
+    files = read.input_files(input_path, follow_symlinks, exclude=out)
+    records: Iterable = chain.from_iterable(read.read_file(p, input_path, follow_symlinks) for p in files)
+    if track is not None:
+        records = track(records)
+
+    read_rejects: list[dict] = []
+    keys: list[str] = []
+    orders: list[int] = []
+    counts = {"records": 0, "reused": 0, "processed": 0}
+    seen: Counter = Counter()
+
+    def todo() -> Iterator[tuple[str, read.RawDoc]]:
+        for i, rec in enumerate(records):
+            counts["records"] = i + 1
+            if isinstance(rec, read.Reject):
+                read_rejects.append(pipeline._reject_row(rec, i))
+                continue
+            key = record_key(config, rec, seen)
+            keys.append(key)
+            orders.append(i)
+            if key in done:
+                counts["reused"] += 1
+                continue
+            counts["processed"] += 1
+            yield key, rec
+
+    dirs = tuple(str(d) for d in gazetteers or ())
+    written = 0
+    for frames in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers):
+        part = write_part(parts_dir, frames)
+        for k in chain(frames["documents"]["_key"].to_list(), frames["rejects"]["_key"].to_list()):
+            done.setdefault(k, part)
+        written += 1
+        write.fault(f"part:{written}")
+
+    by_part: dict[Path, list[str]] = {}
+    for k in keys:
+        by_part.setdefault(done[k], []).append(k)
+    parts = [_load(p, ks) for p, ks in sorted(by_part.items())]
+    order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
+    tables = pipeline.assemble(parts, order, read_rejects, counts["records"])
+    rows = {t: pl.concat([p[t] for p in parts], how="vertical_relaxed") for t in NAMES} if parts else None
+    return RunResult(
+        tables=tables,
+        files=len(files),
+        records=counts["records"],
+        processed=counts["processed"],
+        reused=counts["reused"],
+        config=config,
+        _rows=rows,
+        _parts_used=len(by_part),
+        _parts_total=n_parts_before + written,
+    )
+
+
+def finish(out: Path, result: RunResult, options: dict) -> None:
+    """After the tables are written: compact the parts to what this run used; write the manifest."""
+    out = Path(out)
+    parts_dir = state_dir(out) / "parts"
+    if result._parts_total > 1 or result._parts_used < result._parts_total:
+        existing = [p for p in parts_dir.iterdir() if p.is_dir() and not p.name.startswith(write.TMP_PREFIX)]
+        keep: Path | None = None
+        if result._rows is not None:
+            rows = {t: df.drop("_i").with_row_index("_i") for t, df in result._rows.items()}
+            keep = write_part(parts_dir, rows)
+        write.fault("compact")
+        for p in existing:
+            if p != keep:
+                shutil.rmtree(p, ignore_errors=True)
+    manifest = {
+        "format": FORMAT,
+        "version": __version__,
+        "config": result.config,
+        "options": options,
+        "files": result.files,
+        "records": result.records,
+        "documents": result.tables.documents.height,
+        "rejects": result.tables.rejects.height,
+    }
+    write.write_json(manifest, state_dir(out), "manifest.json")
+
+
+def load_manifest(out: Path) -> dict | None:
+    try:
+        return json.loads((state_dir(out) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
