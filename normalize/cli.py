@@ -53,6 +53,7 @@ def _run_parser() -> argparse.ArgumentParser:
         default=True,
         help="reuse records finished by an earlier (or killed) run into OUT, by content hash (default: on)",
     )
+    p.add_argument("--batch-size", type=int, default=256, metavar="N", help="records per checkpoint (default 256)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     p.add_argument("--report", action="store_true", help="also write OUT/report.html (one self-contained page)")
     p.add_argument("--version", action="version", version=f"normalize {__version__}")
@@ -84,6 +85,7 @@ def run_main(argv: Sequence[str]) -> int:
                 follow_symlinks=args.follow_symlinks,
                 resume=args.resume,
                 track=bar.track,
+                batch_size=max(1, args.batch_size),
             )
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return _fail(str(exc))

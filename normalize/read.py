@@ -277,6 +277,11 @@ def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator
     try:
         if path.is_dir():
             return
+        if not path.is_file():  # a FIFO, socket or device would block or never end
+            if not path.exists():
+                raise FileNotFoundError(2, "No such file or directory (broken symlink?)", str(path))
+            yield Reject(_doc_id(path, root), src, "not a regular file")
+            return
         if suffix == ".txt":
             size = path.stat().st_size
             if size > MAX_DOC_BYTES:
