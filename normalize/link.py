@@ -498,12 +498,14 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
             continue
         word = fold(m.group())
         block = index.fuzzy_blocks.get(word[:2])
-        if not block or any(p.is_known for p in morph.parses(word)):
-            continue  # a dictionary word or a known name is itself, not a typo
+        if not block:
+            continue
         best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
         # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo
         if not best or best[0][0][-2:] != word[-2:]:
             continue
+        if any(p.is_known for p in morph.parses(word)):
+            continue  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
         owners = {index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}
         if len(owners) != 1:
             continue
