@@ -1,0 +1,159 @@
+"""The command's contract: exit codes, one-line errors without tracebacks, summary = run.json."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from runs import MINI, TEXT, corpus, run, run_subprocess
+
+from normalize import cli, fix, read
+
+
+def _one_line_error(r, *needles: str) -> None:
+    assert r.code == 2, r.err
+    lines = [x for x in r.err.splitlines() if x.strip() and "Warning" not in x and "require_minimum" not in x]
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith("normalize: ")
+    assert "Traceback" not in r.err
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def test_summary_on_stderr_matches_run_json(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 3)
+    (inp / "bad.txt").write_bytes(b"\x00\x01\x02binary")
+    r = run(inp, tmp_path / "out", capsys=capsys)
+    assert r.code == 0
+    rep = r.report
+    assert (rep["records"], rep["documents"], rep["rejects"]) == (4, 3, 1)
+    assert rep["rejects_by_stage"] == {"decode": 1}
+    assert f"normalize: {rep['documents']} documents, {rep['rejects']} rejects" in r.err
+    assert "records: 4 = 3 documents + 1 rejects (4 processed, 0 reused from an earlier run)" in r.err
+    assert "rejected 1: binary content" in r.err
+
+
+def test_output_path_that_is_a_file(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.write_text("I am a file", encoding="utf-8")
+    _one_line_error(run(inp, out, capsys=capsys), str(out), "not a directory")
+    assert out.read_text(encoding="utf-8") == "I am a file"
+
+
+def test_output_under_a_file(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 1)
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    _one_line_error(run(inp, tmp_path / "f" / "out", capsys=capsys), "cannot create output directory")
+
+
+def test_output_folder_equal_to_input(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 1)
+    _one_line_error(run(inp, inp, capsys=capsys), "must not be the input folder")
+
+
+def test_missing_input(tmp_path, capsys):
+    _one_line_error(run(tmp_path / "nope", tmp_path / "out", capsys=capsys), "nope", "no such file or directory")
+    assert not (tmp_path / "out").exists()  # nothing created for a run that cannot start
+
+
+def test_unreadable_input(tmp_path, capsys, monkeypatch):
+    inp = corpus(tmp_path / "in", 1)
+    if os.geteuid() != 0:
+        inp.chmod(0)
+        try:
+            _one_line_error(run(inp, tmp_path / "out", capsys=capsys), "permission denied")
+        finally:
+            inp.chmod(0o755)
+    # as root nothing is unreadable; the check itself is what is tested
+    monkeypatch.setattr(read.os, "access", lambda *a, **k: False)
+    _one_line_error(run(inp, tmp_path / "out2", capsys=capsys), str(inp), "permission denied")
+
+
+def test_broken_symlink_as_input(tmp_path, capsys):
+    (tmp_path / "in").symlink_to(tmp_path / "gone")
+    _one_line_error(run(tmp_path / "in", tmp_path / "out", capsys=capsys), "broken symlink")
+
+
+def test_invalid_gazetteer_names_file_and_line(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 1)
+    bad = tmp_path / "gz" / "bad.yaml"
+    bad.parent.mkdir()
+    bad.write_text("entities:\n  - id: country/kg\n    type: country\n    name: [unclosed\n", encoding="utf-8")
+    r = cli.main([str(inp), str(tmp_path / "out"), "-g", str(bad.parent), "-j1"])
+    err = capsys.readouterr().err
+    from runs import Run
+
+    _one_line_error(Run(r, err, tmp_path / "out"), f"{bad}:")
+    assert err.split(f"{bad}:")[1].split(":")[0].isdigit()  # the line number
+
+
+def test_invalid_gazetteer_in_a_subprocess_has_no_traceback(tmp_path):
+    inp = corpus(tmp_path / "in", 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities:\n  - {id: x/y, type: nonsense, name: Икс}\n", encoding="utf-8")
+    r = run_subprocess(inp, tmp_path / "out", "-g", str(bad))
+    _one_line_error(r, f"{bad}:2")
+
+
+def test_gazetteer_yaml_is_loaded_safely(tmp_path, capsys):
+    """A YAML tag that would run code under an unsafe loader is only an error."""
+    inp = corpus(tmp_path / "in", 1)
+    marker = tmp_path / "PWNED"
+    evil = tmp_path / "evil.yaml"
+    tag = f'!!python/object/apply:os.system ["touch {marker}"]'
+    evil.write_text(f"entities:\n  - id: country/kg\n    type: country\n    name: {tag}\n", encoding="utf-8")
+    r = cli.main([str(inp), str(tmp_path / "out"), "-g", str(evil), "-j1"])
+    err = capsys.readouterr().err
+    assert r == 2 and str(evil) in err and "Traceback" not in err
+    assert not marker.exists()
+
+
+def test_a_catastrophic_rule_cannot_hang_a_run(tmp_path, capsys, monkeypatch):
+    """A rule that backtracks exponentially is stopped by the regex time limit: one reject, run goes on."""
+    monkeypatch.setattr(fix, "RULE_TIMEOUT_S", 0.3)
+    gz = tmp_path / "rules.yaml"
+    gz.write_text(
+        MINI.read_text(encoding="utf-8")
+        + "rules:\n  - id: bad/backtrack\n    find: '(а|аа)+б'\n    regex: true\n    replace: x\n",
+        encoding="utf-8",
+    )
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "attack.txt").write_text("Минск " + "а" * 60 + "в", encoding="utf-8")
+    (inp / "fine.txt").write_text(TEXT, encoding="utf-8")
+    started = time.perf_counter()
+    code = cli.main([str(inp), str(tmp_path / "out"), "-g", str(gz), "-j1", "-q"])
+    assert code == 0 and time.perf_counter() - started < 15
+    from runs import Run
+
+    r = Run(code, "", tmp_path / "out")
+    reason, stage = r.reason("attack")
+    assert stage == "fix" and "bad/backtrack" in reason and "timed out" in reason
+    assert r.documents["doc_id"].to_list() == ["fine"]
+
+
+@pytest.mark.parametrize("args", [["-j0"], ["--format", "xml"], ["--nonsense"], []])
+def test_usage_errors_are_one_line(tmp_path, capsys, args):
+    inp = corpus(tmp_path / "in", 1)
+    argv = [str(inp), str(tmp_path / "out"), *args] if args else [str(inp)]
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse exits (with its one line) rather than returning
+        code = exc.code
+    from runs import Run
+
+    _one_line_error(Run(code, capsys.readouterr().err, tmp_path))
+
+
+def test_formats_write_the_same_accounting(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 2)
+    for fmt in ("csv", "jsonl"):
+        out = tmp_path / fmt
+        code = cli.main([str(inp), str(out), "-g", str(MINI), "-j1", "-q", "--format", fmt])
+        assert code == 0
+        assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+            "run.json",
+            *(f"{t}.{fmt}" for t in ("documents", "mentions", "edits", "rejects")),
+        }
