@@ -235,15 +235,20 @@ def read_files(spark: SparkSession, path: str | Path) -> DataFrame:
     from pyspark.sql import functions as F
 
     root = str(path).rstrip("/")
-    # binaryFile paths are the root URI (file:/abs/path for local folders) and the relative path
-    prefix = root if "://" in root else "file:" + str(Path(root).resolve())
+    # binaryFile paths are the root URI (file:/abs/path for local folders) and the relative path;
+    # the root may come back as written or with its symlinks resolved, so both are tried
+    prefixes = [root] if "://" in root else ["file:" + os.path.abspath(root), "file:" + str(Path(root).resolve())]
     files = (
         spark.read.format("binaryFile")
         .option("recursiveFileLookup", "true")
         .option("pathGlobFilter", "*.txt")
         .load(root)
     )
-    rel = F.expr(f"substring(path, {len(prefix) + 2})")
+    rel = F.expr(f"substring(path, {len(prefixes[-1]) + 2})")
+    for prefix in reversed(prefixes[:-1]):
+        rel = F.when(F.col("path").startswith(prefix + "/"), F.expr(f"substring(path, {len(prefix) + 2})")).otherwise(
+            rel
+        )
     return files.select(
         F.regexp_replace(rel, r"\.txt$", "").alias("doc_id"),
         F.concat(F.lit(root + "/"), rel).alias("source_path"),
