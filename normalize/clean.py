@@ -286,10 +286,22 @@ STRIP: tuple[Step, ...] = (boilerplate, repeats, broken_lines, spaces, blank_lin
 STEPS: tuple[Step, ...] = PREPARE + STRIP
 
 
+MAX_ROUNDS = 4
+
+
 def clean(doc: TracedText, steps: tuple[Step, ...] = STEPS) -> TracedText:
-    """Run cleaning steps over a traced document, in place; returns it."""
-    for step in steps:
-        doc.apply(step(doc.text))
+    """Run cleaning steps over a traced document, in place; returns it.
+
+    The steps run again while a round still changes the text: joining a broken line can make
+    prose of it, which moves the page's header and footer edges that boilerplate removal reads,
+    and cleaning must be idempotent (cleaning cleaned text changes nothing).
+    """
+    for _ in range(MAX_ROUNDS):
+        before = len(doc.passes)
+        for step in steps:
+            doc.apply(step(doc.text))
+        if len(doc.passes) == before or steps == PREPARE:
+            break
     return doc
 
 

@@ -64,8 +64,7 @@ any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=20
 # Cleaning is not yet idempotent: a line joined by broken_lines (or spaces folded) can turn a
 # line into prose, and then the boilerplate edge rule (which only looks outside the first and
 # last prose line) removes a line on the second pass that it kept on the first. Found by this
-# test, reported; the fix belongs in clean.py. strict: the test fails loudly once it passes.
-@pytest.mark.xfail(strict=True, reason="clean.py: boilerplate edge lines depend on prose found after joining lines")
+# test; clean() now repeats its steps until a round changes nothing.
 @SETTINGS
 @example("Кыргызстан\nКыргызстан Кыргызстан\nсообщилоМВД БеларусиМВД Беларуси")
 @example("Минске–2024\n\r\n\n\n\n\xadв\nвКубракова  …")
