@@ -14,6 +14,7 @@ found again by surname, first name and initials (coreference).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -326,14 +327,42 @@ def _coord_follows(folded: str, end: int, plural: str) -> bool:
     return re.match(r"\s+и\s+[^.;!?]{0,60}?" + re.escape(plural) + r"(?!\w)", folded[end : end + 120]) is not None
 
 
+class _Spans:
+    """Spans taken so far, sorted by start: an overlap query costs a bisect, not a scan,
+    so a document dense with names stays linear (spans are short: at most `longest`)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int, object]] = ()) -> None:
+        self.starts: list[int] = []
+        self.items: list[tuple[int, int, object]] = []
+        self.longest = 0
+        for span in spans:
+            self.add(*span)
+
+    def add(self, start: int, end: int, item: object = None) -> None:
+        i = bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.items.insert(i, (start, end, item))
+        self.longest = max(self.longest, end - start)
+
+    def overlapping(self, start: int, end: int) -> list[object]:
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, end)
+        return [item for s, e, item in self.items[lo:hi] if s < end and start < e]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return bool(self.overlapping(start, end))
+
+
 def _select(hits: list[_Hit]) -> list[_Hit]:
     """Longest first; a shorter hit survives only nested in a longer one's dependents."""
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     taken: list[_Hit] = []
+    spans = _Spans()
     for h in hits:
-        overlapping = [t for t in taken if t.start < h.end and h.start < t.end]
+        overlapping: list = spans.overlapping(h.start, h.end)
         if not overlapping:
             taken.append(h)
+            spans.add(h.start, h.end, h)
             continue
         if len(overlapping) == 1 and not overlapping[0].nested:
             outer = overlapping[0]
@@ -344,6 +373,7 @@ def _select(hits: list[_Hit]) -> list[_Hit]:
                 if h.cands:
                     h.nested = True
                     taken.append(h)
+                    spans.add(h.start, h.end, h)
     taken.sort(key=lambda h: (h.start, h.end))
     return taken
 
@@ -456,7 +486,7 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in keys}
     keys.update(firsts)
     pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
-    taken = [(f.start, f.end) for f in found]
+    taken = _Spans((f.start, f.end, None) for f in found)
     hits = [
         m
         for m in pattern.finditer(folded)
@@ -474,10 +504,10 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     for m in hits:
         s, e = m.span()
         idx = keys[m.group()]
-        if (idx in shared and m.group() not in firsts) or any(a < e and s < b for a, b in taken):
+        if (idx in shared and m.group() not in firsts) or taken.overlaps(s, e):
             continue
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
-        taken.append((s, e))
+        taken.add(s, e)
     return out
 
 
@@ -490,11 +520,11 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
         return []
     from rapidfuzz import fuzz, process
 
-    taken = [(f.start, f.end) for f in found]
+    taken = _Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
     for m in _WORD_RE.finditer(text):
         s, e = m.span()
-        if not _at_boundary(text, s, e) or _sentence_start(text, s) or any(a < e and s < b for a, b in taken):
+        if not _at_boundary(text, s, e) or _sentence_start(text, s) or taken.overlaps(s, e):
             continue
         word = fold(m.group())
         block = index.fuzzy_blocks.get(word[:2])
@@ -553,11 +583,11 @@ def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
         return []
     from rapidfuzz import fuzz, process
 
-    taken = [(f.start, f.end) for f in found]
+    taken = _Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
     for m in _LATIN_RE.finditer(text):
         s, e = m.span()
-        if not _at_boundary(text, s, e) or any(a < e and s < b for a, b in taken):
+        if not _at_boundary(text, s, e) or taken.overlaps(s, e):
             continue
         cyr = transliterate(m.group())
         block = index.fuzzy_blocks.get(cyr[:2])
