@@ -514,12 +514,24 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
 _WORD_RE = re.compile(r"[А-ЯЁA-Z][а-яёa-z]{5,}")
 
 
+def _nearest_key(word: str, index: Index, cutoff: float) -> tuple[str, float] | None:
+    """The indexed one-word key closest to `word` (rapidfuzz ratio ≥ cutoff, same first two
+    letters), when the keys at that score all name one entity."""
+    from rapidfuzz import fuzz, process
+
+    block = index.fuzzy_blocks.get(word[:2])
+    if not block:
+        return None
+    best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
+    if not best or len({index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}) != 1:
+        return None
+    return best[0][0], best[0][1]
+
+
 def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
     """Typos of one-word names: a capitalised unknown word close to exactly one key."""
     if not index.fuzzy_blocks:
         return []
-    from rapidfuzz import fuzz, process
-
     taken = _Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
     for m in _WORD_RE.finditer(text):
@@ -527,20 +539,13 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
         if not _at_boundary(text, s, e) or _sentence_start(text, s) or taken.overlaps(s, e):
             continue
         word = fold(m.group())
-        block = index.fuzzy_blocks.get(word[:2])
-        if not block:
-            continue
-        best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
+        near = _nearest_key(word, index, FUZZY_CUTOFF)
         # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo
-        if not best or best[0][0][-2:] != word[-2:]:
+        if near is None or near[0][-2:] != word[-2:]:
             continue
         if any(p.is_known for p in morph.parses(word)):
             continue  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
-        owners = {index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}
-        if len(owners) != 1:
-            continue
-        score = best[0][1]
-        out.append(Found(s, e, index.fuzzy_owner[best[0][0]].entity, "fuzzy", round(0.85 * score / 100, 3)))
+        out.append(Found(s, e, index.fuzzy_owner[near[0]].entity, "fuzzy", round(0.85 * near[1] / 100, 3)))
     return out
 
 
@@ -581,8 +586,6 @@ def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
     """Latin names of entities known by Cyrillic names (Bayer → Байер, Reuters → Рейтер)."""
     if not index.fuzzy_blocks:
         return []
-    from rapidfuzz import fuzz, process
-
     taken = _Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
     for m in _LATIN_RE.finditer(text):
@@ -590,13 +593,9 @@ def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
         if not _at_boundary(text, s, e) or taken.overlaps(s, e):
             continue
         cyr = transliterate(m.group())
-        block = index.fuzzy_blocks.get(cyr[:2])
-        if not block or len(cyr) < 4:
-            continue
-        best = process.extract(cyr, block, scorer=fuzz.ratio, score_cutoff=TRANSLIT_CUTOFF, limit=2)
-        if not best or len({index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}) != 1:
-            continue
-        out.append(Found(s, e, index.fuzzy_owner[best[0][0]].entity, "transliteration", SCORES["transliteration"]))
+        near = _nearest_key(cyr, index, TRANSLIT_CUTOFF) if len(cyr) >= 4 else None
+        if near is not None:
+            out.append(Found(s, e, index.fuzzy_owner[near[0]].entity, "transliteration", SCORES["transliteration"]))
     return out
 
 
