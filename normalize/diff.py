@@ -111,6 +111,16 @@ def _by_entity(df: pl.DataFrame, col: str = "canonical", id_col: str = "entity_i
     )
 
 
+def _relinked_rows(relinked: pl.DataFrame) -> list[tuple[str, str, int, str]]:
+    """(old entity id, new entity id, count, first example) per relinking, most mentions first."""
+    return (
+        relinked.group_by("entity_id", "entity_id_new")
+        .agg(pl.len().alias("n"), pl.col("context").first())
+        .sort(["n", "entity_id"], descending=[True, False])
+        .rows()
+    )
+
+
 def format_text(d: GazetteerDiff, limit: int = 10) -> str:
     lines = [
         f"gazetteers diff: {d.added.height} added, {d.removed.height} removed, {d.relinked.height} relinked, "
@@ -127,12 +137,7 @@ def format_text(d: GazetteerDiff, limit: int = 10) -> str:
             if len(rows) > limit:
                 lines.append(f"  … and {len(rows) - limit} more entities")
     if d.relinked.height:
-        rows = (
-            d.relinked.group_by("entity_id", "entity_id_new")
-            .agg(pl.len().alias("n"), pl.col("context").first())
-            .sort(["n", "entity_id"], descending=[True, False])
-            .rows()
-        )
+        rows = _relinked_rows(d.relinked)
         lines.append(f"\nrelinked ({d.relinked.height}):")
         for a, b, n, ex in rows[:limit]:
             lines.append(f"  ~{n:<4} {a} → {b}   e.g. {ex}")
@@ -174,12 +179,7 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
             lines.append(f"| … | {len(rows) - limit} more entities | |")
         lines += ["", "</details>"]
     if d.relinked.height:
-        rows = (
-            d.relinked.group_by("entity_id", "entity_id_new")
-            .agg(pl.len().alias("n"), pl.col("context").first())
-            .sort(["n", "entity_id"], descending=[True, False])
-            .rows()
-        )
+        rows = _relinked_rows(d.relinked)
         lines += [
             "",
             f"<details open><summary>Relinked mentions ({d.relinked.height})</summary>",
