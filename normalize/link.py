@@ -149,7 +149,7 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
             if " " not in f.text and morph.is_first_name(f.text):
                 needs = "context"  # a city or a body called «Владимир», «Анна»: alone it is a person's name
             yield f.text, method, f.tail, needs
-            yield from _coordinated(f)
+            yield from _coordinated(f, "inflected" if i == 0 else "alias")
         acr = morph.acronym(name)
         if acr:
             yield acr, "acronym", len(acr), ""
@@ -169,7 +169,7 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
             yield head, "context", len(head), "context"
 
 
-def _coordinated(f: morph.Form) -> Iterable[tuple[str, str, int, str]]:
+def _coordinated(f: morph.Form, method: str) -> Iterable[tuple[str, str, int, str]]:
     """«УВД Таласской и ГУВД Чуйской областей»: the ellipsis and the plural of a final noun."""
     words = f.text.split()
     if len(words) < 3 or f.tail >= len(f.text) or f.case != "nomn":
@@ -182,8 +182,8 @@ def _coordinated(f: morph.Form) -> Iterable[tuple[str, str, int, str]]:
     if plural is None:
         return
     plural_word = morph.match_case(last, plural.word)
-    yield " ".join([*words[:-1], plural_word]), "inflected", f.tail, ""
-    yield " ".join(words[:-1]), "inflected", f.tail, "coord:" + fold(plural_word)
+    yield " ".join([*words[:-1], plural_word]), method, f.tail, ""
+    yield " ".join(words[:-1]), method, f.tail, "coord:" + fold(plural_word)
 
 
 def _lower_first_ok(e: Entity, form: str) -> bool:
