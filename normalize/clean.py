@@ -61,6 +61,22 @@ class Boilerplate:
     lines: tuple[Pattern, ...]
     inline: tuple[Pattern, ...]
     edge: tuple[Pattern, ...]
+    # all line patterns as one alternation: a line that fails it (most lines of an article are
+    # prose) is not tried pattern by pattern; None tries every pattern
+    any_line: re.Pattern[str] | None = None
+    # the inline patterns without their leading spaces, run over the whole text: only the lines
+    # they touch are scanned line by line
+    inline_scan: tuple[re.Pattern[str], ...] = ()
+
+
+_LEADING_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
+_LEADING_SPACE = re.compile(r"^\\s[*+]")
+
+
+def _scoped(pattern: str) -> str:
+    """A pattern's leading global flags («(?i)…») made local («(?i:…)»), so it can be one alternative."""
+    m = _LEADING_FLAGS.match(pattern)
+    return f"(?{m.group(1)}:{pattern[m.end() :]})" if m else f"(?:{pattern})"
 
 
 def load_boilerplate(path: Path | None = None) -> Boilerplate:
@@ -74,7 +90,12 @@ def load_boilerplate(path: Path | None = None) -> Boilerplate:
             for p in data.get(key) or ()
         )
 
-    return Boilerplate(patterns("lines"), patterns("inline", re.M), patterns("edge"))
+    lines, inline = patterns("lines"), patterns("inline", re.M)
+    any_line = re.compile("|".join(_scoped(p.regex.pattern) for p in lines)) if lines else None
+    # without the leading \s* a match starts later but is still found: the scan only has to
+    # find every line that holds a match, and a leading \s* makes it try every position
+    scan = tuple(re.compile(_LEADING_SPACE.sub("", p.regex.pattern), re.M) for p in inline)
+    return Boilerplate(lines, inline, patterns("edge"), any_line, scan)
 
 
 @lru_cache(maxsize=1)
@@ -145,13 +166,16 @@ def boilerplate(text: str, catalogue: Boilerplate | None = None) -> list[Change]
     changes: list[Change] = []
     kept: list[tuple[int, int, str]] = []
     block: Pattern | None = None
+    touched = _touched_lines(text, cat.inline_scan) if cat.inline_scan else None
     for start, end in iter_lines(text):
         line = text[start:end].strip()
         if not line:
             block = None
             kept.append((start, end, line))
             continue
-        hit = next((p for p in cat.lines if p.matches_line(line)), None)
+        hit = None
+        if cat.any_line is None or cat.any_line.fullmatch(line):
+            hit = next((p for p in cat.lines if p.matches_line(line)), None)
         if hit is None and block is not None and _is_headline(line):
             hit = block
         if hit is not None:
@@ -159,6 +183,9 @@ def boilerplate(text: str, catalogue: Boilerplate | None = None) -> list[Change]
             changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
             continue
         block = None
+        if touched is not None and start not in touched:
+            kept.append((start, end, line))
+            continue
         inline_hits = []
         for p in cat.inline:
             inline_hits.extend(
@@ -191,6 +218,19 @@ def boilerplate(text: str, catalogue: Boilerplate | None = None) -> list[Change]
     return _without_overlaps(changes)
 
 
+def _touched_lines(text: str, scans: tuple[re.Pattern[str], ...]) -> set[int]:
+    """Start offsets of the lines that hold (part of) a match of any of the scans."""
+    touched: set[int] = set()
+    for scan in scans:
+        for m in scan.finditer(text):
+            touched.add(text.rfind("\n", 0, m.start()) + 1)
+            pos = text.find("\n", m.start(), m.end())
+            while pos >= 0:  # a match that runs over line ends touches the lines after them
+                touched.add(pos + 1)
+                pos = text.find("\n", pos + 1, m.end())
+    return touched
+
+
 def _without_overlaps(changes: list[Change]) -> list[Change]:
     out: list[Change] = []
     end = -1
@@ -221,35 +261,48 @@ def repeats(text: str, min_chars: int = 20, substring_limit: int = 500_000) -> l
     """
     changes: list[Change] = []
     seen: set[str] = set()
-    so_far: list[str] = []
+    so_far = ""
     check_substrings = len(text) <= substring_limit
     for start, end in iter_lines(text):
         key = _key(text[start:end])
         if len(key) < min_chars:
             continue
-        if key in seen or (check_substrings and len(key) >= 200 and key in " ".join(so_far)):
+        if key in seen or (check_substrings and len(key) >= 200 and key in so_far):
             changes.append(_drop_line(text, start, end, "clean/repeat"))
             continue
         seen.add(key)
-        so_far.append(key)
+        so_far += " " + key
     return changes
 
 
-_BROKEN_RE = re.compile(r"(?<=[\w,;])(-?)[ \t]*\n[ \t]*(?=[a-zа-яё])")
+# a line break that a lowercase word follows; what stands before it is read backwards, since a
+# pattern that starts at the break (a literal) scans a text many times faster than one that
+# starts with a look-behind
+_BREAK_RE = re.compile(r"\n[ \t]*(?=[a-zа-яё])")
+
+
+def _joins(ch: str) -> bool:
+    return ch.isalnum() or ch in "_,;"  # \w , ;
 
 
 def broken_lines(text: str) -> list[Change]:
     """Join a line broken inside a sentence: the next line goes on in lowercase."""
     changes = []
-    for m in _BROKEN_RE.finditer(text):
-        # a hyphen at the break is a word split ("сотруд-\nничество") unless the
-        # text after it is a word on its own; keep the hyphen for compound words
-        joiner = "" if m.group(1) else " "
-        changes.append(Change(m.start(), m.end(), joiner, "clean/broken-line"))
+    for m in _BREAK_RE.finditer(text):
+        start = m.start()
+        while start > 0 and text[start - 1] in " \t":
+            start -= 1
+        # a hyphen at the break is a word split ("сотруд-\nничество"): joined without a space
+        if start > 1 and text[start - 1] == "-" and _joins(text[start - 2]):
+            changes.append(Change(start - 1, m.end(), "", "clean/broken-line"))
+        elif start > 0 and _joins(text[start - 1]):
+            changes.append(Change(start, m.end(), " ", "clean/broken-line"))
     return changes
 
 
-_SPACES_RE = re.compile(r"(?<=\S)( ){2,}(?=\S)|^ +| +$", re.M)
+# runs of two or more spaces between words, spaces at a line's start or end; written to start
+# with a literal space, which the regex engine finds fast
+_SPACES_RE = re.compile(r" (?:(?<=\S )( )+(?=\S)|(?<=^ ) *| *$)", re.M)
 
 
 def spaces(text: str) -> list[Change]:
@@ -287,6 +340,9 @@ STEPS: tuple[Step, ...] = PREPARE + STRIP
 
 
 MAX_ROUNDS = 4
+# steps whose changes no step reads: the other steps' patterns already allow any run of
+# spaces and blank lines, so a round in which only these changed the text is the last one
+SETTLING: frozenset[Step] = frozenset({spaces, blank_lines})
 
 
 def clean(doc: TracedText, steps: tuple[Step, ...] = STEPS) -> TracedText:
@@ -297,10 +353,12 @@ def clean(doc: TracedText, steps: tuple[Step, ...] = STEPS) -> TracedText:
     and cleaning must be idempotent (cleaning cleaned text changes nothing).
     """
     for _ in range(MAX_ROUNDS):
-        before = len(doc.passes)
+        unsettled = False
         for step in steps:
+            before = len(doc.passes)
             doc.apply(step(doc.text))
-        if len(doc.passes) == before or steps == PREPARE:
+            unsettled |= len(doc.passes) > before and step not in SETTLING
+        if not unsettled or steps == PREPARE:
             break
     return doc
 

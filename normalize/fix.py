@@ -38,13 +38,34 @@ def compile_rule(rule: Rule) -> CompiledRule:
     return CompiledRule(rule, pattern)
 
 
+@dataclass(frozen=True)
+class RuleSet:
+    """Compiled rules, with one pattern for all plain-word rules that says whether any can fire."""
+
+    rules: tuple[CompiledRule, ...]
+    any_word: regex.Pattern[str] | None = None
+
+
 @lru_cache(maxsize=64)
-def compile_rules(rules: tuple[Rule, ...]) -> tuple[CompiledRule, ...]:
-    return tuple(compile_rule(r) for r in rules)
+def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
+    compiled = tuple(compile_rule(r) for r in rules)
+    words = [r for r in rules if not r.regex]
+    any_word = None
+    if words:
+        alts = "|".join(
+            ("(?i:" if r.ignore_case else "(?:") + regex.escape(r.find) + ")"
+            for r in sorted(words, key=lambda r: -len(r.find))
+        )
+        any_word = regex.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])", regex.V1)
+    return RuleSet(compiled, any_word)
 
 
-def rule_changes(text: str, rules: Sequence[CompiledRule]) -> list[Change]:
+def rule_changes(text: str, rules: RuleSet | Sequence[CompiledRule]) -> list[Change]:
     """Changes from all rules; where two rules hit the same place, the first rule wins."""
+    if isinstance(rules, RuleSet):
+        # most documents hold none of the listed words: one scan instead of one per rule
+        skip_words = rules.any_word is not None and rules.any_word.search(text) is None
+        rules = [cr for cr in rules.rules if cr.rule.regex] if skip_words else rules.rules
     changes: list[Change] = []
     taken: list[tuple[int, int]] = []
     for cr in rules:
@@ -61,9 +82,23 @@ def rule_changes(text: str, rules: Sequence[CompiledRule]) -> list[Change]:
     return changes
 
 
+_last: tuple[Sequence[Rule], RuleSet] | None = None
+
+
+def _compiled(rules: Sequence[Rule]) -> RuleSet:
+    # a run passes the same rules object for every document; hashing 50 rules per
+    # document to find them in compile_rules' cache costs more than applying them
+    global _last
+    if not isinstance(rules, tuple):  # a list may change in place: no identity cache
+        return compile_rules(tuple(rules))
+    if _last is None or _last[0] is not rules:
+        _last = (rules, compile_rules(tuple(rules)))
+    return _last[1]
+
+
 def fix(doc: TracedText, rules: Sequence[Rule]) -> TracedText:
     """Apply rules to a traced document in one pass, in place; returns it."""
-    doc.apply(rule_changes(doc.text, compile_rules(tuple(rules))))
+    doc.apply(rule_changes(doc.text, _compiled(rules)))
     return doc
 
 

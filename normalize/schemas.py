@@ -8,6 +8,8 @@ fail, each with the reasons, so nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import warnings
 from functools import lru_cache
 
 import polars as pl
@@ -28,14 +30,40 @@ METHODS = (
 STAGES = ("read", "decode", "clean", "fix", "link", "validate")
 
 
+_preloading: threading.Thread | None = None
+
+
+def preload() -> None:
+    """Import pandera in a background thread, while the documents are processed.
+
+    pandera takes up to a second to import (more with pandas installed beside it); a run
+    that hands its documents to worker processes has an idle main thread to do it in.
+    """
+    global _preloading
+    if _preloading is None and models.cache_info().currsize == 0:
+        _preloading = threading.Thread(target=_import_pandera, name="normalize-preload", daemon=True)
+        _preloading.start()
+
+
+def _import_pandera():
+    # pandera imports pyspark when it is installed, which warns about the pandas version on
+    # every run; a filter for that one message (catch_warnings is not thread-safe)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
+    import pandera.polars as pa
+
+    return pa
+
+
 @lru_cache(maxsize=1)
 def models() -> dict[str, type]:
     """The pandera models of the four tables, by table name.
 
-    pandera takes a third of a second to import, so it is imported on first use
-    (validation), not by `normalize explain` or a worker that never validates.
+    pandera is imported on first use (validation) or by `preload`, not by
+    `normalize explain` or a worker that never validates.
     """
-    import pandera.polars as pa
+    if _preloading is not None:
+        _preloading.join()
+    pa = _import_pandera()
 
     class Documents(pa.DataFrameModel):
         """One row per document that came through: its cleaned text and metadata."""
@@ -178,9 +206,9 @@ def frame(table: str, rows: list[dict] | dict[str, list]) -> pl.DataFrame:
 
 def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate a table; return (valid rows, failed rows with a `reason` column)."""
+    model = models()[table]  # first: it imports pandera
     from pandera.errors import SchemaErrors
 
-    model = models()[table]
     try:
         return model.validate(df, lazy=True), df.clear().with_columns(pl.lit("").alias("reason"))
     except SchemaErrors as exc:

@@ -1,5 +1,10 @@
-import pytest
+import re
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from normalize import clean
 from normalize.clean import clean_text
 
 CASES = [
@@ -91,3 +96,54 @@ def test_cleaning_is_idempotent_on_a_seed_like_page():
     page = f"ГОСОРГАНЫ\nВсе новости\n{BODY}\n{BODY}\nПогода\nМинск -2"
     once = clean_text(page)
     assert clean_text(once) == once
+
+
+# --- fast scans agree with the plain patterns they replace ------------------------------
+# The steps scan from a literal (a space, a line break) because that is many times faster
+# than a pattern that opens with a look-behind; these are the look-behind forms, as the spec.
+
+_SPEC_BROKEN = re.compile(r"(?<=[\w,;])(-?)[ \t]*\n[ \t]*(?=[a-zа-яё])")
+_SPEC_SPACES = re.compile(r"(?<=\S)( ){2,}(?=\S)|^ +| +$", re.M)
+_ALPHABET = st.sampled_from(list("аБя zZ1_,;.-\t\n\u00a0ё»"))
+_TEXTS = st.lists(_ALPHABET, max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_TEXTS)
+def test_broken_lines_match_their_spec_pattern(text):
+    spec = [(m.start(), m.end(), "" if m.group(1) else " ") for m in _SPEC_BROKEN.finditer(text)]
+    assert [(c.start, c.end, c.text) for c in clean.broken_lines(text)] == spec
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_TEXTS)
+def test_spaces_match_their_spec_pattern(text):
+    spec = [(m.start(), m.end(), " " if m.group(1) else "") for m in _SPEC_SPACES.finditer(text)]
+    assert [(c.start, c.end, c.text) for c in clean.spaces(text)] == spec
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Поделиться",
+                "Фото: ТАСС",
+                "курс валют",
+                "Текст статьи здесь.",
+                "\n",
+                " ",
+                "Перейти в медиабанк",
+                " Фото © РИА",
+                "-0-",
+                "Читайте также:",
+                "12:30",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_boilerplate_prefilters_change_nothing(text):
+    cat = clean.default_boilerplate()
+    slow = clean.Boilerplate(cat.lines, cat.inline, cat.edge)  # every pattern tried on every line
+    assert clean.boilerplate(text, cat) == clean.boilerplate(text, slow)

@@ -1,5 +1,10 @@
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalize import decode as decode_mod
 from normalize.decode import DecodeError, decode
 
 TEXT = "МВД Белоруссии сообщило о готовности перенимать опыт КНР в борьбе с экстремизмом"
@@ -38,3 +43,14 @@ def test_binary_is_refused(data):
 
 def test_plain_latin_is_left_alone():
     assert decode(b"Reuters reports").text == "Reuters reports"
+
+
+_SPEC_MOJIBAKE = re.compile(
+    r"(?:[РС][\u0400-\u045f\u0490-\u04ff‚„…†‡€‰‹‘’“”•–—™›¬¦§©«®°±µ¶·»]){3,}|(?:[ÐÑ][\x80-\xbf\u0152-\u2122]){3,}"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list("РСÐÑµ‚ёа ёx\x9cŒ")), max_size=30).map("".join))
+def test_mojibake_scan_matches_its_spec_pattern(text):
+    assert decode_mod.looks_like_mojibake(text) == bool(_SPEC_MOJIBAKE.search(text))
