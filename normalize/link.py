@@ -40,6 +40,7 @@ SCORES = {
 }
 _PRIORITY = {m: i for i, m in enumerate(SCORES)}
 PLURAL_TYPES = frozenset({"region", "agency", "organization"})
+ADJECTIVE_TYPES = frozenset({"country", "region", "city"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ class Index:
     entities: tuple[Entity, ...]
     automaton: ahocorasick.Automaton
     persons: dict[int, morph.PersonParts] = field(default_factory=dict)
+    # case forms of each person's surname and first name, made once here: coreference needs them
+    # for every document, and inflecting with pymorphy3 per document was most of its time
+    surname_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    first_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
     n_keys: int = 0
     # fuzzy matching: one-word keys blocked by their first two letters
     fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
@@ -107,21 +112,60 @@ _LEGAL_FORM = re.compile(
 )
 
 
-def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str, int, str]]:
+def _country_genitives(entities: Sequence[Entity]) -> dict[str, Entity]:
+    """Every name of every country in the genitive («Российской Федерации», «России», «РФ») → the country."""
+    out: dict[str, Entity] = {}
+    for e in entities:
+        if e.type == "country":
+            for gen in _genitives(e):
+                out.setdefault(gen, e)
+    return out
+
+
+def _owner_country(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity]) -> Entity | None:
+    """The country a body belongs to: its `parent`, else a country named in the genitive at the end of
+    its name («Министерство внутренних дел Украины»), so a gazetteer without parents composes too."""
+    parent = by_id.get(e.parent) if e.parent else None
+    if parent is not None or e.type not in ("agency", "organization"):
+        return parent
+    for name in e.names:
+        words = name.split()
+        for k in range(1, min(3, len(words) - 1) + 1):
+            country = country_gens.get(" ".join(words[-k:]))
+            if country is not None:
+                return country
+    return None
+
+
+def _entity_keys(
+    e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity] | None = None
+) -> Iterable[tuple[str, str, int, str]]:
     """(form, method, tail, needs) for everything one entity may be called."""
     if e.type == "person":
         for i, name in enumerate(e.names):
             if len(name.split()) == 1:
-                # «Чарльз», «Филипп»: a one-word name that is a first name could be anyone
-                needs = "context" if morph.is_first_name(name) else ""
-                yield name, "exact" if i == 0 else "alias", len(name), needs
+                # a mononym («Неймар», «Мадонна») declines as a name word; one that is also an ordinary
+                # word («Мадонна») needs evidence, a capital mid-sentence; a first name («Анна», «Филипп»)
+                # could be anyone, so it needs the document's help
+                role = "first" if morph.is_first_name(name, lemma=True) else "surname"
+                needs = "context" if role == "first" else "evidence" if morph.is_common_word(name) else ""
+                for form in morph.word_forms(name, e.gender, role):
+                    method = ("exact" if form == name else "inflected") if i == 0 else "alias"
+                    yield form, method, len(form), needs
                 continue
             forms = morph.person_forms(name, e.surname, e.gender)
             for j, f in enumerate(forms):
                 method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
                 yield f.text, method, f.tail, ""
         return
-    for adjective in e.adjectives:
+    adjectives = list(e.adjectives)
+    if e.type in ADJECTIVE_TYPES:
+        # «бразильский», «пекинский»: the adjective Russian forms from a place's one-word names
+        for name in e.names:
+            adj = morph.derived_adjective(name)
+            if adj and adj not in adjectives:
+                adjectives.append(adj)
+    for adjective in adjectives:
         # lowercase forms: «российских», and «Российская» at a sentence start, both fit
         for form in morph.adjective_forms(adjective):
             yield form.lower(), "adjective", len(form), ""
@@ -133,7 +177,7 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
             if short and short != name and len(short) >= 3:
                 yield short, "alias", len(short), "evidence" if morph.is_word_form(short) else ""
     bases: list[str] = []
-    parent = by_id.get(e.parent) if e.parent else None
+    parent = _owner_country(e, by_id, country_gens or {})
     parent_gens = _genitives(parent) if parent is not None and parent.type == "country" else ()
     for i, name in enumerate(e.names):
         if morph._is_acronym(name) or not morph._NAME_WORD.match(name.replace(" ", "")):
@@ -142,12 +186,15 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
             yield name, method, len(first) + 1 if len(first) < len(name) else len(name), ""
             continue
         forms = morph.phrase_forms(name, plural=plural)
+        # a city or a body called «Владимир», «Анна»: alone it is a person's name (judged on the name,
+        # not on each form: «Марселе» may parse as a first name, «Марсель» is a city first)
+        first_like = " " not in name and morph.is_mainly_first_name(name)
         for j, f in enumerate(forms):
             method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
             # a one-word name that is also an ordinary word («Того», «Семей») needs evidence
             needs = "evidence" if " " not in f.text and morph.is_word_form(f.text) else ""
-            if " " not in f.text and morph.is_first_name(f.text):
-                needs = "context"  # a city or a body called «Владимир», «Анна»: alone it is a person's name
+            if first_like and " " not in f.text:
+                needs = "context"
             yield f.text, method, f.tail, needs
             yield from _coordinated(f, "inflected" if i == 0 else "alias")
         acr = morph.acronym(name)
@@ -167,6 +214,18 @@ def _entity_keys(e: Entity, by_id: dict[str, Entity]) -> Iterable[tuple[str, str
                 yield f"{head} {gen}", method, len(head) + 1, ""
             # the bare generic name («МВД», «министерство внутренних дел») needs the document's help
             yield head, "context", len(head), "context"
+
+
+def _mark_generic(table: dict[str, dict[tuple[int, str], Candidate]]) -> None:
+    """A body named only by what many countries' bodies share («МВД», «Министерство обороны») is
+    generic: like the bare name of a composed body, it is linked only when the document names it."""
+    for slot in table.values():
+        if not any(c.method == "context" for c in slot.values()):
+            continue
+        for (idx, needs), c in list(slot.items()):
+            if not needs and c.method != "context":
+                del slot[(idx, needs)]
+                slot.setdefault((idx, "context"), Candidate(idx, c.method, c.form, c.tail, "context", c.lower_first))
 
 
 def _coordinated(f: morph.Form, method: str) -> Iterable[tuple[str, str, int, str]]:
@@ -202,8 +261,9 @@ def compile_index(gazetteer: Gazetteer) -> Index:
     by_id = {e.id: e for e in entities}
     table: dict[str, dict[tuple[int, str], Candidate]] = defaultdict(dict)
     persons: dict[int, morph.PersonParts] = {}
+    country_gens = _country_genitives(entities)
     for idx, e in enumerate(entities):
-        for form, method, tail, needs in _entity_keys(e, by_id):
+        for form, method, tail, needs in _entity_keys(e, by_id, country_gens):
             key = fold(form)
             slot = table[key]
             old = slot.get((idx, needs))
@@ -211,6 +271,7 @@ def compile_index(gazetteer: Gazetteer) -> Index:
                 slot[(idx, needs)] = Candidate(idx, method, form, tail, needs, _lower_first_ok(e, form))
         if e.type == "person" and len(e.name.split()) >= 2:
             persons[idx] = morph.person_parts(e.name, e.surname, e.gender)
+    _mark_generic(table)
     _add_surnames(table, entities, persons)
     automaton = ahocorasick.Automaton()
     for key, slot in table.items():
@@ -220,7 +281,18 @@ def compile_index(gazetteer: Gazetteer) -> Index:
     blocks, owners = _fuzzy_keys(
         {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
     )
-    return Index(entities, automaton, persons, len(table), blocks, owners)
+    surname_forms = {i: tuple(morph.word_forms(p.surname, p.gender, "surname")) for i, p in persons.items()}
+    first_forms = {i: tuple(morph.word_forms(p.first, p.gender, "first")) for i, p in persons.items() if p.first}
+    return Index(
+        entities,
+        automaton,
+        persons,
+        surname_forms=surname_forms,
+        first_forms=first_forms,
+        n_keys=len(table),
+        fuzzy_blocks=blocks,
+        fuzzy_owner=owners,
+    )
 
 
 FUZZY_MIN_LEN = 6
@@ -378,6 +450,7 @@ def _select(hits: list[_Hit]) -> list[_Hit]:
     return taken
 
 
+_DIVISION_NOUN = re.compile(r"\s+(?:област|район|кра[йяюе]|округ|губерни|уезд|волост)", re.IGNORECASE)
 _LANGUAGE_NOUN = re.compile(r"\s+язык(?:а|у|ом|е|и|ов|ам|ами|ах)?\b")
 
 
@@ -395,9 +468,30 @@ def _other_first_name_before(text: str, start: int, index: Index, entity: int) -
     if not morph.is_first_name(word):
         if _sentence_start(text, word_start) or any(p.is_known for p in morph.parses(word.lower())):
             return False
-    parts = index.persons.get(entity)
-    own = {fold(f) for f in morph.word_forms(parts.first, parts.gender, "first")} if parts and parts.first else set()
+    own = {fold(f) for f in index.first_forms.get(entity, ())}
     return fold(word) not in own
+
+
+# nouns of a post in a state: «российский президент» is Russia's president, a relation to the state,
+# where «российский боксёр» only says what the boxer is (a nationality, not a mention of Russia)
+_STATE_ROLES = frozenset(
+    "президент премьер премьер-министр министр лидер глава руководитель правитель диктатор монарх король королева "
+    "принц принцесса посол дипломат консул депутат сенатор парламентарий чиновник политик военный солдат офицер "
+    "генерал полицейский силовик разведчик шпион пограничник гражданин подданный власть".split()
+)
+_ADJ_ENDING = "(?:ий|ый|ой|ая|ое|ые|ого|ему|ому|ым|им|ом|ем|ую|ей|их|ими|ыми|ых)"
+_NEXT_NOUN = re.compile(rf"(?:-[а-яё]+)?\s+(?:(?:и\s+)?[а-яё]+{_ADJ_ENDING}\s+)*([а-яё-]+)")
+
+
+def _describes_person(text: str, end: int) -> bool:
+    """«польский композитор», «итальянского фотографа»: an adjective before a noun naming a person
+    (an animate one, other than a post in the state) gives the person's nationality."""
+    m = _NEXT_NOUN.match(text, end, end + 80)
+    if m is None:
+        return False
+    parsed = morph.parses(m.group(1))
+    p = parsed[0] if parsed else None
+    return p is not None and p.tag.POS == "NOUN" and "anim" in p.tag and p.normal_form not in _STATE_ROLES
 
 
 def _qualified_by_plural(text: str, end: int) -> bool:
@@ -410,6 +504,41 @@ def _qualified_by_plural(text: str, end: int) -> bool:
 
 def _best(cands: list[Candidate]) -> Candidate:
     return min(cands, key=lambda c: (_PRIORITY[c.method], c.entity))
+
+
+# one name, several kinds of thing («Вашингтон»: the city, the state, a president's surname): without
+# other evidence the place people live in is meant, in the order a news reader would take it
+_TYPE_ORDER = {t: i for i, t in enumerate(("country", "city", "region", "place", "organization", "media", "agency"))}
+_QUOTED_TYPES = frozenset({"organization", "media", "agency"})
+_TYPE_CUES = (
+    (re.compile(r"(?:штат|провинци|област|кра[йяюе]|округ|земл[яиюе]|графств)[а-яё]*\s+$"), "region"),
+    (re.compile(r"(?:город|г\.|столиц)[а-яё]*\s*$"), "city"),
+    (re.compile(r"(?:клуб|команд|компани|парти|группировк|издани|газет|журнал)[а-яё]*\s+$"), "organization"),
+)
+
+
+def _by_type(cands: list[Candidate], index: Index, text: str, start: int, end: int) -> list[Candidate]:
+    """Settle a name shared by things of different types (never two of one type) by the words
+    around it: «штат Вашингтон», «клуб «Барселона»», a name in quotes (a club, a party, a paper),
+    else by _TYPE_ORDER. A person's surname yields to a place or a body of that name."""
+    named = [c for c in cands if c.method != "surname"] or cands
+    types = [index.entities[c.entity].type for c in named]
+    by_entity = {c.entity: index.entities[c.entity].type for c in named}
+    if len(set(by_entity.values())) != len(by_entity) or "person" in types:
+        return []
+    before = text[max(0, start - 20) : start].lower()
+    quoted = before.endswith(("«", '"', "„")) and text[end : end + 1] in ("»", '"', "“")
+    for pattern, cue in _TYPE_CUES:
+        if pattern.search(before.rstrip('«"„ ') + " "):
+            hit = [c for c in named if by_entity[c.entity] == cue]
+            if hit:
+                return hit
+    if quoted:
+        hit = [c for c in named if by_entity[c.entity] in _QUOTED_TYPES]
+        if len({c.entity for c in hit}) == 1:
+            return hit
+    first = min(named, key=lambda c: _TYPE_ORDER.get(by_entity[c.entity], 99))
+    return [c for c in named if c.entity == first.entity]
 
 
 def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
@@ -442,14 +571,18 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
             narrowed = [c for c in usable if c.entity in seen]
             if len({c.entity for c in narrowed}) != 1:
                 narrowed = [c for c in usable if index.entities[c.entity].parent in seen_parents]
+            if len({c.entity for c in narrowed}) != 1:
+                narrowed = _by_type(usable, index, text, h.start, h.end)
             usable = narrowed if len({c.entity for c in narrowed}) == 1 else []
         if not usable:
             continue
         best = _best(usable)
         if best.method == "surname" and _other_first_name_before(text, h.start, index, best.entity):
             continue
-        if best.method == "adjective" and _LANGUAGE_NOUN.match(text, h.end):
-            continue  # «французский язык» names a language, not the country
+        if best.method == "adjective" and (_LANGUAGE_NOUN.match(text, h.end) or _describes_person(text, h.end)):
+            continue  # «французский язык» names a language, «французский журналист» a nationality
+        if best.method == "adjective" and _DIVISION_NOUN.match(text, h.end):
+            continue  # «Минская область» is a region of its own, not the city of Minsk
         if best.method == "surname" and best.entity in seen:
             best = Candidate(best.entity, "coreference", best.form, best.tail)
         score = SCORES[best.method] * (0.9 if len({c.entity for c in cands}) > 1 else 1.0)
@@ -470,7 +603,7 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     keys: dict[str, int] = {}
     for idx in full:
         parts = index.persons[idx]
-        for form in morph.word_forms(parts.surname, parts.gender, "surname"):
+        for form in index.surname_forms[idx]:
             keys.setdefault(fold(form), idx)
             if parts.first:
                 initial = parts.first[0] + "."
@@ -481,7 +614,7 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     for idx in full:
         parts = index.persons[idx]
         if parts.first and len(parts.first) >= 3:
-            for form in morph.word_forms(parts.first, parts.gender, "first"):
+            for form in index.first_forms[idx]:
                 first_owner[fold(form)].add(idx)
     firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in keys}
     keys.update(firsts)

@@ -328,9 +328,27 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     return out
 
 
-def is_first_name(word: str) -> bool:
-    """A word the dictionary knows as a first name («Андрей», «Мария», «Томас»)."""
-    return any(p.is_known and "Name" in p.tag.grammemes for p in parses(word.lower()))
+def is_first_name(word: str, lemma: bool = False) -> bool:
+    """A word the dictionary knows as a first name («Андрей», «Мария», «Томас»), in any case;
+    with `lemma`, only as the name itself («Мамаев» is a surname, not a plural of «Мамай»)."""
+    low = word.lower()
+    return any(
+        p.is_known and "Name" in p.tag.grammemes and (not lemma or (p.normal_form == low and "sing" in p.tag))
+        for p in parses(low)
+    )
+
+
+def is_mainly_first_name(word: str) -> bool:
+    """A first name more than a place: «Владимир», «Анна», but not «Марсель», «Израиль» or «Вена»,
+    which the dictionary knows better as places (pymorphy3's parse scores)."""
+    name = geo = 0.0
+    low = word.lower()
+    for p in parses(low):
+        if p.is_known and "Name" in p.tag.grammemes and p.normal_form == low:
+            name += p.score
+        elif p.is_known and "Geox" in p.tag.grammemes:
+            geo += p.score
+    return name > geo
 
 
 def word_forms(word: str, gender: str | None, role: str) -> list[str]:
@@ -367,6 +385,36 @@ def adjective_forms(lemma: str) -> tuple[str, ...]:
     if p is None:
         return (lemma,)
     return tuple(sorted({f.word for f in p.lexeme if f.tag.POS == "ADJF"} | {lemma}))
+
+
+# relational adjectives by the productive suffixes of place names, tried in this order, per ending:
+# (letters cut from the name, suffix); the first one the dictionary knows wins
+_ADJ_SUFFIXES = {
+    "ия": ((2, "ийский"), (2, "ский"), (2, "ьский")),  # Россия, Германия, Бразилия
+    "а": ((1, "ский"), (1, "инский"), (1, "анский"), (1, "ейский"), (1, "ийский")),  # Украина, Куба, Америка, Европа
+    "я": ((1, "ский"), (1, "йский")),
+    "ь": ((1, "ский"), (1, "ской"), (0, "ский")),  # Пермь, Тверь, Израиль
+    "ск": ((2, "ский"),),  # Курск
+    "": ((0, "ский"), (0, "ской"), (0, "ийский"), (0, "инский")),  # Китай, Пекин, Крым
+}
+
+
+@lru_cache(maxsize=20_000)
+def derived_adjective(name: str) -> str | None:
+    """The relational adjective of a one-word place name (Бразилия → бразильский, Пекин → пекинский),
+    when Russian word formation gives it and the dictionary knows the result; None otherwise."""
+    low = name.lower()
+    if " " in low or not _NAME_WORD.match(low) or len(low) < 3:
+        return None
+    ending = next((e for e in ("ия", "ск", "а", "я", "ь") if low.endswith(e)), "")
+    if ending == "" and low[-1] in _VOWELS:
+        return None  # Мали, Того, Чили: indeclinable names take -йский irregularly
+    head, dash, last = low.rpartition("-")
+    for cut, suffix in _ADJ_SUFFIXES[ending]:
+        adj = last[: len(last) - cut] + suffix
+        if any(p.is_known and p.tag.POS == "ADJF" and p.normal_form == adj for p in parses(adj)):
+            return head + dash + adj
+    return None
 
 
 _ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())

@@ -119,3 +119,68 @@ def test_transliterate(latin, cyrillic):
 
 def test_latin_spelling_of_a_cyrillic_name(index):
     assert linked("Делегация из Belarus прибыла.", index) == [("Belarus", "Белоруссия")]
+
+
+# --- a world gazetteer without parents: mononyms, names shared across types, generic bodies, adjectives --
+
+WORLD = [
+    ("person/neymar", "person", "Неймар", ()),
+    ("person/madonna", "person", "Мадонна", ()),
+    ("person/alsu", "person", "Алсу", ()),  # a mononym that is a first name
+    ("person/washington", "person", "Джордж Вашингтон", ()),
+    ("city/washington", "city", "Вашингтон", ()),
+    ("region/washington", "region", "Вашингтон", ()),
+    ("city/barcelona", "city", "Барселона", ()),
+    ("org/barcelona", "organization", "Барселона", ()),
+    ("city/marseille", "city", "Марсель", ()),
+    ("city/vladimir", "city", "Владимир", ()),
+    ("country/br", "country", "Бразилия", ()),
+    ("country/ua", "country", "Украина", ()),
+    ("country/ru", "country", "Россия", ("Российская Федерация",)),
+    ("org/ua-mvd", "organization", "Министерство внутренних дел Украины", ()),
+    ("org/ru-mvd", "organization", "Министерство внутренних дел Российской Федерации", ()),
+    ("org/mvd", "organization", "МВД", ()),  # named only by what many countries' ministries share
+]
+
+
+@pytest.fixture(scope="module")
+def world() -> link.Index:
+    entities = tuple(gazetteer.Entity(i, t, n, a) for i, t, n, a in WORLD)
+    return link.compile_index(gazetteer.Gazetteer(entities, ()))
+
+
+WORLD_FOUND = [
+    # mononyms decline; an ordinary word as a name needs a capital mid-sentence
+    ("Мяч передали Неймару, и Неймар забил.", [("Неймару", "Неймар"), ("Неймар", "Неймар")]),
+    ("Концерт Мадонны отменили.", [("Мадонны", "Мадонна")]),
+    ("Выступила Алсу.", []),  # a first name alone could be anyone
+    # one name, several kinds of thing: the words around it, quotes, else the city first
+    ("Встреча прошла в Вашингтоне.", [("Вашингтоне", "Вашингтон")]),
+    ("Пожары в штате Вашингтон.", [("Вашингтон", "Вашингтон")]),
+    ("Он перешёл в «Барселону» из Бразилии.", [("Барселону", "Барселона"), ("Бразилии", "Бразилия")]),
+    # a place that is also a first name, judged on the name: «Марсель» is a city first, «Владимир» a man
+    ("Консул в Марселе.", [("Марселе", "Марсель")]),
+    ("Владимир сказал, что приедет.", []),
+    # a body named with its country composes without a `parent`: «МВД Украины», «МВД России»
+    (
+        "Глава МВД Украины и МВД России.",
+        [
+            ("МВД Украины", "Министерство внутренних дел Украины"),
+            ("Украины", "Украина"),
+            ("МВД России", "Министерство внутренних дел Российской Федерации"),
+            ("России", "Россия"),
+        ],
+    ),
+    ("Сотрудники МВД задержали его.", []),  # generic: which country's ministry?
+    # relational adjectives derived from the name; a nationality of a person is not the country
+    ("Взятки от бразильской компании.", [("бразильской", "Бразилия")]),
+    ("Бразильский президент и украинские власти.", [("Бразильский", "Бразилия"), ("украинские", "Украина")]),
+    ("Умер бразильский футболист.", []),
+    ("Украинский и российский режиссёры.", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", WORLD_FOUND, ids=[t for t, _ in WORLD_FOUND])
+def test_world(text, expected, world):
+    got = [(s, n) for s, n in linked(text, world)]
+    assert got == expected

@@ -1,6 +1,14 @@
 import pytest
 
-from normalize.morph import acronym, is_common_word, person_forms, phrase_forms
+from normalize.morph import (
+    acronym,
+    derived_adjective,
+    is_common_word,
+    is_first_name,
+    is_mainly_first_name,
+    person_forms,
+    phrase_forms,
+)
 
 # each seed person in all six cases (nominative, genitive, dative, accusative, instrumental, prepositional)
 PERSON_CASES = [
@@ -109,3 +117,41 @@ def test_acronyms(name, expected):
 @pytest.mark.parametrize("word, common", [("Бегун", True), ("Ван", True), ("Кубраков", False), ("Лавров", False)])
 def test_common_words(word, common):
     assert is_common_word(word) is common
+
+
+@pytest.mark.parametrize(
+    "name, adjective",
+    [
+        ("Россия", "российский"),
+        ("Бразилия", "бразильский"),
+        ("Германия", "германский"),
+        ("Куба", "кубинский"),  # not «кубанский» (Кубань)
+        ("Европа", "европейский"),
+        ("Пекин", "пекинский"),
+        ("Пермь", "пермский"),
+        ("Тверь", "тверской"),
+        ("Израиль", "израильский"),
+        ("Курск", "курский"),
+        ("Нью-Йорк", "нью-йоркский"),
+        ("Москва", None),  # «московский» is not formed by a productive suffix: listed, not derived
+        ("Мали", None),
+        ("Уфа", None),
+    ],
+)
+def test_derived_adjectives(name, adjective):
+    assert derived_adjective(name) == adjective
+
+
+@pytest.mark.parametrize(
+    "word, first, lemma_first, mainly",
+    [
+        ("Владимир", True, True, True),
+        ("Марсель", True, True, False),  # a city more than a name
+        ("Израиль", True, True, False),
+        ("Мамаев", True, False, False),  # a surname, though pymorphy3 reads it as a plural of «Мамай»
+    ],
+)
+def test_first_names(word, first, lemma_first, mainly):
+    assert is_first_name(word) is first
+    assert is_first_name(word, lemma=True) is lemma_first
+    assert is_mainly_first_name(word) is mainly

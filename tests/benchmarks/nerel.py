@@ -339,21 +339,21 @@ def enrich(entities: Sequence[GazEntity], bundled: Iterable, train: Iterable[Doc
             if a not in e.adjectives:
                 e.adjectives.append(a)
                 added["bundled adjectives"] += 1
+    # an adjective goes to the entity it most often denotes (российский: Россия, not a once-linked
+    # «Российская» id), and not at all when the bundled gazetteers already give it to an entity
+    owned = {a for e in entities for a in e.adjectives}
     seen: dict[str, Counter] = defaultdict(Counter)
     for d in train:
         for g in d.mentions:
             if g.surface[:1].islower() and " " not in g.surface and g.qid in by_qid:
                 p = next((p for p in morph.parses(g.surface.lower()) if p.tag.POS == "ADJF"), None)
-                if p is not None:
-                    seen[g.qid][p.normal_form] += 1
-    for qid, counts in seen.items():
-        e = by_qid[qid]
-        if e.type == "person":
-            continue
-        for lemma, n in counts.items():
-            if n >= min_count and lemma not in e.adjectives:
-                e.adjectives.append(lemma)
-                added["train adjectives"] += 1
+                if p is not None and by_qid[g.qid].type != "person":
+                    seen[p.normal_form][g.qid] += 1
+    for lemma, counts in seen.items():
+        (qid, n), *_ = counts.most_common(1)
+        if n >= min_count and lemma not in owned:
+            by_qid[qid].adjectives.append(lemma)
+            added["train adjectives"] += 1
     return dict(added)
 
 
