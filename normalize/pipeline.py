@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -26,6 +27,7 @@ from normalize.fix import RuleTimeout, fix
 from normalize.read import RawDoc, Reject
 from normalize.trace import TracedText
 
+T = TypeVar("T")
 BATCH = 256
 BATCH_BYTES = 64_000_000  # a batch also ends when its records hold this many bytes
 
@@ -210,7 +212,6 @@ def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
 
 
 def _process_rows(batch: Batch, dirs: tuple[str, ...]) -> _Rows:
-    # runs in worker processes: plain rows only, no polars (its thread pool does not survive a fork)
     compiled = _compile_cached(dirs)
     rows = _Rows()
     for key, rec in batch:
@@ -237,29 +238,42 @@ def process_batch(batch: Batch, dirs: tuple[str, ...]) -> dict[str, pl.DataFrame
     return _frames(_process_rows(batch, dirs))
 
 
-def run_batches(batches: Iterable[Batch], dirs: tuple[str, ...], workers: int = 1) -> Iterator[dict[str, pl.DataFrame]]:
-    """Results of `process_batch` in batch order; with workers > 1 in a process pool,
-    with only a few batches in flight, so memory stays bounded whatever the input size."""
+def _process_and_sink(batch: Batch, dirs: tuple[str, ...], sink: Callable[[dict[str, pl.DataFrame]], T] | None):
+    frames = process_batch(batch, dirs)
+    return frames if sink is None else sink(frames)
+
+
+def run_batches(
+    batches: Iterable[Batch],
+    dirs: tuple[str, ...],
+    workers: int = 1,
+    sink: Callable[[dict[str, pl.DataFrame]], T] | None = None,
+) -> Iterator:
+    """Results of `process_batch` in batch order, or of `sink` applied to them where they were made.
+
+    With workers > 1 the batches go to a process pool with only a few in flight, so memory
+    stays bounded whatever the input size; a sink (writing a checkpoint part, say) then runs
+    in the worker too, so the main process only reads and hands out records.
+    """
     _compile_cached(dirs)  # compile (and fill the on-disk cache) once, before any worker starts
     if workers <= 1:
         for batch in batches:
-            yield process_batch(batch, dirs)
+            yield _process_and_sink(batch, dirs, sink)
         return
     import multiprocessing as mp
     from collections import deque
 
     schemas.preload()  # the main thread mostly waits on the workers: import pandera meanwhile
-
     # spawn, not fork: forking a process whose polars thread pool is running can deadlock the child;
     # workers load the compiled gazetteer from the on-disk cache instead of inheriting it
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         in_flight: deque = deque()
         for batch in batches:
-            in_flight.append(pool.submit(_process_rows, batch, dirs))
+            in_flight.append(pool.submit(_process_and_sink, batch, dirs, sink))
             if len(in_flight) >= 2 * workers:
-                yield _frames(in_flight.popleft().result())
+                yield in_flight.popleft().result()
         while in_flight:
-            yield _frames(in_flight.popleft().result())
+            yield in_flight.popleft().result()
 
 
 def batches(records: Iterable[tuple[str, RawDoc]], size: int = BATCH, max_bytes: int = BATCH_BYTES) -> Iterator[Batch]:

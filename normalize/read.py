@@ -17,6 +17,7 @@ import codecs
 import csv
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -77,6 +78,10 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+def _under(real: str, folder_real: str) -> bool:
+    return real == folder_real or real.startswith(folder_real.rstrip(os.sep) + os.sep)
+
+
 def _excluded(path: Path, exclude: Path | None) -> bool:
     if exclude is None:
         return False
@@ -106,8 +111,11 @@ def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None 
         raise InputError(f"{root}: permission denied")
     files: list[Path] = []
     visited: set[str] = {os.path.realpath(root)}
+    # a regular file is inside `exclude` only when its folder is: one check per folder, not per file
+    exclude_real = os.path.realpath(exclude) if exclude is not None else None
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
         here = Path(dirpath)
+        here_excluded = exclude_real is not None and _under(os.path.realpath(dirpath), exclude_real)
         keep = []
         for name in sorted(dirnames):
             p = here / name
@@ -128,7 +136,7 @@ def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None 
         dirnames[:] = keep
         for name in sorted(filenames):
             p = here / name
-            if _excluded(p, exclude):
+            if (here_excluded or (exclude is not None and os.path.islink(p))) and _excluded(p, exclude):
                 continue
             if p.suffix.lower() in SUFFIXES or (p.is_symlink() and not follow_symlinks and not _inside(p, root)):
                 files.append(p)
@@ -264,8 +272,44 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, object] | str]]:
             yield row_no, row
 
 
+def _plain_txt(path: Path, root: Path) -> RawDoc | None:
+    """A regular .txt file under a root folder, read with one open and one fstat; else None.
+
+    This is the path almost every input takes; anything unusual (a symlink, a FIFO, a file
+    over the size limit) is left to `read_file`'s general path, which names the problem.
+    """
+    name = str(path)
+    prefix = str(root).rstrip(os.sep) + os.sep
+    if not name.startswith(prefix) or name[-4:].lower() != ".txt" or len(os.path.basename(name)) <= 4:
+        return None
+    try:
+        if os.path.islink(name):
+            return None
+        # non-blocking, so that a FIFO named *.txt is seen by fstat instead of waiting for a writer
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOC_BYTES:
+                return None
+            chunks = [os.read(fd, st.st_size + 1)]
+            while chunks[-1] and sum(map(len, chunks)) <= st.st_size:  # a short read: read on to the end
+                chunks.append(os.read(fd, st.st_size + 1))
+            data = b"".join(chunks) if len(chunks) > 1 else chunks[0]
+            if len(data) > st.st_size:  # the file grew while read: the general path reads it whole
+                return None
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    return RawDoc(safe_str(name[len(prefix) : -4].replace(os.sep, "/")), safe_str(name), data=data)
+
+
 def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator[RawDoc | Reject]:
     """The records of one input entry (from `input_files`)."""
+    fast = _plain_txt(path, root)
+    if fast is not None:
+        yield fast
+        return
     root = Path(root)
     rel = safe_str(path.name if root.is_file() else path.relative_to(root).as_posix())
     src = safe_str(str(path))

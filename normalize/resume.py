@@ -30,6 +30,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -156,6 +157,12 @@ def write_part(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> Path:
     return final
 
 
+def _write_part_keys(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> tuple[Path, list[str]]:
+    """Write a batch's part; the part and the keys of the records it holds."""
+    part = write_part(parts_dir, frames)
+    return part, frames["documents"]["_key"].to_list() + frames["rejects"]["_key"].to_list()
+
+
 def _load(part: Path, keys: list[str]) -> dict[str, pl.DataFrame]:
     wanted = pl.Series(keys, dtype=pl.String).implode()
     return {t: pl.read_parquet(part / f"{t}.parquet").filter(pl.col("_key").is_in(wanted)) for t in NAMES}
@@ -260,9 +267,9 @@ def _run(
 
     dirs = tuple(str(d) for d in gazetteers or ())
     written = 0
-    for frames in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers):
-        part = write_part(parts_dir, frames)
-        for k in chain(frames["documents"]["_key"].to_list(), frames["rejects"]["_key"].to_list()):
+    sink = partial(_write_part_keys, parts_dir)  # runs where the batch was processed (a worker)
+    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers, sink):
+        for k in part_keys:
             done.setdefault(k, part)
         written += 1
         write.fault(f"part:{written}")
