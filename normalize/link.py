@@ -41,6 +41,7 @@ SCORES = {
 _PRIORITY = {m: i for i, m in enumerate(SCORES)}
 PLURAL_TYPES = frozenset({"region", "agency", "organization"})
 ADJECTIVE_TYPES = frozenset({"country", "region", "city"})
+ABBREVIATED_TYPES = frozenset({"agency", "organization"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Candidate:
     tail: int  # offset where nested mentions may begin
     needs: str = ""  # "", "evidence" (a common word), "context" (a generic name), "coord:<word>"
     lower_first: bool = False  # «органов внутренних дел …»: a common-noun head may be lowercase in running text
+    owner: str = ""  # the id of the country a generic name's body belongs to («Минобрнауки»: Russia)
 
 
 @dataclass
@@ -200,6 +202,10 @@ def _entity_keys(
         acr = morph.acronym(name)
         if acr:
             yield acr, "acronym", len(acr), ""
+        if e.type in ABBREVIATED_TYPES:
+            # «Госдума», «Минобороны», «Совфед»: compound abbreviations, as Russian forms them
+            for f in morph.compound_forms(name):
+                yield f.text, "acronym", len(f.text), ""
         # an agency named with its country: «Министерство внутренних дел» + «Кыргызской Республики»
         for gen in parent_gens:
             if name.endswith(" " + gen):
@@ -207,13 +213,13 @@ def _entity_keys(
     for base in dict.fromkeys(bases):
         base_forms = [f.text for f in morph.phrase_forms(base, plural=False)]
         acr = morph.acronym(base)
-        heads = base_forms + ([acr] if acr else [])
-        for head in heads:
-            method = "acronym" if head == acr else "composed"
+        abbreviations = ([acr] if acr else []) + [f.text for f in morph.compound_forms(base)]
+        for head in base_forms + abbreviations:
+            method = "acronym" if head in abbreviations else "composed"
             for gen in dict.fromkeys(parent_gens):
                 yield f"{head} {gen}", method, len(head) + 1, ""
             # the bare generic name («МВД», «министерство внутренних дел») needs the document's help
-            yield head, "context", len(head), "context"
+            yield head, "context", len(head), "context@" + (parent.id if parent is not None else "")
 
 
 def _mark_generic(table: dict[str, dict[tuple[int, str], Candidate]]) -> None:
@@ -221,6 +227,13 @@ def _mark_generic(table: dict[str, dict[tuple[int, str], Candidate]]) -> None:
     generic: like the bare name of a composed body, it is linked only when the document names it."""
     for slot in table.values():
         if not any(c.method == "context" for c in slot.values()):
+            continue
+        cands = list(slot.values())
+        if len({c.entity for c in cands}) == 1 and " " not in cands[0].form and not morph.is_word_form(cands[0].form):
+            # an abbreviation («Минобрнауки») that only one body in the gazetteer goes by is not generic,
+            # unless the document is about another country (then it is that country's body)
+            for (idx, _needs), c in list(slot.items()):
+                slot[(idx, _needs)] = Candidate(idx, "acronym", c.form, c.tail, "owner", c.lower_first, c.owner)
             continue
         for (idx, needs), c in list(slot.items()):
             if not needs and c.method != "context":
@@ -264,11 +277,12 @@ def compile_index(gazetteer: Gazetteer) -> Index:
     country_gens = _country_genitives(entities)
     for idx, e in enumerate(entities):
         for form, method, tail, needs in _entity_keys(e, by_id, country_gens):
+            needs, _, owner = needs.partition("@")
             key = fold(form)
             slot = table[key]
             old = slot.get((idx, needs))
             if old is None or _PRIORITY[method] < _PRIORITY[old.method]:
-                slot[(idx, needs)] = Candidate(idx, method, form, tail, needs, _lower_first_ok(e, form))
+                slot[(idx, needs)] = Candidate(idx, method, form, tail, needs, _lower_first_ok(e, form), owner)
         if e.type == "person" and len(e.name.split()) >= 2:
             persons[idx] = morph.person_parts(e.name, e.surname, e.gender)
     _mark_generic(table)
@@ -371,6 +385,10 @@ def _sentence_start(text: str, start: int) -> bool:
     while i >= 0 and text[i] in " \t«\"'(—-":
         i -= 1
     return i < 0 or text[i] in ".!?…\n:"
+
+
+def _mid_sentence_capital(text: str, start: int) -> bool:
+    return text[start].isupper() and not _sentence_start(text, start)
 
 
 @dataclass
@@ -547,22 +565,27 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
         h
         for h in hits
         if len({c.entity for c in h.cands}) == 1
-        and not any(c.needs for c in h.cands)
+        and all(not c.needs or (c.needs == "evidence" and _mid_sentence_capital(text, h.start)) for c in h.cands)
         and _best(h.cands).method != "surname"
     ]
+    # a name that is also a word, once capitalised mid-sentence, is evidence for its other mentions
+    # («Мадонна» opening a sentence after «концерт Мадонны»)
     seen = {h.cands[0].entity for h in plain}
     seen_parents = {index.entities[e].parent for e in seen} | {index.entities[e].id for e in seen}
+    seen_countries = {index.entities[e].id for e in seen if index.entities[e].type == "country"}
     found: list[Found] = []
     for h in hits:
         cands = h.cands
         usable: list[Candidate] = []
         for c in cands:
             if c.needs == "evidence":
-                mid_sentence = text[h.start].isupper() and not _sentence_start(text, h.start)
-                if c.entity in seen or mid_sentence:
+                if c.entity in seen or _mid_sentence_capital(text, h.start):
                     usable.append(c)
             elif c.needs == "context":
                 if c.entity in seen and not _qualified_by_plural(text, h.end):
+                    usable.append(c)
+            elif c.needs == "owner":
+                if not seen_countries or c.owner in seen_countries or c.entity in seen:
                     usable.append(c)
             else:
                 usable.append(c)

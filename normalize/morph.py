@@ -142,7 +142,15 @@ def _head_index(words: list[str]) -> int | None:
     for i, w in enumerate(words):
         if _is_acronym(w) or not _NAME_WORD.match(w):
             return None
-        if _parse(w.rpartition("-")[2], ("NOUN",)) is not None:
+        last = w.rpartition("-")[2]
+        if (
+            i + 1 < len(words)
+            and _parse(last, ("ADJF", "PRTF")) is not None
+            and _NAME_WORD.match(words[i + 1])
+            and _parse(words[i + 1].rpartition("-")[2], ("NOUN", "ADJF", "PRTF")) is not None
+        ):
+            continue  # «Московский городской суд»: adjectives before the noun, though also nouns (a surname)
+        if _parse(last, ("NOUN",)) is not None:
             return i
         if _parse(w.rpartition("-")[2], ("ADJF", "PRTF")) is None:
             return None
@@ -184,8 +192,11 @@ def name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[s
         sub = name_word_forms(last, gender, role)
         return {c: {f"{head}-{f}" for f in fs} for c, fs in sub.items()}
 
-    if role == "first" and gender != "f":
+    if role == "first":
+        # a first name the dictionary knows, of the person's gender («Любовь» → «Любови», «Любовью»)
         p = next((p for p in parses(low) if "Name" in p.tag and "nomn" in p.tag), None)
+        if gender == "f":
+            p = next((p for p in parses(low) if "Name" in p.tag and "nomn" in p.tag and p.tag.gender == "femn"), None)
         if p is not None and (gender is None or (p.tag.gender == "masc") == (gender == "m")):
             for case in CASES:
                 q = p.inflect({case, "sing"})
@@ -278,8 +289,13 @@ def person_parts(name: str, surname: str | None = None, gender: str | None = Non
     words = name.split()
     if surname and surname in words:
         s_index = words.index(surname)
-    elif len(words) == 3 and words[2].lower().endswith(_PATRONYMIC_ENDINGS):
-        s_index = 0  # the official order «Ерохин Дмитрий Юрьевич»
+    elif (
+        len(words) == 3
+        and words[2].lower().endswith(_PATRONYMIC_ENDINGS)
+        and not words[1].lower().endswith(_PATRONYMIC_ENDINGS)
+    ):
+        # the official order «Ерохин Дмитрий Юрьевич»; «Михаил Леонидович Агранович» has a surname in -вич
+        s_index = 0
     else:
         s_index = len(words) - 1
     roles = []
@@ -310,7 +326,8 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     orders = [list(range(len(parts.words)))]
     if "patronymic" in parts.roles and "first" in parts.roles:
         first, patr, last = parts.roles.index("first"), parts.roles.index("patronymic"), parts.roles.index("surname")
-        orders += [[first, patr, last], [first, last], [last, first, patr], [last, first]]
+        # «Наталья Дмитриевна»: first name and patronymic, the polite way to name someone already known
+        orders += [[first, patr, last], [first, last], [last, first, patr], [last, first], [first, patr]]
     out = [Form(name, "nomn", "sing", len(name))]
     seen = {name}
     for order in orders:
@@ -415,6 +432,80 @@ def derived_adjective(name: str) -> str | None:
         if any(p.is_known and p.tag.POS == "ADJF" and p.normal_form == adj for p in parses(adj)):
             return head + dash + adj
     return None
+
+
+def _truncations(word: str) -> list[str]:
+    """The stems a compound abbreviation cuts a word to: its first syllable with some or all of the
+    consonants after it, or its first two («гос», «моск»/«мос», «погран», «здрав», «обр»)."""
+    low = word.lower()
+    i = next((k for k, c in enumerate(low) if c in _VOWELS), None)
+    if i is None:
+        return []
+    j = i + 1
+    while j < len(low) and low[j] not in _VOWELS:
+        j += 1
+    if j >= len(low) - 1:
+        return []  # one syllable («дум», «суд»): nothing to cut
+    out = [low[:k] for k in range(i + 2, j + 1)]
+    k = j + 1
+    while k < len(low) and low[k] not in _VOWELS:
+        k += 1
+    if k < len(low) - 1 and k > j + 1:
+        out.append(low[:k])
+    return out
+
+
+_MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "", "ablt": "ом", "loct": "е"}
+
+
+def compound_forms(name: str) -> list[Form]:
+    """Compound abbreviations (сложносокращённые слова) of a body's name, in every case:
+    truncated agreeing adjectives + the head noun, which declines (Государственная дума → Госдума,
+    Госдумы; Московская городская дума → Мосгордума); a ministry + its field, kept in the genitive
+    (Министерство обороны → Минобороны) or truncated and declined as a masculine noun (Министерство
+    финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед)."""
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(w) and "-" not in w for w in words):
+        return []
+    stems: list[tuple[list[str], str | None]] = []  # (joined truncated prefixes, the head kept whole)
+    head = _head_index(words)
+    if head is not None and head == len(words) - 1 and head >= 1:
+        for combo in _combos([_truncations(w) for w in words[:head]]):
+            stems.append((combo, words[head]))  # Госдума: the head declines
+            stems.extend((c, None) for c in _combos([[combo], _truncations(words[head])]))  # Госдеп
+    elif words[0].lower() == "министерство":
+        rest = [w for w in words[1:] if w.lower() not in _ACRONYM_SKIP]
+        if len(rest) <= 3:
+            for combo in _combos([["мин"], *(_truncations(w) for w in rest[:-1])]):
+                stems.append((combo + rest[-1].lower(), ""))  # Минобороны, Минобрнауки
+        stems.extend((c, None) for c in _combos([["мин"], *(_truncations(w) for w in rest)]))  # Минфин
+    elif len(words) == 2 and _parse(words[1], ("NOUN",), "gent") is not None:
+        stems.extend((c, None) for c in _combos([_truncations(w) for w in words]))  # Совфед
+    out: list[Form] = []
+    seen: set[str] = set()
+    head_forms = {f.case: f.text.split()[-1] for f in phrase_forms(name, plural=False)} if head is not None else {}
+    for stem, whole in stems:
+        for case in CASES:
+            if whole is None:
+                text = stem + _MASC_ENDINGS[case]
+            elif whole == "":
+                text = stem  # a genitive field does not decline: «в Минобороны»
+            else:
+                text = stem + head_forms.get(case, whole).lower()
+            text = text[:1].upper() + text[1:]
+            if len(text) >= 5 and text not in seen:
+                seen.add(text)
+                out.append(Form(text, case, "sing", len(text)))
+    return out
+
+
+def _combos(parts: list[list[str]], limit: int = 16) -> list[str]:
+    out = [""]
+    for options in parts:
+        if not options:
+            return []
+        out = [o + p for o in out for p in options][:limit]
+    return out
 
 
 _ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())

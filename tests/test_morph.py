@@ -2,6 +2,7 @@ import pytest
 
 from normalize.morph import (
     acronym,
+    compound_forms,
     derived_adjective,
     is_common_word,
     is_first_name,
@@ -68,6 +69,11 @@ PERSON_CASES = [
     ("Анна Ахматова", None, ["Анны Ахматовой", "Анну Ахматову", "Анной Ахматовой"]),
     ("Пётр Чайковский", None, ["Петра Чайковского", "Петром Чайковским"]),
     ("Си Цзиньпин", "Си", ["Си Цзиньпина", "Си Цзиньпином"]),  # «Си» does not decline
+    # a surname in -вич is not a patronymic: not the official order «Surname First Patronymic»
+    ("Михаил Леонидович Агранович", None, ["Михаил Агранович", "Михаила Аграновича", "Михаилом Аграновичем"]),
+    # a feminine first name in -ь declines (3rd declension); the surname does not; first name + patronymic
+    ("Любовь Эдуардовна Соболь", None, ["Любови Соболь", "Любовью Соболь", "Любови Эдуардовны"]),
+    ("Ерохин Дмитрий Юрьевич", None, ["Дмитрия Ерохина", "Ерохина Дмитрия Юрьевича"]),
 ]
 
 
@@ -155,3 +161,27 @@ def test_first_names(word, first, lemma_first, mainly):
     assert is_first_name(word) is first
     assert is_first_name(word, lemma=True) is lemma_first
     assert is_mainly_first_name(word) is mainly
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Государственная дума", ["Госдума", "Госдумы", "Госдумой"]),
+        ("Московская городская дума", ["Мосгордума", "Мосгордуму"]),
+        ("Московский городской суд", ["Мосгорсуд", "Мосгорсуда"]),
+        ("Государственный департамент", ["Госдепартамент", "Госдеп", "Госдепа"]),
+        ("Министерство обороны", ["Минобороны"]),
+        ("Министерство образования и науки", ["Минобрнауки"]),
+        ("Министерство финансов", ["Минфин", "Минфина", "Минфином"]),
+        ("Министерство здравоохранения", ["Минздрав", "Минздраве"]),
+        ("Совет Федерации", ["Совфед", "Совфеда"]),
+        ("Национальная полиция", ["Нацполиция", "Нацполиции"]),
+    ],
+)
+def test_compound_abbreviations(name, expected):
+    assert set(expected) <= {f.text for f in compound_forms(name)}
+
+
+def test_compound_abbreviations_need_a_name_of_parts():
+    assert compound_forms("Организация Договора о коллективной безопасности") == []  # dependents after the head
+    assert compound_forms("Россия") == []
