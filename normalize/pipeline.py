@@ -295,7 +295,10 @@ def _reject_frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def assemble(
-    parts: Sequence[dict[str, pl.DataFrame]], order: pl.DataFrame, read_rejects: list[dict], n_records: int
+    parts: Sequence[dict[str, pl.DataFrame | pl.LazyFrame]],
+    order: pl.DataFrame,
+    read_rejects: list[dict],
+    n_records: int,
 ) -> Tables:
     """The four tables from processed parts, in input order, deduplicated and validated.
 
@@ -308,10 +311,17 @@ def assemble(
     order = order.select(pl.col("_key").cast(pl.String), pl.col("_order").cast(pl.Int64))
     t: dict[str, pl.DataFrame] = {}
     for name in NAMES:
-        frames = [p[name] for p in parts]
-        df = pl.concat(frames, how="vertical_relaxed") if frames else _frame(name, [])
-        df = df.join(order, on="_key", how="inner").drop("_key").sort("_order", "_i").drop("_i")
-        t[name] = df
+        # one lazy query per table (parts may be scans of checkpoint files): the rows are read,
+        # ordered and held once, not once per step
+        frames = [p[name].lazy() for p in parts] or [_frame(name, []).lazy()]
+        t[name] = (
+            pl.concat(frames, how="vertical_relaxed")
+            .join(order.lazy(), on="_key", how="inner")
+            .drop("_key")
+            .sort("_order", "_i")
+            .drop("_i")
+            .collect()
+        )
     rejects = [t["rejects"], _reject_frame(read_rejects)]
     # duplicate doc_ids: the first document keeps the id
     docs = t["documents"]

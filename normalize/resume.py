@@ -67,9 +67,8 @@ class RunResult:
     processed: int  # records processed in this run
     reused: int  # records taken from parts of an earlier run
     config: str  # the configuration digest
-    # rows of every record as found in the parts (with `_key`), for compaction
-    _rows: dict[str, pl.DataFrame] | None = None
-    _parts_used: int = 0
+    # which records each part holds for this run, for compaction
+    _used: dict[Path, list[str]] | None = None
     _parts_total: int = 0
 
 
@@ -163,9 +162,10 @@ def _write_part_keys(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> tuple[
     return part, frames["documents"]["_key"].to_list() + frames["rejects"]["_key"].to_list()
 
 
-def _load(part: Path, keys: list[str]) -> dict[str, pl.DataFrame]:
+def _scan(part: Path, keys: list[str]) -> dict[str, pl.LazyFrame]:
+    """The rows of the given records in a part, not yet read."""
     wanted = pl.Series(keys, dtype=pl.String).implode()
-    return {t: pl.read_parquet(part / f"{t}.parquet").filter(pl.col("_key").is_in(wanted)) for t in NAMES}
+    return {t: pl.scan_parquet(part / f"{t}.parquet").filter(pl.col("_key").is_in(wanted)) for t in NAMES}
 
 
 # --- the run -----------------------------------------------------------------------
@@ -277,10 +277,9 @@ def _run(
     by_part: dict[Path, list[str]] = {}
     for k in keys:
         by_part.setdefault(done[k], []).append(k)
-    parts = [_load(p, ks) for p, ks in sorted(by_part.items())]
+    parts = [_scan(p, ks) for p, ks in sorted(by_part.items())]
     order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
     tables = pipeline.assemble(parts, order, read_rejects, counts["records"])
-    rows = {t: pl.concat([p[t] for p in parts], how="vertical_relaxed") for t in NAMES} if parts else None
     return RunResult(
         tables=tables,
         files=len(files),
@@ -288,8 +287,7 @@ def _run(
         processed=counts["processed"],
         reused=counts["reused"],
         config=config,
-        _rows=rows,
-        _parts_used=len(by_part),
+        _used=by_part,
         _parts_total=n_parts_before + written,
     )
 
@@ -298,12 +296,10 @@ def finish(out: Path, result: RunResult, options: dict) -> None:
     """After the tables are written: compact the parts to what this run used; write the manifest."""
     out = Path(out)
     parts_dir = state_dir(out) / "parts"
-    if result._parts_total > 1 or result._parts_used < result._parts_total:
+    used = result._used or {}
+    if result._parts_total > 1 or len(used) < result._parts_total:
         existing = [p for p in parts_dir.iterdir() if p.is_dir() and not p.name.startswith(write.TMP_PREFIX)]
-        keep: Path | None = None
-        if result._rows is not None:
-            rows = {t: df.drop("_i").with_row_index("_i") for t, df in result._rows.items()}
-            keep = write_part(parts_dir, rows)
+        keep = _merge_parts(parts_dir, used) if used else None
         write.fault("compact")
         for p in existing:
             if p != keep:
@@ -319,6 +315,31 @@ def finish(out: Path, result: RunResult, options: dict) -> None:
         "rejects": result.tables.rejects.height,
     }
     write.write_json(manifest, state_dir(out), "manifest.json")
+
+
+def _merge_parts(parts_dir: Path, used: dict[Path, list[str]]) -> Path:
+    """One part with the rows of the records this run used, streamed from the parts that hold them.
+
+    A record's rows come from the one part the run took them from (a record may sit in two
+    parts after a killed run); `_i` keeps the order of a record's rows, as before.
+    """
+    keys = sorted(k for ks in used.values() for k in ks)
+    name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
+    final = parts_dir / name
+    if final.exists():
+        return final
+    tmp = parts_dir / f"{write.TMP_PREFIX}{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for table in NAMES:
+            scans = [lf[table] for lf in (_scan(p, ks) for p, ks in sorted(used.items()))]
+            pl.concat(scans, how="vertical_relaxed").sink_parquet(tmp / f"{table}.parquet")
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
 
 
 def load_manifest(out: Path) -> dict | None:
