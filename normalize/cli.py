@@ -91,7 +91,9 @@ def run_main(argv: Sequence[str]) -> int:
         return _fail(str(exc))
     except OSError as exc:  # the output folder went away or filled up, mid-run
         return _fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
-    tables = result.tables
+    # every row but the text of only the first documents: the summary and the report need no more,
+    # and the full tables stream from the checkpoint parts to OUT (write_tables)
+    tables = result.tables.display()
     elapsed = time.perf_counter() - started
     n_chars = int(tables.documents["n_chars_raw"].sum() or 0)
     invalid = tables.rejects.filter(tables.rejects["stage"] == "validate").height
@@ -122,7 +124,7 @@ def run_main(argv: Sequence[str]) -> int:
         else {},
     }
     try:
-        write.write_tables(tables, args.output, args.format, report)
+        write.write_tables(result.tables, args.output, args.format, report)
         resume.finish(args.output, result, {"format": args.format, "follow_symlinks": args.follow_symlinks})
     except OSError as exc:
         return _fail(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
@@ -133,7 +135,8 @@ def run_main(argv: Sequence[str]) -> int:
     if not args.quiet:
         from normalize import progress, suggest
 
-        unlinked = suggest.quick(tables.documents, tables.mentions, compiled)
+        with_text = tables.documents.filter(tables.documents["text"].is_not_null())
+        unlinked = suggest.quick(with_text, tables.mentions, compiled)
         colour = progress.use_colour(sys.stderr)
         print(progress.summary(tables, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
         print(

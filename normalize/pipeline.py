@@ -230,12 +230,46 @@ def _frames(rows: _Rows) -> dict[str, pl.DataFrame]:
 
 
 def process_batch(batch: Batch, dirs: tuple[str, ...]) -> dict[str, pl.DataFrame]:
-    """Process keyed records; every row of the four frames carries its record's `_key`.
+    """Process and validate keyed records; every row of the four frames carries its record's `_key`.
 
     Each record yields exactly one row in documents or rejects (plus its mentions and
     edits), and all rows of one record are in one batch, in their order (`_i`).
     """
-    return _frames(_process_rows(batch, dirs))
+    return _validated(_frames(_process_rows(batch, dirs)))
+
+
+def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """A record with any row that fails its schema becomes one reject with the reasons.
+
+    Done per batch, where the rows are made, so no step after it holds a whole table;
+    duplicate doc_ids span batches and are settled when the tables are put together.
+    """
+    whys = []
+    for name in ("documents", "mentions", "edits"):
+        _good, bad = schemas.validate(name, frames[name], unique_ids=False)
+        if bad.height:
+            whys.append(bad.select("_key", (pl.lit(f"{name} row failed validation: ") + pl.col("reason")).alias("why")))
+    if not whys:
+        return frames
+    bad = (
+        pl.concat(whys)
+        .group_by("_key", maintain_order=True)
+        .agg(pl.col("why").unique(maintain_order=True).str.join("; ").str.slice(0, 1000).alias("reason"))
+    )
+    docs = frames["documents"]
+    new_rejects = bad.join(docs.select("_key", "_i", "doc_id", "source_path"), on="_key", how="left").select(
+        pl.col("doc_id").fill_null(""),
+        pl.col("source_path").fill_null(""),
+        "reason",
+        pl.lit("validate").alias("stage"),
+        "_key",
+        pl.col("_i").fill_null(0),
+    )
+    gone = bad["_key"].implode()
+    out = {name: frames[name].filter(~pl.col("_key").is_in(gone)) for name in ("documents", "mentions", "edits")}
+    rejects = frames["rejects"]
+    out["rejects"] = pl.concat([rejects, new_rejects.select(rejects.columns).cast(rejects.schema)])
+    return out
 
 
 def _process_and_sink(batch: Batch, dirs: tuple[str, ...], sink: Callable[[dict[str, pl.DataFrame]], T] | None):
@@ -294,41 +328,79 @@ def _reject_frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()})
 
 
-def assemble(
+@dataclass
+class LazyTables:
+    """The four tables as queries over the processed parts, not yet read: documents,
+    mentions and edits stream from the parts to where they are written (`write`); the
+    rejects, small, are in memory."""
+
+    documents: pl.LazyFrame
+    mentions: pl.LazyFrame
+    edits: pl.LazyFrame
+    rejects: pl.DataFrame
+
+    def items(self) -> list[tuple[str, pl.LazyFrame | pl.DataFrame]]:
+        return [
+            ("documents", self.documents),
+            ("mentions", self.mentions),
+            ("edits", self.edits),
+            ("rejects", self.rejects),
+        ]
+
+    def collect(self) -> Tables:
+        documents, mentions, edits = pl.collect_all([self.documents, self.mentions, self.edits])
+        return Tables(documents, mentions, edits, self.rejects)
+
+    def display(self, documents_with_text: int = 500, chars_with_text: int = 600_000) -> Tables:
+        """The tables for a summary or a report: every row, but the text of only the first
+        documents (at least `documents_with_text`, and up to `chars_with_text` characters).
+
+        Read by the streaming engine: the texts are never all in memory at once."""
+        lengths = self.documents.select(pl.col("text").str.len_chars()).collect(engine="streaming").to_series()
+        k = max(documents_with_text, int((lengths.cum_sum() - lengths < chars_with_text).sum()))
+        head = self.documents.head(k)
+        rest = self.documents.slice(k).with_columns(pl.lit(None, pl.String).alias("text"))
+        documents, mentions, edits = pl.collect_all(
+            [pl.concat([head, rest]), self.mentions, self.edits], engine="streaming"
+        )
+        return Tables(documents, mentions, edits, self.rejects)
+
+
+def plan(
     parts: Sequence[dict[str, pl.DataFrame | pl.LazyFrame]],
     order: pl.DataFrame,
     read_rejects: list[dict],
     n_records: int,
-) -> Tables:
-    """The four tables from processed parts, in input order, deduplicated and validated.
+) -> LazyTables:
+    """The four tables from processed (and validated) parts, in input order, deduplicated.
 
     `order` maps each processed record's `_key` to its position in the input (`_order`);
     `read_rejects` are the records rejected while reading, each with its `_order`.
     Duplicate doc_ids: the first document in input order keeps the id, later ones are
-    rejects. A document with any row that fails its schema is rejected whole, in one
-    reject row. Afterwards every record is in exactly one of documents or rejects.
+    rejects. Only narrow columns are read here (ids, positions); the accounting is checked
+    on them: every record is in exactly one of documents or rejects.
     """
-    order = order.select(pl.col("_key").cast(pl.String), pl.col("_order").cast(pl.Int64))
-    t: dict[str, pl.DataFrame] = {}
-    for name in NAMES:
-        # one lazy query per table (parts may be scans of checkpoint files): the rows are read,
-        # ordered and held once, not once per step
+    order = order.select(pl.col("_key").cast(pl.String), pl.col("_order").cast(pl.Int64)).lazy()
+
+    def table(name: str) -> pl.LazyFrame:
         frames = [p[name].lazy() for p in parts] or [_frame(name, []).lazy()]
-        t[name] = (
-            pl.concat(frames, how="vertical_relaxed")
-            .join(order.lazy(), on="_key", how="inner")
-            .drop("_key")
-            .sort("_order", "_i")
-            .drop("_i")
-            .collect()
-        )
-    rejects = [t["rejects"], _reject_frame(read_rejects)]
-    # duplicate doc_ids: the first document keeps the id
-    docs = t["documents"]
-    first = docs.select("doc_id", "source_path", "_order").unique("doc_id", keep="first", maintain_order=True)
+        return pl.concat(frames, how="vertical_relaxed").join(order, on="_key", how="inner", maintain_order="left")
+
+    docs, rejected = pl.collect_all(
+        [
+            table("documents").select("doc_id", "source_path", "_order"),
+            table("rejects").select(*schemas.POLARS_TYPES["rejects"], "_order"),
+        ]
+    )
+    # parts taken in input order (a fresh run) need no sort: the tables then stream
+    in_order = docs["_order"].is_sorted() and rejected["_order"].is_sorted()
+    docs = docs if in_order else docs.sort("_order")
+    rejects = [rejected, _reject_frame(read_rejects)]
+    first = docs.unique("doc_id", keep="first", maintain_order=True)
     dups = docs.join(
         first.select("doc_id", pl.col("_order").alias("_first"), pl.col("source_path").alias("_fp")), on="doc_id"
     ).filter(pl.col("_order") != pl.col("_first"))
+    gone = dups["_order"].implode()
     if dups.height:
         rejects.append(
             dups.select(
@@ -339,46 +411,33 @@ def assemble(
                 "_order",
             )
         )
-        gone = dups["_order"]
-        for name in ("documents", "mentions", "edits"):
-            t[name] = t[name].filter(~pl.col("_order").is_in(gone.implode()))
-    # validation: failing rows reject their whole document, once
-    bad_parts = []
-    for name in ("documents", "mentions", "edits"):
-        good, bad = schemas.validate(name, t[name])
-        t[name] = good
-        if bad.height:
-            bad_parts.append(
-                bad.select("_order", (pl.lit(f"{name} row failed validation: ") + pl.col("reason")).alias("why"))
-            )
-    if bad_parts:
-        bad = (
-            pl.concat(bad_parts)
-            .group_by("_order", maintain_order=True)
-            .agg(pl.col("why").unique(maintain_order=True).str.join("; ").str.slice(0, 1000).alias("reason"))
-        )
-        docs_all = docs.select("_order", "doc_id", "source_path")
-        rejects.append(
-            bad.join(docs_all, on="_order", how="left").select(
-                pl.col("doc_id").fill_null(""),
-                pl.col("source_path").fill_null(""),
-                "reason",
-                pl.lit("validate").alias("stage"),
-                "_order",
-            )
-        )
-        gone = bad["_order"]
-        for name in ("documents", "mentions", "edits"):
-            t[name] = t[name].filter(~pl.col("_order").is_in(gone.implode()))
     types = {**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()}
     rejects_df = pl.concat([r.select(list(types)).cast(types) for r in rejects], how="vertical")
     rejects_df = rejects_df.sort("_order", maintain_order=True)
-    seen = pl.concat([t["documents"]["_order"], rejects_df["_order"]])
-    if seen.len() != n_records or seen.n_unique() != n_records:
-        raise AssertionError(
-            f"accounting: {n_records} records but {t['documents'].height} documents + {rejects_df.height} rejects"
-        )
-    return Tables(*(df.drop("_order") for df in (t["documents"], t["mentions"], t["edits"], rejects_df)))
+    kept = docs.height - dups.height
+    seen = pl.concat([docs["_order"], rejects_df["_order"]])
+    if kept + rejects_df.height != n_records or seen.n_unique() != n_records:
+        raise AssertionError(f"accounting: {n_records} records but {kept} documents + {rejects_df.height} rejects")
+
+    def final(name: str) -> pl.LazyFrame:
+        lf = table(name)
+        if dups.height:
+            lf = lf.filter(~pl.col("_order").is_in(gone))
+        if not in_order:
+            lf = lf.sort("_order", "_i")
+        return lf.drop("_order", "_i")
+
+    return LazyTables(final("documents"), final("mentions"), final("edits"), rejects_df.drop("_order"))
+
+
+def assemble(
+    parts: Sequence[dict[str, pl.DataFrame | pl.LazyFrame]],
+    order: pl.DataFrame,
+    read_rejects: list[dict],
+    n_records: int,
+) -> Tables:
+    """`plan`, read into memory."""
+    return plan(parts, order, read_rejects, n_records).collect()
 
 
 def _reject_row(rec: Reject, order: int) -> dict:

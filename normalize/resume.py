@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from normalize import __version__, pipeline, read, write
-from normalize.pipeline import NAMES, Tables
+from normalize.pipeline import NAMES, LazyTables
 
 FORMAT = 1  # bump when the part layout changes
 STATE = ".normalize"
@@ -61,7 +61,8 @@ _CODE = (
 class RunResult:
     """What `run` did: the tables and the accounting."""
 
-    tables: Tables
+    tables: LazyTables  # the four tables as queries over the parts (documents never all in memory)
+    documents: int  # rows of documents
     files: int
     records: int  # input records: each is in exactly one of documents or rejects
     processed: int  # records processed in this run
@@ -277,11 +278,14 @@ def _run(
     by_part: dict[Path, list[str]] = {}
     for k in keys:
         by_part.setdefault(done[k], []).append(k)
-    parts = [_scan(p, ks) for p, ks in sorted(by_part.items())]
+    # parts in the order of their first record: in a fresh run that is input order, and the
+    # tables stream from the parts to OUT without being sorted or held (pipeline.plan)
+    parts = [_scan(p, ks) for p, ks in by_part.items()]
     order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
-    tables = pipeline.assemble(parts, order, read_rejects, counts["records"])
+    tables = pipeline.plan(parts, order, read_rejects, counts["records"])
     return RunResult(
         tables=tables,
+        documents=counts["records"] - tables.rejects.height,
         files=len(files),
         records=counts["records"],
         processed=counts["processed"],
@@ -311,7 +315,7 @@ def finish(out: Path, result: RunResult, options: dict) -> None:
         "options": options,
         "files": result.files,
         "records": result.records,
-        "documents": result.tables.documents.height,
+        "documents": result.documents,
         "rejects": result.tables.rejects.height,
     }
     write.write_json(manifest, state_dir(out), "manifest.json")
@@ -334,7 +338,8 @@ def _merge_parts(parts_dir: Path, used: dict[Path, list[str]]) -> Path:
     try:
         for table in NAMES:
             scans = [lf[table] for lf in (_scan(p, ks) for p, ks in sorted(used.items()))]
-            pl.concat(scans, how="vertical_relaxed").sink_parquet(tmp / f"{table}.parquet")
+            rows = write.ROW_GROUPS.get(table, write.ROW_GROUP)
+            pl.concat(scans, how="vertical_relaxed").sink_parquet(tmp / f"{table}.parquet", row_group_size=rows)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -204,9 +204,21 @@ def frame(table: str, rows: list[dict] | dict[str, list]) -> pl.DataFrame:
     return df.with_columns([pl.col(c).cast(t) for c, t in schema.items() if c in df.columns])
 
 
-def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate a table; return (valid rows, failed rows with a `reason` column)."""
-    model = models()[table]  # first: it imports pandera
+@lru_cache(maxsize=16)
+def _schema(table: str, unique_ids: bool):
+    schema = models()[table].to_schema()
+    if not unique_ids and table == "documents":
+        schema = schema.update_column("doc_id", unique=False)
+    return schema
+
+
+def validate(table: str, df: pl.DataFrame, unique_ids: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validate a table; return (valid rows, failed rows with a `reason` column).
+
+    `unique_ids=False` leaves out the uniqueness of documents.doc_id, for a batch of a run
+    whose duplicate ids are settled across all batches (`pipeline`).
+    """
+    model = _schema(table, unique_ids)  # first: it imports pandera
     from pandera.errors import SchemaErrors
 
     try:
