@@ -13,6 +13,7 @@ found again by surname, first name and initials (coreference).
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -68,9 +69,20 @@ class Index:
     # for every document, and inflecting with pymorphy3 per document was most of its time
     surname_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
     first_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # folded case form of a first name → the people (named in full) who have it, for names spelled
+    # another way in the text («Теодор Маккаррик» for Теодор Маккэррик)
+    first_persons: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    surname_choices: dict[int, tuple[list[str], list[tuple[str, str]]]] = field(default_factory=dict, repr=False)
+    # nearest keys looked up so far (news repeat their unknown and Latin names): filled while linking
+    nearest_memo: dict[tuple[str, float, bool, int | None], tuple[str, float] | None] = field(
+        default_factory=dict, repr=False
+    )
     n_keys: int = 0
-    # fuzzy matching: one-word keys blocked by their first two letters
+    # fuzzy matching: one-word keys blocked by their first two letters and length («ки10»)
     fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
+    # transliteration: the same keys blocked by their first letter only and length (Microsoft → микрософт,
+    # the key is «майкрософт»: a Latin vowel is rendered several ways)
+    translit_blocks: dict[str, list[str]] = field(default_factory=dict)
     fuzzy_owner: dict[str, Candidate] = field(default_factory=dict)
 
 
@@ -297,35 +309,53 @@ def compile_index(gazetteer: Gazetteer) -> Index:
     )
     surname_forms = {i: tuple(morph.word_forms(p.surname, p.gender, "surname")) for i, p in persons.items()}
     first_forms = {i: tuple(morph.word_forms(p.first, p.gender, "first")) for i, p in persons.items() if p.first}
+    first_persons: dict[str, list[int]] = defaultdict(list)
+    for i, forms in first_forms.items():
+        # Russian surnames are spelled one way: a near spelling is another family, never a variant
+        if len(persons[i].first or "") >= 3 and not morph.is_russian_surname(persons[i].surname):
+            for form in dict.fromkeys(fold(f) for f in forms):
+                first_persons[form].append(i)
     return Index(
         entities,
         automaton,
         persons,
         surname_forms=surname_forms,
         first_forms=first_forms,
+        first_persons={k: tuple(v) for k, v in first_persons.items()},
         n_keys=len(table),
         fuzzy_blocks=blocks,
+        translit_blocks=_by_first_letter(blocks),
         fuzzy_owner=owners,
     )
 
 
 FUZZY_MIN_LEN = 6
+TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
+
+
+def _by_first_letter(blocks: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for prefix, keys in sorted(blocks.items()):
+        out[prefix[:1] + prefix[2:]].extend(keys)
+    return dict(out)
+
+
 FUZZY_CUTOFF = 88.0
 
 
 def _fuzzy_keys(
     table: dict[str, dict[tuple[int, str], Candidate]],
 ) -> tuple[dict[str, list[str]], dict[str, Candidate]]:
-    """One-word keys that name exactly one entity, blocked by their first two letters."""
+    """One-word keys that name exactly one entity, blocked by their first two letters and length."""
     blocks: dict[str, list[str]] = defaultdict(list)
     owners: dict[str, Candidate] = {}
     for key, slot in table.items():
-        if len(key) < FUZZY_MIN_LEN or not key.isalpha():
+        if len(key) < min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN) or not key.isalpha():
             continue
         cands = list(slot.values())
         if len({c.entity for c in cands}) != 1 or any(c.needs or c.method == "surname" for c in cands):
             continue
-        blocks[key[:2]].append(key)
+        blocks[f"{key[:2]}{len(key)}"].append(key)
         owners[key] = _best(cands)
     return dict(blocks), owners
 
@@ -472,6 +502,16 @@ _DIVISION_NOUN = re.compile(r"\s+(?:област|район|кра[йяюе]|о�
 _LANGUAGE_NOUN = re.compile(r"\s+язык(?:а|у|ом|е|и|ов|ам|ами|ах)?\b")
 
 
+def _other_initial_before(text: str, start: int, index: Index, entity: int) -> bool:
+    """«Э.Уитакер» is not Форест Уитакер: a surname led by another initial (of the first name;
+    the second of two initials is the patronymic's: «Г. А. Зюганов»)."""
+    m = re.search(r"(?<![А-ЯЁа-яё])([А-ЯЁ])\.\s?(?:([А-ЯЁ])\.\s?)?$", text[max(0, start - 8) : start])
+    if m is None or entity not in index.persons:
+        return False
+    first = index.persons[entity].first
+    return not first or first[0].upper() != m.group(1)
+
+
 def _other_first_name_before(text: str, start: int, index: Index, entity: int) -> bool:
     """«Андрей Быков» is not Вячеслав Быков: a surname led by another first name.
 
@@ -600,7 +640,10 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
         if not usable:
             continue
         best = _best(usable)
-        if best.method == "surname" and _other_first_name_before(text, h.start, index, best.entity):
+        if best.method == "surname" and (
+            _other_first_name_before(text, h.start, index, best.entity)
+            or _other_initial_before(text, h.start, index, best.entity)
+        ):
             continue
         if best.method == "adjective" and (_LANGUAGE_NOUN.match(text, h.end) or _describes_person(text, h.end)):
             continue  # «французский язык» names a language, «французский журналист» a nationality
@@ -613,6 +656,106 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
     return found
 
 
+@lru_cache(maxsize=20_000)
+def _surname_word_forms(word: str, gender: str | None) -> tuple[str, ...]:
+    return tuple(morph.word_forms(word, gender, "surname"))
+
+
+def _surname_candidates(index: Index, idx: int) -> list[tuple[str, tuple[str, ...]]]:
+    """(nominative, case forms) of the words a person may be called by alone: the surname, and the
+    first of a Spanish double surname («Гарсиа» of «Алан Гарсиа Перес»)."""
+    parts = index.persons[idx]
+    if morph.is_russian_surname(parts.surname):
+        return []  # Russian surnames are spelled one way: a near spelling is another family
+    out = [(parts.surname, index.surname_forms[idx])]
+    if parts.roles == ("first", "other", "surname"):
+        out.append((parts.words[1], _surname_word_forms(parts.words[1], parts.gender)))
+    return out
+
+
+def _closest_surname(word: str, index: Index, idx: int, cutoff: float) -> tuple[float, str, str] | None:
+    """(score, nominative, form) of the person's surname form spelled closest to `word` (folded)."""
+    from rapidfuzz import fuzz, process
+
+    choices, meta = _surname_choices(index, idx)
+    hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff) if choices else None
+    return (hit[1], *meta[hit[2]]) if hit else None
+
+
+def _surname_choices(index: Index, idx: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """The folded forms of a person's surname candidates, and (nominative, form) of each; made once."""
+    memo = index.surname_choices
+    if idx not in memo:
+        pairs = [(nominative, form) for nominative, forms in _surname_candidates(index, idx) for form in forms]
+        memo[idx] = ([fold(f) for _n, f in pairs], pairs)
+    return memo[idx]
+
+
+def _spelled_as(token: str, nominative: str, form: str) -> str:
+    """The nominative of a surname as the text spells it: `token` is `form` (a case form of
+    `nominative`) spelled another way, so it takes the same ending (Маккаррика ~ Маккэррика → Маккаррик)."""
+    k = 0
+    while k < min(len(form), len(nominative)) and form[k].lower() == nominative[k].lower():
+        k += 1
+    stem = token[: len(token) - (len(form) - k)] if len(form) > k else token
+    return stem + nominative[k:]
+
+
+NAME_FUZZY_CUTOFF = 80.0
+# two capitalised words with a space between (the second one looked ahead, so that pairs overlap)
+_NAME_PAIR = re.compile(r"([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s{1,2}(?=([А-ЯЁ][а-яё]{3,}(?:-[А-ЯЁ][а-яё]+)?))")
+
+
+def _fuzzy_names(text: str, found: list[Found], index: Index) -> list[Found]:
+    """«Теодор Маккаррик» for Теодор Маккэррик, «Алан Гарсия» for Алан Гарсиа Перес: a first name of a
+    person in the gazetteer, then a word spelled close to that person's surname (foreign surnames are
+    transliterated several ways). Only one person may fit, and the word must be no dictionary word."""
+    if not index.first_persons:
+        return []
+    taken = _Spans((f.start, f.end, None) for f in found)
+    out: list[Found] = []
+    first_persons = index.first_persons
+    for m in _NAME_PAIR.finditer(text):
+        persons = first_persons.get(m.group(1).lower().replace("ё", "е"))
+        if not persons:
+            continue
+        s, e = m.start(), m.end() + len(m.group(2))
+        if not _at_boundary(text, s, e) or taken.overlaps(s, e):
+            continue
+        surname = m.group(2)
+        word = fold(surname)
+        scored = [(c[0], idx) for idx in persons if (c := _closest_surname(word, index, idx, NAME_FUZZY_CUTOFF))]
+        if not scored:
+            continue
+        top = max(sc for sc, _ in scored)
+        winners = {idx for sc, idx in scored if sc == top}
+        if top >= 100 or len(winners) != 1 or morph.is_word_form(surname) or morph.is_russian_surname(word):
+            continue  # the exact name was left unlinked on purpose (ambiguous, or needs context)
+        out.append(Found(s, e, winners.pop(), "fuzzy", round(0.85 * top / 100, 3)))
+        taken.add(s, e)
+    return out
+
+
+def _variant_surnames(text: str, found: list[Found], index: Index) -> dict[int, tuple[str, ...]]:
+    """Case forms of the surname of each person as this text spells it, when its full-name mention
+    ends in another spelling («Теодор Маккаррик») or in the first of two surnames («Алан Гарсиа»)."""
+    out: dict[int, tuple[str, ...]] = {}
+    own: dict[int, set[str]] = {}
+    for f in found:
+        if f.entity not in index.persons or f.entity in out or f.method not in ("exact", "inflected", "alias", "fuzzy"):
+            continue
+        token = text[f.start : f.end].split()[-1]
+        if f.entity not in own:
+            own[f.entity] = {fold(x) for x in index.surname_forms[f.entity]}
+        if fold(token) in own[f.entity]:
+            continue
+        best = _closest_surname(fold(token), index, f.entity, NAME_FUZZY_CUTOFF)
+        if best is not None:
+            nominative = _spelled_as(token, best[1], best[2])
+            out[f.entity] = _surname_word_forms(nominative, index.persons[f.entity].gender)
+    return out
+
+
 def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[Found]:
     """Surname and initial mentions of people named in full in this document.
 
@@ -620,13 +763,16 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     surname follows it. A surname that the text also gives with another first name
     («Юрий Визбор» beside «Варвара Визбор») stays unlinked.
     """
-    full = {f.entity for f in found if f.entity in index.persons and f.method in ("exact", "inflected", "alias")}
+    full = {
+        f.entity for f in found if f.entity in index.persons and f.method in ("exact", "inflected", "alias", "fuzzy")
+    }
     if not full:
         return []
     keys: dict[str, int] = {}
+    variants = _variant_surnames(text, found, index)
     for idx in full:
         parts = index.persons[idx]
-        for form in index.surname_forms[idx]:
+        for form in (*variants.get(idx, ()), *index.surname_forms[idx]):
             keys.setdefault(fold(form), idx)
             if parts.first:
                 initial = parts.first[0] + "."
@@ -634,7 +780,9 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
                 keys.setdefault(fold(f"{initial}{form}"), idx)
     # a first name alone, when one person named in full has it and it stands alone («Кэтрин сказала»)
     first_owner: dict[str, set[int]] = defaultdict(set)
-    for idx in full:
+    # a first name alone is the weakest coreference: only after the name itself, not a near spelling of it
+    spelled = {f.entity for f in found if f.entity in full and f.method != "fuzzy"}
+    for idx in spelled:
         parts = index.persons[idx]
         if parts.first and len(parts.first) >= 3:
             for form in index.first_forms[idx]:
@@ -662,6 +810,8 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
         idx = keys[m.group()]
         if (idx in shared and m.group() not in firsts) or taken.overlaps(s, e):
             continue
+        if m.group() not in firsts and _other_initial_before(text, s, index, idx):
+            continue
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.add(s, e)
     return out
@@ -670,12 +820,35 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
 _WORD_RE = re.compile(r"[А-ЯЁA-Z][а-яёa-z]{5,}")
 
 
-def _nearest_key(word: str, index: Index, cutoff: float) -> tuple[str, float] | None:
+def _nearest_key(
+    word: str, index: Index, cutoff: float, by_letter: bool = False, max_diff: int | None = None
+) -> tuple[str, float] | None:
     """The indexed one-word key closest to `word` (rapidfuzz ratio ≥ cutoff, same first two
-    letters), when the keys at that score all name one entity."""
+    letters, or first letter `by_letter`), when the keys at that score all name one entity."""
+    memo_key = (word, cutoff, by_letter, max_diff)
+    memo = index.nearest_memo
+    if memo_key not in memo:
+        if len(memo) >= NEAREST_MEMO_SIZE:
+            memo.clear()
+        memo[memo_key] = _nearest_key_uncached(word, index, cutoff, by_letter, max_diff)
+    return memo[memo_key]
+
+
+NEAREST_MEMO_SIZE = 100_000
+
+
+def _nearest_key_uncached(
+    word: str, index: Index, cutoff: float, by_letter: bool, max_diff: int | None
+) -> tuple[str, float] | None:
     from rapidfuzz import fuzz, process
 
-    block = index.fuzzy_blocks.get(word[:2])
+    # only keys of a length that can reach the cutoff: ratio = 2·matches / (len a + len b)
+    r = cutoff / 100
+    lengths = range(max(1, math.ceil(len(word) * r / (2 - r))), math.floor(len(word) * (2 - r) / r) + 1)
+    if max_diff is not None:
+        lengths = range(max(lengths.start, len(word) - max_diff), min(lengths.stop, len(word) + max_diff + 1))
+    blocks, prefix = (index.translit_blocks, word[:1]) if by_letter else (index.fuzzy_blocks, word[:2])
+    block = [k for n in lengths for k in blocks.get(f"{prefix}{n}", ())]
     if not block:
         return None
     best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
@@ -695,9 +868,15 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
         if not _at_boundary(text, s, e) or _sentence_start(text, s) or taken.overlaps(s, e):
             continue
         word = fold(m.group())
-        near = _nearest_key(word, index, FUZZY_CUTOFF)
-        # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo
-        if near is None or near[0][-2:] != word[-2:]:
+        near = _nearest_key(word, index, FUZZY_CUTOFF, max_diff=1)
+        # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo;
+        # a typo changes a letter or two, not the length by more than one («Арлингтонском» is an adjective)
+        if (
+            near is None
+            or near[0][-2:] != word[-2:]
+            or abs(len(near[0]) - len(word)) > 1
+            or len(near[0]) < FUZZY_MIN_LEN
+        ):
             continue
         if any(p.is_known for p in morph.parses(word)):
             continue  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
@@ -748,10 +927,18 @@ def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
         s, e = m.span()
         if not _at_boundary(text, s, e) or taken.overlaps(s, e):
             continue
-        cyr = transliterate(m.group())
-        near = _nearest_key(cyr, index, TRANSLIT_CUTOFF) if len(cyr) >= 4 else None
-        if near is not None:
-            out.append(Found(s, e, index.fuzzy_owner[near[0]].entity, "transliteration", SCORES["transliteration"]))
+        # the whole name, else without an English article («The New York Times»); not a word inside a
+        # longer name («Washington Post», «Miami Heat» name other things)
+        spans = [(s, e)]
+        if m.group().startswith("The "):
+            spans.append((s + 4, e))
+        for ws, we in spans:
+            cyr = transliterate(text[ws:we])
+            near = _nearest_key(cyr, index, TRANSLIT_CUTOFF, by_letter=True) if len(cyr) >= 4 else None
+            if near is not None:
+                owner = index.fuzzy_owner[near[0]].entity
+                out.append(Found(ws, we, owner, "transliteration", SCORES["transliteration"]))
+                break
     return out
 
 
@@ -762,6 +949,7 @@ def find_mentions(text: str, index: Index) -> list[Found]:
     folded = fold(text)
     hits = _select(_scan(text, folded, index))
     found = _resolve(hits, index, text)
+    found += _fuzzy_names(text, found, index)
     found += _corefer(text, folded, found, index)
     found += _fuzzy(text, found, index)
     found += _transliterated(text, found, index)

@@ -328,6 +328,10 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
         first, patr, last = parts.roles.index("first"), parts.roles.index("patronymic"), parts.roles.index("surname")
         # «Наталья Дмитриевна»: first name and patronymic, the polite way to name someone already known
         orders += [[first, patr, last], [first, last], [last, first, patr], [last, first], [first, patr]]
+    elif parts.roles == ("first", "other", "surname") and all(len(w) >= 3 and _NAME_WORD.match(w) for w in parts.words):
+        # «Джон Фицджеральд Кеннеди» is mostly «Джон Кеннеди»; a Spanish double surname («Алан Гарсиа
+        # Перес») is mostly the first of the two («Алан Гарсиа»)
+        orders += [[0, 2], [0, 1]]
     out = [Form(name, "nomn", "sing", len(name))]
     seen = {name}
     for order in orders:
@@ -343,6 +347,17 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
                     seen.add(text)
                     out.append(Form(text, case, "sing", len(text)))
     return out
+
+
+_RUSSIAN_SURNAME = re.compile(
+    r"(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ом|е|ой|ою|ых|ыми)?$|(?:ск|цк)(?:ий|ого|ому|им|ом|ая|ой|ую)$"
+)
+
+
+def is_russian_surname(word: str) -> bool:
+    """A surname of the Russian pattern (-ов, -ин, -ский …, in any case): spelled one way, so a near
+    spelling is another family («Марков» is not «Макаров»), not a transliteration variant."""
+    return _RUSSIAN_SURNAME.search(word.lower()) is not None
 
 
 def is_first_name(word: str, lemma: bool = False) -> bool:
@@ -516,4 +531,5 @@ def acronym(name: str) -> str | None:
     words = [w for w in re.split(r"[\s]+", name) if w and w.lower() not in _ACRONYM_SKIP]
     if len(words) < 3 or any(not w[:1].isalpha() for w in words):
         return None
-    return "".join(w[0].upper() for w in words)
+    # each part of a compound adjective gives its letter: «Азиатско-Тихоокеанское …» → АТЭС, not АЭС
+    return "".join(part[0].upper() for w in words for part in w.split("-") if part[:1].isalpha())

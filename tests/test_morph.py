@@ -7,6 +7,7 @@ from normalize.morph import (
     is_common_word,
     is_first_name,
     is_mainly_first_name,
+    is_russian_surname,
     person_forms,
     phrase_forms,
 )
@@ -74,6 +75,9 @@ PERSON_CASES = [
     # a feminine first name in -ь declines (3rd declension); the surname does not; first name + patronymic
     ("Любовь Эдуардовна Соболь", None, ["Любови Соболь", "Любовью Соболь", "Любови Эдуардовны"]),
     ("Ерохин Дмитрий Юрьевич", None, ["Дмитрия Ерохина", "Ерохина Дмитрия Юрьевича"]),
+    # a middle name is mostly left out; a Spanish double surname is mostly its first surname alone
+    ("Джон Фицджеральд Кеннеди", None, ["Джон Кеннеди", "Джона Кеннеди", "Джоном Кеннеди"]),
+    ("Алан Гарсиа Перес", None, ["Алан Гарсиа", "Алана Гарсиа", "Алан Перес"]),
 ]
 
 
@@ -114,10 +118,36 @@ def test_dependents_do_not_inflect():
         ("Федеральная служба безопасности", "ФСБ"),
         ("Коммунистическая партия Российской Федерации", "КПРФ"),
         ("Таможенный союз", None),  # two letters: too ambiguous to derive
+        # each part of a compound adjective gives its letter
+        ("Азиатско-Тихоокеанское экономическое сотрудничество", "АТЭС"),
+        ("Форум стран-экспортёров газа", "ФСЭГ"),
+        ("Рабоче-крестьянская Красная армия", "РККА"),
     ],
 )
 def test_acronyms(name, expected):
     assert acronym(name) == expected
+
+
+def test_short_words_make_no_new_orders():
+    # «Ким Ён А» (Korean) and «Тауфаахау Тупу V» (a regnal number): no first + middle form
+    assert "Ким Ён" not in {f.text for f in person_forms("Ким Ён А")}
+    assert "Тауфаахау Тупу" not in {f.text for f in person_forms("Тауфаахау Тупу V")}
+
+
+@pytest.mark.parametrize(
+    "word, russian",
+    [
+        ("Макаров", True),
+        ("Маркова", True),
+        ("Березиным", True),
+        ("Чайковского", True),
+        ("Маккэррик", False),
+        ("Гарсиа", False),
+        ("Руссефф", False),
+    ],
+)
+def test_russian_surnames(word, russian):
+    assert is_russian_surname(word) is russian
 
 
 @pytest.mark.parametrize("word, common", [("Бегун", True), ("Ван", True), ("Кубраков", False), ("Лавров", False)])
