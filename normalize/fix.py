@@ -44,6 +44,7 @@ class RuleSet:
 
     rules: tuple[CompiledRule, ...]
     any_word: regex.Pattern[str] | None = None
+    regex_rules: tuple[CompiledRule, ...] = ()  # what runs when no listed word is in the text
 
 
 @lru_cache(maxsize=64)
@@ -57,7 +58,7 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
             for r in sorted(words, key=lambda r: -len(r.find))
         )
         any_word = regex.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])", regex.V1)
-    return RuleSet(compiled, any_word)
+    return RuleSet(compiled, any_word, tuple(cr for cr in compiled if cr.rule.regex))
 
 
 def rule_changes(text: str, rules: RuleSet | Sequence[CompiledRule]) -> list[Change]:
@@ -65,7 +66,7 @@ def rule_changes(text: str, rules: RuleSet | Sequence[CompiledRule]) -> list[Cha
     if isinstance(rules, RuleSet):
         # most documents hold none of the listed words: one scan instead of one per rule
         skip_words = rules.any_word is not None and rules.any_word.search(text) is None
-        rules = [cr for cr in rules.rules if cr.rule.regex] if skip_words else rules.rules
+        rules = rules.regex_rules if skip_words else rules.rules
     changes: list[Change] = []
     taken: list[tuple[int, int]] = []
     for cr in rules:
