@@ -264,6 +264,8 @@ def repeats(text: str, min_chars: int = 20, substring_limit: int = 500_000) -> l
     so_far = ""
     check_substrings = len(text) <= substring_limit
     for start, end in iter_lines(text):
+        if end - start < min_chars:  # a key is never longer than its line
+            continue
         key = _key(text[start:end])
         if len(key) < min_chars:
             continue

@@ -297,7 +297,6 @@ def run_batches(
     import multiprocessing as mp
     from collections import deque
 
-    schemas.preload()  # the main thread mostly waits on the workers: import pandera meanwhile
     # spawn, not fork: forking a process whose polars thread pool is running can deadlock the child;
     # workers load the compiled gazetteer from the on-disk cache instead of inheriting it
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:

@@ -8,7 +8,6 @@ fail, each with the reasons, so nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import warnings
 from functools import lru_cache
 
@@ -30,21 +29,6 @@ METHODS = (
 STAGES = ("read", "decode", "clean", "fix", "link", "validate")
 
 
-_preloading: threading.Thread | None = None
-
-
-def preload() -> None:
-    """Import pandera in a background thread, while the documents are processed.
-
-    pandera takes up to a second to import (more with pandas installed beside it); a run
-    that hands its documents to worker processes has an idle main thread to do it in.
-    """
-    global _preloading
-    if _preloading is None and models.cache_info().currsize == 0:
-        _preloading = threading.Thread(target=_import_pandera, name="normalize-preload", daemon=True)
-        _preloading.start()
-
-
 def _import_pandera():
     # pandera imports pyspark when it is installed, which warns about the pandas version on
     # every run; a filter for that one message (catch_warnings is not thread-safe)
@@ -58,11 +42,9 @@ def _import_pandera():
 def models() -> dict[str, type]:
     """The pandera models of the four tables, by table name.
 
-    pandera is imported on first use (validation) or by `preload`, not by
-    `normalize explain` or a worker that never validates.
+    pandera is imported on first use (validation: in the workers of a run), not by
+    `normalize explain` or by the main process of a run with workers.
     """
-    if _preloading is not None:
-        _preloading.join()
     pa = _import_pandera()
 
     class Documents(pa.DataFrameModel):
