@@ -17,7 +17,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -77,6 +77,10 @@ class Index:
     nearest_memo: dict[tuple[str, float, bool, int | None], tuple[str, float] | None] = field(
         default_factory=dict, repr=False
     )
+    # what the typo and transliteration tiers made of each distinct word (most are nothing): filled while linking
+    word_memo: dict[tuple[str, str], tuple[int, float] | None] = field(default_factory=dict, repr=False)
+    # the keys of each block and length range, joined once (a few thousand ranges at most)
+    block_memo: dict[tuple[str, int, int, bool], list[str]] = field(default_factory=dict, repr=False)
     n_keys: int = 0
     # fuzzy matching: one-word keys blocked by their first two letters and length («ки10»)
     fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
@@ -405,8 +409,12 @@ def _at_boundary(text: str, start: int, end: int) -> bool:
 
 def _case_fits(c: Candidate, surface: str) -> bool:
     """Every capital in the name's form is a capital in the text (but a free first letter)."""
-    form = c.form
-    start = 1 if c.lower_first else 0
+    return c.form == surface or _caps_fit(c.form, surface, 1 if c.lower_first else 0)
+
+
+@lru_cache(maxsize=50_000)
+def _caps_fit(form: str, surface: str, start: int) -> bool:
+    # a name meets the same few spellings again and again: judged once per pair
     return all(not (f.isupper() and not s.isupper()) for f, s in zip(form[start:], surface[start:], strict=False))
 
 
@@ -431,10 +439,19 @@ class _Hit:
 
 def _scan(text: str, folded: str, index: Index) -> list[_Hit]:
     hits: list[_Hit] = []
+    n = len(text)
+    # _at_boundary inlined: most automaton hits are short keys inside longer words, and the call
+    # itself was a large share of the scan
     for end_idx, (key, cands) in index.automaton.iter(folded):
         start, end = end_idx - len(key) + 1, end_idx + 1
-        if not _at_boundary(text, start, end):
-            continue
+        if start > 0:
+            c = text[start - 1]
+            if c.isalnum() or (c == "-" and start > 1 and text[start - 2].isalnum()):
+                continue
+        if end < n:
+            c = text[end]
+            if c.isalnum() or (c == "-" and end + 1 < n and text[end + 1].isalnum()):
+                continue
         surface = text[start:end]
         fitting = [c for c in cands if _case_fits(c, surface)]
         fitting = [c for c in fitting if not c.needs.startswith("coord:") or _coord_follows(folded, end, c.needs[6:])]
@@ -789,31 +806,49 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
                 first_owner[fold(form)].add(idx)
     firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in keys}
     keys.update(firsts)
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
     taken = _Spans((f.start, f.end, None) for f in found)
     hits = [
-        m
-        for m in pattern.finditer(folded)
-        if _at_boundary(text, *m.span())
-        and text[m.start()].isupper()
-        and not (m.group() in firsts and re.match(r"\s+[А-ЯЁA-Z]", text[m.end() : m.end() + 2]))
+        (s, e, k)
+        for s, e, k in _leftmost_longest(folded, keys)
+        if _at_boundary(text, s, e)
+        and text[s].isupper()
+        and not (k in firsts and re.match(r"\s+[А-ЯЁA-Z]", text[e : e + 2]))
     ]
     # a surname the text also gives with another first name is shared by a family: only first names stay safe
-    shared = {
-        keys[m.group()]
-        for m in hits
-        if m.group() not in firsts and _other_first_name_before(text, m.start(), index, keys[m.group()])
-    }
+    shared = {keys[k] for s, _e, k in hits if k not in firsts and _other_first_name_before(text, s, index, keys[k])}
     out: list[Found] = []
-    for m in hits:
-        s, e = m.span()
-        idx = keys[m.group()]
-        if (idx in shared and m.group() not in firsts) or taken.overlaps(s, e):
+    for s, e, k in hits:
+        idx = keys[k]
+        if (idx in shared and k not in firsts) or taken.overlaps(s, e):
             continue
-        if m.group() not in firsts and _other_initial_before(text, s, index, idx):
+        if k not in firsts and _other_initial_before(text, s, index, idx):
             continue
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.add(s, e)
+    return out
+
+
+def _leftmost_longest(folded: str, keys: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Non-overlapping occurrences of the keys, left to right, the longest where several start at one
+    place: what one regex alternation of the keys (longest first) finds, without compiling a regex per
+    document (the keys are the document's own people, so no two documents share a pattern)."""
+    automaton = ahocorasick.Automaton()
+    for k in keys:
+        automaton.add_word(k, len(k))
+    if not len(automaton):
+        return []
+    automaton.make_automaton()
+    longest: dict[int, int] = {}
+    for end_idx, n in automaton.iter(folded):
+        start = end_idx - n + 1
+        if n > longest.get(start, 0):
+            longest[start] = n
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for start in sorted(longest):
+        if start >= pos:
+            pos = start + longest[start]
+            out.append((start, pos, folded[start:pos]))
     return out
 
 
@@ -847,8 +882,12 @@ def _nearest_key_uncached(
     lengths = range(max(1, math.ceil(len(word) * r / (2 - r))), math.floor(len(word) * (2 - r) / r) + 1)
     if max_diff is not None:
         lengths = range(max(lengths.start, len(word) - max_diff), min(lengths.stop, len(word) + max_diff + 1))
-    blocks, prefix = (index.translit_blocks, word[:1]) if by_letter else (index.fuzzy_blocks, word[:2])
-    block = [k for n in lengths for k in blocks.get(f"{prefix}{n}", ())]
+    prefix = word[:1] if by_letter else word[:2]
+    block_key = (prefix, lengths.start, lengths.stop, by_letter)
+    block = index.block_memo.get(block_key)
+    if block is None:
+        blocks = index.translit_blocks if by_letter else index.fuzzy_blocks
+        block = index.block_memo[block_key] = [k for n in lengths for k in blocks.get(f"{prefix}{n}", ())]
     if not block:
         return None
     best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
@@ -864,24 +903,48 @@ def _fuzzy(text: str, found: list[Found], index: Index) -> list[Found]:
     taken = _Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
     for m in _WORD_RE.finditer(text):
+        # what the word itself allows is the same wherever it stands: judged once per distinct word,
+        # and only where it stands free (most words are nothing, and known at once the second time)
+        typo = index.word_memo.get(("fuzzy", m.group()), _UNSEEN)
+        if typo is None:
+            continue
         s, e = m.span()
         if not _at_boundary(text, s, e) or _sentence_start(text, s) or taken.overlaps(s, e):
             continue
-        word = fold(m.group())
-        near = _nearest_key(word, index, FUZZY_CUTOFF, max_diff=1)
-        # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo;
-        # a typo changes a letter or two, not the length by more than one («Арлингтонском» is an adjective)
-        if (
-            near is None
-            or near[0][-2:] != word[-2:]
-            or abs(len(near[0]) - len(word)) > 1
-            or len(near[0]) < FUZZY_MIN_LEN
-        ):
-            continue
-        if any(p.is_known for p in morph.parses(word)):
-            continue  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
-        out.append(Found(s, e, index.fuzzy_owner[near[0]].entity, "fuzzy", round(0.85 * near[1] / 100, 3)))
+        if typo is _UNSEEN:
+            typo = _memo(index, "fuzzy", m.group(), _typo_of)
+        if typo is not None:
+            out.append(Found(s, e, typo[0], "fuzzy", typo[1]))
     return out
+
+
+_UNSEEN = (-1, 0.0)
+
+
+def _memo(
+    index: Index, tier: str, word: str, make: Callable[[str, Index], tuple[int, float] | None]
+) -> tuple[int, float] | None:
+    """What `make` makes of `word` for one tier, remembered in the index."""
+    memo = index.word_memo
+    key = (tier, word)
+    if key not in memo:
+        if len(memo) >= NEAREST_MEMO_SIZE:
+            memo.clear()
+        memo[key] = make(word, index)
+    return memo[key]
+
+
+def _typo_of(surface: str, index: Index) -> tuple[int, float] | None:
+    """(entity, score) when a capitalised word is a typo of exactly one one-word key."""
+    word = fold(surface)
+    near = _nearest_key(word, index, FUZZY_CUTOFF, max_diff=1)
+    # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo;
+    # a typo changes a letter or two, not the length by more than one («Арлингтонском» is an adjective)
+    if near is None or near[0][-2:] != word[-2:] or abs(len(near[0]) - len(word)) > 1 or len(near[0]) < FUZZY_MIN_LEN:
+        return None
+    if any(p.is_known for p in morph.parses(word)):
+        return None  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
+    return index.fuzzy_owner[near[0]].entity, round(0.85 * near[1] / 100, 3)
 
 
 # longest Latin spelling first: «shch» before «sh» before «s»
@@ -900,21 +963,16 @@ _LATIN_RE = re.compile(r"[A-Z][A-Za-z]{2,}(?:[ -][A-Z][A-Za-z]+)*")
 TRANSLIT_CUTOFF = 85.0
 
 
+# one alternation in the same longest-first order: at each position the first spelling that fits wins,
+# as in a left-to-right scan; letters with no rule pass through
+_LATIN_SPELLING = re.compile("|".join(re.escape(src) for src, _dst in _LATIN_TO_CYR))
+_LATIN_MAP = dict(_LATIN_TO_CYR)
+
+
+@lru_cache(maxsize=20_000)
 def transliterate(latin: str) -> str:
     """Latin letters to Cyrillic by the usual rules of Russian news spelling (Bayer → байер)."""
-    low = latin.lower()
-    out: list[str] = []
-    i = 0
-    while i < len(low):
-        for src, dst in _LATIN_TO_CYR:
-            if low.startswith(src, i):
-                out.append(dst)
-                i += len(src)
-                break
-        else:
-            out.append(low[i])
-            i += 1
-    return "".join(out)
+    return _LATIN_SPELLING.sub(lambda m: _LATIN_MAP[m.group()], latin.lower())
 
 
 def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
@@ -933,13 +991,18 @@ def _transliterated(text: str, found: list[Found], index: Index) -> list[Found]:
         if m.group().startswith("The "):
             spans.append((s + 4, e))
         for ws, we in spans:
-            cyr = transliterate(text[ws:we])
-            near = _nearest_key(cyr, index, TRANSLIT_CUTOFF, by_letter=True) if len(cyr) >= 4 else None
-            if near is not None:
-                owner = index.fuzzy_owner[near[0]].entity
-                out.append(Found(ws, we, owner, "transliteration", SCORES["transliteration"]))
+            owner = _memo(index, "translit", text[ws:we], _transliteration_of)
+            if owner is not None:
+                out.append(Found(ws, we, owner[0], "transliteration", SCORES["transliteration"]))
                 break
     return out
+
+
+def _transliteration_of(latin: str, index: Index) -> tuple[int, float] | None:
+    """(entity, score) of the one-word key a Latin name transliterates close to."""
+    cyr = transliterate(latin)
+    near = _nearest_key(cyr, index, TRANSLIT_CUTOFF, by_letter=True) if len(cyr) >= 4 else None
+    return None if near is None else (index.fuzzy_owner[near[0]].entity, SCORES["transliteration"])
 
 
 def find_mentions(text: str, index: Index) -> list[Found]:

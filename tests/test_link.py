@@ -117,6 +117,24 @@ def test_transliterate(latin, cyrillic):
     assert link.transliterate(latin) == cyrillic
 
 
+# the coreference scan must find what one regex alternation of the keys (longest first) finds
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        ("иванов и иванова", ["иванов", "иванова"]),
+        ("и. иванов, иванову", ["и. иванов", "иванов", "иванову", "и.иванов"]),
+        ("ааааа", ["аа", "ааа"]),  # overlapping keys: left to right, no overlaps
+        ("петровна петров", ["петров"]),  # a key inside a longer word is still consumed
+        ("нет совпадений", ["иванов"]),
+    ],
+)
+def test_leftmost_longest_is_the_regex_alternation(text, keys):
+    import re
+
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+    assert link._leftmost_longest(text, keys) == [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+
+
 def test_latin_spelling_of_a_cyrillic_name(index):
     assert linked("Делегация из Belarus прибыла.", index) == [("Belarus", "Белоруссия")]
 
