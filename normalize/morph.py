@@ -423,9 +423,21 @@ def adjective_forms(lemma: str) -> tuple[str, ...]:
 # (letters cut from the name, suffix); the first one the dictionary knows wins
 _ADJ_SUFFIXES = {
     "ия": ((2, "ийский"), (2, "ский"), (2, "ьский")),  # Россия, Германия, Бразилия
-    "а": ((1, "ский"), (1, "инский"), (1, "анский"), (1, "ейский"), (1, "ийский")),  # Украина, Куба, Америка, Европа
+    # Украина, Куба, Америка, Европа; Москва, Уфа, Тула, Калуга (-овск-, -имск-, -ьск-, г → ж)
+    "а": (
+        (1, "ский"),
+        (1, "инский"),
+        (1, "анский"),
+        (1, "ейский"),
+        (1, "ийский"),
+        (1, "овский"),
+        (1, "имский"),
+        (1, "ьский"),
+        (2, "жский"),
+    ),
+    "ва": ((1, "ский"), (1, "инский"), (1, "анский"), (2, "овский")),  # Нева, Литва, Москва
     "я": ((1, "ский"), (1, "йский")),
-    "ь": ((1, "ский"), (1, "ской"), (0, "ский")),  # Пермь, Тверь, Израиль
+    "ь": ((1, "ский"), (1, "ской"), (0, "ский"), (2, "ский")),  # Пермь, Тверь, Израиль, Ярославль
     "ск": ((2, "ский"),),  # Курск
     "": ((0, "ский"), (0, "ской"), (0, "ийский"), (0, "инский")),  # Китай, Пекин, Крым
 }
@@ -438,7 +450,7 @@ def derived_adjective(name: str) -> str | None:
     low = name.lower()
     if " " in low or not _NAME_WORD.match(low) or len(low) < 3:
         return None
-    ending = next((e for e in ("ия", "ск", "а", "я", "ь") if low.endswith(e)), "")
+    ending = next((e for e in ("ия", "ск", "ва", "а", "я", "ь") if low.endswith(e)), "")
     if ending == "" and low[-1] in _VOWELS:
         return None  # Мали, Того, Чили: indeclinable names take -йский irregularly
     head, dash, last = low.rpartition("-")
@@ -470,6 +482,7 @@ def _truncations(word: str) -> list[str]:
     return out
 
 
+_WATCHDOG = re.compile(r"Федеральн(?:ая|ой|ую) служб[аеуы] по надзору в сфере ([а-яё]+)", re.IGNORECASE)
 _MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "", "ablt": "ом", "loct": "е"}
 
 
@@ -480,10 +493,16 @@ def compound_forms(name: str) -> list[Form]:
     (Министерство обороны → Минобороны) or truncated and declined as a masculine noun (Министерство
     финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед)."""
     words = name.split()
-    if not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(w) and "-" not in w for w in words):
-        return []
     stems: list[tuple[list[str], str | None]] = []  # (joined truncated prefixes, the head kept whole)
-    head = _head_index(words)
+    watchdog = _WATCHDOG.match(name)
+    if watchdog:
+        # Russia's federal watchdogs: «Рос» + the field cut short + «надзор» (Рособрнадзор, Росздравнадзор)
+        stems.extend(("рос" + t + "надзор", None) for t in _truncations(watchdog.group(1)))
+        head = None
+    elif not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(w) and "-" not in w for w in words):
+        return []
+    else:
+        head = _head_index(words)
     if head is not None and head == len(words) - 1 and head >= 1:
         for combo in _combos([_truncations(w) for w in words[:head]]):
             stems.append((combo, words[head]))  # Госдума: the head declines
