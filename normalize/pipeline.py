@@ -8,6 +8,7 @@ over `run`, which adds writing.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -181,6 +182,7 @@ def _process_one(rec: RawDoc, compiled: Compiled, stage: list[str]) -> _Rows:
             "n_chars_raw": len(raw_text),
             "sha256": hashlib.sha256(raw_bytes).hexdigest(),
             "encoding": encoding,
+            "meta": json.dumps(rec.meta, ensure_ascii=False, default=str) if rec.meta else None,
         }
     )
     out.edits.extend(
@@ -490,6 +492,7 @@ def normalize_frame(
     if id_col not in df.columns or "text" not in df.columns:
         raise ValueError(f"normalize_frame needs columns doc_id (or id) and text; got {df.columns}")
     source = "source_path" if "source_path" in df.columns else None
+    extra = [c for c in df.columns if c not in (id_col, "text", "source_path", "id", "doc_id")]
     records: list[RawDoc | Reject] = []
     seen: set[str] = set()
     for row in df.iter_rows(named=True):
@@ -503,7 +506,7 @@ def normalize_frame(
             records.append(Reject(doc_id, path, "missing text"))
         else:
             seen.add(doc_id)
-            records.append(RawDoc(doc_id, path, text=row["text"]))
+            records.append(RawDoc(doc_id, path, text=row["text"], meta={c: row[c] for c in extra}))
     return process(records, gazetteers, workers)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from functools import lru_cache
+from typing import Optional
 
 import polars as pl
 
@@ -59,6 +60,8 @@ def models() -> dict[str, type]:
         n_chars_raw: int = pa.Field(ge=0)
         sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
         encoding: str = pa.Field()
+        # a table row's other columns, as a JSON object; Optional: not required of a frame
+        meta: Optional[str] = pa.Field(nullable=True)  # noqa: UP045 (pandera reads Optional, not `str | None`)
 
         class Config:
             strict = False
@@ -142,6 +145,7 @@ POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {
         "n_chars_raw": pl.Int64(),
         "sha256": pl.String(),
         "encoding": pl.String(),
+        "meta": pl.String(),
     },
     "mentions": {
         "doc_id": pl.String(),

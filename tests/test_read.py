@@ -96,3 +96,19 @@ def test_symlink_loops_are_cut_when_following(tmp_path):
     (tmp_path / "d" / "up").symlink_to(tmp_path)
     files = read.input_files(tmp_path, follow_symlinks=True)
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["d/a.txt"]
+
+
+def test_other_columns_of_a_row_are_kept_as_json_metadata(tmp_path):
+    from normalize import pipeline
+    from normalize.read import read
+
+    (tmp_path / "rows.jsonl").write_text(
+        '{"id": "a", "text": "Минск.", "url": "https://x.by/1", "lang": "ru", "n": 3}\n', encoding="utf-8"
+    )
+    (tmp_path / "plain.txt").write_text("Минск.", encoding="utf-8")
+    docs = pipeline.process(read(tmp_path)).documents
+    meta = dict(zip(docs["doc_id"], docs["meta"], strict=True))
+    assert json.loads(meta["a"]) == {"url": "https://x.by/1", "lang": "ru", "n": 3}
+    assert meta["plain"] is None
+    frame = pl.DataFrame({"doc_id": ["b"], "text": ["Минск."], "rubric": ["Общество"]})
+    assert json.loads(pipeline.normalize_frame(frame).documents["meta"][0]) == {"rubric": "Общество"}
