@@ -14,7 +14,7 @@ keys it does not find (by default; `resume=False` starts from scratch). The tabl
 are then assembled from the parts in input order, so they are the same whether a
 record was processed now or in an earlier, killed run, and whatever the number of
 workers. After the tables are written, parts that hold records no longer in the
-input are compacted away. A lock file keeps two runs from sharing one OUT.
+input are compacted away (`finish`). A lock file keeps two runs from sharing one OUT.
 
 Layout of OUT/.normalize/: `lock`, `manifest.json` (the last completed run: its
 configuration digest, options and counts), `parts/`.
@@ -68,9 +68,9 @@ class RunResult:
     processed: int  # records processed in this run
     reused: int  # records taken from parts of an earlier run
     config: str  # the configuration digest
-    # which records each part holds for this run, for compaction
+    # which records each part holds for this run, and whether some part holds others, for compaction
     _used: dict[Path, list[str]] | None = None
-    _parts_total: int = 0
+    _stale: bool = False
 
 
 def code_digest() -> str:
@@ -119,8 +119,10 @@ def _part_keys(part: Path) -> list[str]:
     return keys
 
 
-def index_parts(parts_dir: Path) -> dict[str, Path]:
-    """Record key → the part holding it; a part that cannot be read is removed."""
+def index_parts(parts_dir: Path, sizes: dict[Path, int] | None = None) -> dict[str, Path]:
+    """Record key → the part holding it; a part that cannot be read is removed.
+
+    `sizes`, when given, receives the number of records each part holds."""
     index: dict[str, Path] = {}
     for part in sorted(parts_dir.iterdir()):
         if part.name.startswith(write.TMP_PREFIX) or not part.is_dir():
@@ -132,6 +134,8 @@ def index_parts(parts_dir: Path) -> dict[str, Path]:
             continue
         for k in keys:
             index.setdefault(k, part)
+        if sizes is not None:
+            sizes[part] = len(keys)
     return index
 
 
@@ -238,8 +242,8 @@ def _run(
         parts_dir.mkdir(parents=True)
     compiled = pipeline.compile_gazetteers(gazetteers)
     config = config_digest(compiled.gazetteer.digest)
-    done = index_parts(parts_dir)
-    n_parts_before = len(set(done.values()))
+    sizes: dict[Path, int] = {}
+    done = index_parts(parts_dir, sizes)
     files = read.input_files(input_path, follow_symlinks, exclude=out)
     records: Iterable = chain.from_iterable(read.read_file(p, input_path, follow_symlinks) for p in files)
     if track is not None:
@@ -272,6 +276,7 @@ def _run(
     for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers, sink):
         for k in part_keys:
             done.setdefault(k, part)
+        sizes[part] = len(part_keys)
         written += 1
         write.fault(f"part:{written}")
 
@@ -292,16 +297,21 @@ def _run(
         reused=counts["reused"],
         config=config,
         _used=by_part,
-        _parts_total=n_parts_before + written,
+        _stale=any(len(by_part.get(p, ())) < n for p, n in sizes.items()),
     )
 
 
 def finish(out: Path, result: RunResult, options: dict) -> None:
-    """After the tables are written: compact the parts to what this run used; write the manifest."""
+    """After the tables are written: compact the parts to what this run used; write the manifest.
+
+    Parts that hold only records of this run are kept as they are (a fresh run rewrites
+    nothing); once some part holds records the input no longer has (or a record is in two
+    parts, after a killed run), the records the run used are merged into one part.
+    """
     out = Path(out)
     parts_dir = state_dir(out) / "parts"
     used = result._used or {}
-    if result._parts_total > 1 or len(used) < result._parts_total:
+    if result._stale:
         existing = [p for p in parts_dir.iterdir() if p.is_dir() and not p.name.startswith(write.TMP_PREFIX)]
         keep = _merge_parts(parts_dir, used) if used else None
         write.fault("compact")

@@ -298,7 +298,7 @@ def candidates(
     return sorted(out, key=lambda c: (-c.count, -len(c.docs), c.name))
 
 
-def quick(documents: pl.DataFrame, mentions: pl.DataFrame, compiled=None, limit: int = 8, max_chars: int = 600_000):
+def quick(documents: pl.DataFrame, mentions: pl.DataFrame, compiled=None, limit: int = 8, max_chars: int = 300_000):
     """The top candidates for the run summary, from the first `max_chars` of the corpus (kept cheap)."""
     if documents.height:
         cum = documents["text"].str.len_chars().cum_sum()
