@@ -139,10 +139,13 @@ def index_parts(parts_dir: Path, sizes: dict[Path, int] | None = None) -> dict[s
     return index
 
 
-def write_part(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> Path:
-    """Write one batch's frames as a part, atomically (a folder renamed into place)."""
-    keys = sorted(chain(frames["documents"]["_key"].to_list(), frames["rejects"]["_key"].to_list()))
-    name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
+def _put_part(parts_dir: Path, keys: list[str], fill: Callable[[Path], None]) -> Path:
+    """A part named after its records' keys, filled in a temporary folder and renamed into place.
+
+    A part either exists whole or not at all; one that already exists (the same records,
+    written by another worker or an earlier run) is taken as it is.
+    """
+    name = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:40]
     final = parts_dir / name
     if final.exists():
         return final
@@ -150,8 +153,7 @@ def write_part(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        for table in NAMES:
-            frames[table].write_parquet(tmp / f"{table}.parquet")
+        fill(tmp)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -159,6 +161,16 @@ def write_part(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> Path:
             return final
         raise
     return final
+
+
+def write_part(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> Path:
+    """Write one batch's frames as a part, atomically (a folder renamed into place)."""
+
+    def fill(tmp: Path) -> None:
+        for table in NAMES:
+            frames[table].write_parquet(tmp / f"{table}.parquet")
+
+    return _put_part(parts_dir, frames["documents"]["_key"].to_list() + frames["rejects"]["_key"].to_list(), fill)
 
 
 def _write_part_keys(parts_dir: Path, frames: dict[str, pl.DataFrame]) -> tuple[Path, list[str]]:
@@ -337,24 +349,14 @@ def _merge_parts(parts_dir: Path, used: dict[Path, list[str]]) -> Path:
     A record's rows come from the one part the run took them from (a record may sit in two
     parts after a killed run); `_i` keeps the order of a record's rows, as before.
     """
-    keys = sorted(k for ks in used.values() for k in ks)
-    name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
-    final = parts_dir / name
-    if final.exists():
-        return final
-    tmp = parts_dir / f"{write.TMP_PREFIX}{name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+
+    def fill(tmp: Path) -> None:
         for table in NAMES:
             scans = [lf[table] for lf in (_scan(p, ks) for p, ks in sorted(used.items()))]
             rows = write.ROW_GROUPS.get(table, write.ROW_GROUP)
             pl.concat(scans, how="vertical_relaxed").sink_parquet(tmp / f"{table}.parquet", row_group_size=rows)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+
+    return _put_part(parts_dir, [k for ks in used.values() for k in ks], fill)
 
 
 def load_manifest(out: Path) -> dict | None:
