@@ -72,6 +72,9 @@ class Index:
     # folded case form of a first name → the people (named in full) who have it, for names spelled
     # another way in the text («Теодор Маккаррик» for Теодор Маккэррик)
     first_persons: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # folded case form of a first name → how many people named in full have it: a title before a one-word
+    # name («принц Филипп») says it is a person's, not which one when others go by that first name too
+    first_counts: dict[str, int] = field(default_factory=dict)
     surname_choices: dict[int, tuple[list[str], list[tuple[str, str]]]] = field(default_factory=dict, repr=False)
     # nearest keys looked up so far (news repeat their unknown and Latin names): filled while linking
     nearest_memo: dict[tuple[str, float, bool, int | None], tuple[str, float] | None] = field(
@@ -161,6 +164,8 @@ def _entity_keys(
     """(form, method, tail, needs) for everything one entity may be called."""
     if e.type == "person":
         for i, name in enumerate(e.names):
+            # «Чарльз, принц Уэльский», «Франциск, папа римский»: a name, then a title after a comma
+            name = name.split(",")[0].strip() if "," in name and name.split(",")[0].strip() else name
             if len(name.split()) == 1:
                 # a mononym («Неймар», «Мадонна») declines as a name word; one that is also an ordinary
                 # word («Мадонна») needs evidence, a capital mid-sentence; a first name («Анна», «Филипп»)
@@ -319,10 +324,15 @@ def compile_index(gazetteer: Gazetteer) -> Index:
         if len(persons[i].first or "") >= 3 and not morph.is_russian_surname(persons[i].surname):
             for form in dict.fromkeys(fold(f) for f in forms):
                 first_persons[form].append(i)
+    first_counts: dict[str, int] = defaultdict(int)
+    for forms in first_forms.values():
+        for form in {fold(f) for f in forms}:
+            first_counts[form] += 1
     return Index(
         entities,
         automaton,
         persons,
+        first_counts=dict(first_counts),
         surname_forms=surname_forms,
         first_forms=first_forms,
         first_persons={k: tuple(v) for k, v in first_persons.items()},
@@ -616,6 +626,44 @@ def _by_type(cands: list[Candidate], index: Index, text: str, start: int, end: i
     return [c for c in named if c.entity == first.entity]
 
 
+# words for a person's title or occupation: one right before a one-word name («папа Франциск», «принц
+# Чарльз», «певицы Алсу») says the name is a person's, where alone it could be anyone's first name
+_TITLES = frozenset(
+    "папа понтифик патриарх митрополит принц принцесса король королева император императрица царь царица "
+    "эрцгерцог герцог герцогиня граф графиня князь княгиня шейх султан эмир кронпринц наследник "
+    "президент премьер премьер-министр министр госсекретарь канцлер сенатор губернатор мэр посол генерал "
+    "певица певец исполнитель исполнительница рэпер актёр актриса режиссёр писатель писательница поэт "
+    "поэтесса художник композитор музыкант модель телеведущий телеведущая блогер футболист теннисист "
+    "теннисистка боксёр хоккеист спортсменка спортсмен".split()
+)
+_TITLES_FOLDED = frozenset(t.replace("ё", "е") for t in _TITLES)
+_TITLE_BEFORE = re.compile(r"(?<![\w-])([А-ЯЁа-яё-]{3,})\s+$")
+
+
+def _title_before(text: str, start: int) -> bool:
+    """A title or occupation word right before `start` («папа», «принца», «певицы»)."""
+    m = _TITLE_BEFORE.search(text, max(0, start - 40), start)
+    if m is None:
+        return False
+    word = m.group(1).lower()
+    return any(p.normal_form.replace("ё", "е") in _TITLES_FOLDED and p.tag.POS == "NOUN" for p in morph.parses(word))
+
+
+def _titled(hits: list[_Hit], index: Index, text: str, seen: set[int]) -> dict[int, int]:
+    """Start → person of each one-word name a title stands before, where one person in the gazetteer goes by
+    that name alone and nobody named in full has it as a first name («папа Франциск», «певицы Алсу»)."""
+    out: dict[int, int] = {}
+    for h in hits:
+        persons = {c.entity for c in h.cands if c.needs == "context" and index.entities[c.entity].type == "person"}
+        if len(persons) != 1 or not text[h.start].isupper() or " " in text[h.start : h.end]:
+            continue
+        if index.first_counts.get(fold(text[h.start : h.end])):
+            continue  # «принц Филипп»: others named in full go by that first name too
+        if _title_before(text, h.start):
+            out[h.start] = persons.pop()
+    return out
+
+
 def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
     """Settle each hit on one entity, using the document's unambiguous mentions."""
     plain = [
@@ -628,11 +676,15 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
     # a name that is also a word, once capitalised mid-sentence, is evidence for its other mentions
     # («Мадонна» opening a sentence after «концерт Мадонны»)
     seen = {h.cands[0].entity for h in plain}
+    titled = _titled(hits, index, text, seen)
+    seen.update(titled.values())
     seen_parents = {index.entities[e].parent for e in seen} | {index.entities[e].id for e in seen}
     seen_countries = {index.entities[e].id for e in seen if index.entities[e].type == "country"}
     found: list[Found] = []
     for h in hits:
         cands = h.cands
+        if h.start in titled:
+            cands = [c for c in cands if c.entity == titled[h.start]]
         usable: list[Candidate] = []
         for c in cands:
             if c.needs == "evidence":
