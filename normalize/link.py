@@ -464,10 +464,29 @@ def _scan(text: str, folded: str, index: Index) -> list[_Hit]:
                 continue
         surface = text[start:end]
         fitting = [c for c in cands if _case_fits(c, surface)]
+        if not fitting and start > 0 and end < n and text[start - 1] in _OPEN_QUOTES and text[end] in _CLOSE_QUOTES:
+            fitting = _quoted_fit(cands, surface, index)
         fitting = [c for c in fitting if not c.needs.startswith("coord:") or _coord_follows(folded, end, c.needs[6:])]
         if fitting:
             hits.append(_Hit(start, end, fitting))
     return hits
+
+
+_OPEN_QUOTES = frozenset('«"„')
+_CLOSE_QUOTES = frozenset('»"“')
+
+
+def _quoted_fit(cands: Sequence[Candidate], surface: str, index: Index) -> list[Candidate]:
+    """A body's name quoted whole: its later words may be lowercase in running text («Уральской стали»
+    for «Уральская Сталь»), its first keeps its capital."""
+    if not surface[:1].isupper() or " " not in surface:
+        return []
+    first = surface.split(" ", 1)[0]
+    return [
+        c
+        for c in cands
+        if index.entities[c.entity].type in _QUOTED_TYPES and _caps_fit(c.form.split(" ", 1)[0], first, 0)
+    ]
 
 
 def _coord_follows(folded: str, end: int, plural: str) -> bool:
@@ -681,13 +700,24 @@ def _resolve(hits: list[_Hit], index: Index, text: str) -> list[Found]:
     seen_parents = {index.entities[e].parent for e in seen} | {index.entities[e].id for e in seen}
     seen_countries = {index.entities[e].id for e in seen if index.entities[e].type == "country"}
     found: list[Found] = []
+    n = len(text)
     for h in hits:
         cands = h.cands
         if h.start in titled:
             cands = [c for c in cands if c.entity == titled[h.start]]
+        # a name quoted whole is a body's or a place's («Рома», «Юность»), not a first name or a common word
+        quoted = 0 < h.start and h.end < n and text[h.start - 1] in _OPEN_QUOTES and text[h.end] in _CLOSE_QUOTES
         usable: list[Candidate] = []
         for c in cands:
-            if c.needs == "evidence":
+            if (
+                quoted
+                and c.needs in ("evidence", "context")
+                and c.method != "context"
+                and index.entities[c.entity].type != "person"
+                and text[h.start].isupper()
+            ):
+                usable.append(c)
+            elif c.needs == "evidence":
                 if c.entity in seen or _mid_sentence_capital(text, h.start):
                     usable.append(c)
             elif c.needs == "context":

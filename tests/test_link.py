@@ -148,6 +148,8 @@ WORLD = [
     ("person/francis", "person", "Франциск, папа римский", ()),  # a name, then a title after a comma
     ("person/philip", "person", "Филипп", ()),  # a mononym whose first name others also have
     ("person/kirkorov", "person", "Филипп Киркоров", ()),
+    ("org/ural-steel", "organization", "Уральская Сталь", ()),
+    ("org/roma", "organization", "Рома", ()),  # a club named like a first name
     ("person/washington", "person", "Джордж Вашингтон", ()),
     ("city/washington", "city", "Вашингтон", ()),
     ("region/washington", "region", "Вашингтон", ()),
@@ -195,6 +197,18 @@ WORLD_FOUND = [
     ("Певица сказала. Алсу ушла.", []),
     ("Принц Филипп сел за руль.", []),  # others named in full go by «Филипп» too: which one?
     ("Дочь алсу.", []),
+    # a body's name quoted whole: later words may be lowercase, a first name or a common word is the body's
+    ("Замдиректора «Уральской стали».", [("Уральской стали", "Уральская Сталь")]),
+    (
+        "Завод «Уральская сталь» и «Уральская Сталь».",
+        [("Уральская сталь", "Уральская Сталь"), ("Уральская Сталь", "Уральская Сталь")],
+    ),
+    ("Выплавка уральской стали выросла.", []),
+    ("Производство Уральской стали.", []),  # unquoted: the case of the name's words still counts
+    ("Клуб «уральской стали».", []),
+    ("Он перешёл в «Рому» из «Ромы».", [("Рому", "Рома"), ("Ромы", "Рома")]),
+    ("Рома сказал, что придёт.", []),
+    ("Брат «Ромы Иванова».", []),  # not the whole quoted name
     # one name, several kinds of thing: the words around it, quotes, else the city first
     ("Встреча прошла в Вашингтоне.", [("Вашингтоне", "Вашингтон")]),
     ("Пожары в штате Вашингтон.", [("Вашингтон", "Вашингтон")]),
