@@ -835,24 +835,78 @@ def _fuzzy_names(text: str, found: list[Found], index: Index) -> list[Found]:
     return out
 
 
+_NAME_WORDS = r"[A-ZА-ЯЁ][a-zа-яёA-ZÀ-ÿ'’]+(?:-[A-ZА-ЯЁ][a-zа-яёÀ-ÿ]+)?"
+# «Фолькер Буфье (Volker Bouffier)»: a name, then the same name in the other script in parentheses
+_GLOSS = re.compile(rf"({_NAME_WORDS}(?: {_NAME_WORDS}){{1,3}}) \(({_NAME_WORDS}(?: {_NAME_WORDS}){{1,3}})\)")
+GLOSS_CUTOFF = 60.0
+
+
+def _is_latin(name: str) -> bool:
+    return name[:1].isascii()
+
+
+def _glossed(text: str, found: list[Found], index: Index) -> list[Found]:
+    """A person's name and, in parentheses right after it, the same name in the other script
+    («Модибо Сидибе (Modibo Sidibe)»): when one of the two is linked, the other is the same person, if
+    both have as many words and the Latin one transliterates close to the Cyrillic one."""
+    if "(" not in text:
+        return []
+    spans = {(f.start, f.end): f.entity for f in found if f.entity in index.persons}
+    if not spans:
+        return []
+    taken = _Spans((f.start, f.end, None) for f in found)
+    out: list[Found] = []
+    from rapidfuzz import fuzz
+
+    for m in _GLOSS.finditer(text):
+        (s1, e1), (s2, e2) = m.span(1), m.span(2)
+        a, b = m.group(1), m.group(2)
+        words = a.split(" ")
+        k = len(b.split(" "))
+        if len(words) > k:  # «Кандидат Модибо Сидибе (Modibo Sidibe)»: the name is the last words
+            a = " ".join(words[-k:])
+            s1 = e1 - len(a)
+        if _is_latin(a) == _is_latin(b) or len(a.split(" ")) != k or not _at_boundary(text, s1, e1):
+            continue
+        latin, cyrillic = (a, b) if _is_latin(a) else (b, a)
+        if fuzz.ratio(transliterate(latin), fold(cyrillic)) < GLOSS_CUTOFF:
+            continue
+        for (ls, le), (os_, oe) in (((s1, e1), (s2, e2)), ((s2, e2), (s1, e1))):
+            entity = spans.get((ls, le))
+            if entity is not None and not taken.overlaps(os_, oe):
+                out.append(Found(os_, oe, entity, "transliteration", SCORES["transliteration"]))
+                taken.add(os_, oe)
+                break
+    return out
+
+
 def _variant_surnames(text: str, found: list[Found], index: Index) -> dict[int, tuple[str, ...]]:
     """Case forms of the surname of each person as this text spells it, when its full-name mention
     ends in another spelling («Теодор Маккаррик») or in the first of two surnames («Алан Гарсиа»)."""
     out: dict[int, tuple[str, ...]] = {}
     own: dict[int, set[str]] = {}
     for f in found:
-        if f.entity not in index.persons or f.entity in out or f.method not in ("exact", "inflected", "alias", "fuzzy"):
+        if f.entity not in index.persons or f.entity in out or f.method not in _NAMED_IN_FULL:
             continue
         token = text[f.start : f.end].split()[-1]
         if f.entity not in own:
             own[f.entity] = {fold(x) for x in index.surname_forms[f.entity]}
         if fold(token) in own[f.entity]:
             continue
+        if _is_latin(token) != _is_latin(index.persons[f.entity].surname):
+            # a Latin name given in Cyrillic («Модибо Сидибе (Modibo Sidibe)»): the surname as written
+            if f.method == "transliteration" and token.isalpha():
+                out[f.entity] = _surname_word_forms(token, index.persons[f.entity].gender)
+            continue
         best = _closest_surname(fold(token), index, f.entity, NAME_FUZZY_CUTOFF)
         if best is not None:
             nominative = _spelled_as(token, best[1], best[2])
             out[f.entity] = _surname_word_forms(nominative, index.persons[f.entity].gender)
     return out
+
+
+# methods of a person's mention by full name (a transliteration of a person is a gloss: «(Modibo Sidibe)»)
+_NAMED_IN_FULL = frozenset({"exact", "inflected", "alias", "fuzzy", "transliteration"})
 
 
 def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[Found]:
@@ -862,9 +916,7 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     surname follows it. A surname that the text also gives with another first name
     («Юрий Визбор» beside «Варвара Визбор») stays unlinked.
     """
-    full = {
-        f.entity for f in found if f.entity in index.persons and f.method in ("exact", "inflected", "alias", "fuzzy")
-    }
+    full = {f.entity for f in found if f.entity in index.persons and f.method in _NAMED_IN_FULL}
     if not full:
         return []
     keys: dict[str, int] = {}
@@ -888,7 +940,6 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
                 first_owner[fold(form)].add(idx)
     firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in keys}
     keys.update(firsts)
-    taken = _Spans((f.start, f.end, None) for f in found)
     hits = [
         (s, e, k)
         for s, e, k in _leftmost_longest(folded, keys)
@@ -897,7 +948,15 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
         and not (k in firsts and re.match(r"\s+[А-ЯЁA-Z]", text[e : e + 2]))
     ]
     # a surname the text also gives with another first name is shared by a family: only first names stay safe
-    shared = {keys[k] for s, _e, k in hits if k not in firsts and _other_first_name_before(text, s, index, keys[k])}
+    # (not within a mention of that person: «Модибо Сидибе (Modibo Sidibe)» gives the person's own first name)
+    taken = _Spans((f.start, f.end, f.entity) for f in found)
+    shared = {
+        keys[k]
+        for s, e, k in hits
+        if k not in firsts
+        and keys[k] not in taken.overlapping(s, e)
+        and _other_first_name_before(text, s, index, keys[k])
+    }
     out: list[Found] = []
     for s, e, k in hits:
         idx = keys[k]
@@ -1095,6 +1154,7 @@ def find_mentions(text: str, index: Index) -> list[Found]:
     hits = _select(_scan(text, folded, index))
     found = _resolve(hits, index, text)
     found += _fuzzy_names(text, found, index)
+    found += _glossed(text, found, index)
     found += _corefer(text, folded, found, index)
     found += _fuzzy(text, found, index)
     found += _transliterated(text, found, index)

@@ -267,6 +267,8 @@ PEOPLE = [
     ("person/whitaker", "person", "Форест Уитакер", ()),
     ("person/buffet", "person", "Уоррен Баффет", ()),
     ("person/bafett", "person", "Уоррен Бафетт", ()),  # two people one spelling apart: neither is guessed
+    ("person/sidibe", "person", "Modibo Sidibe", ()),  # known by the Latin name only
+    ("person/bouffier", "person", "Фолькер Буфье", ()),
     ("org/forbes", "organization", "Форбс", ()),
     ("org/guardian", "organization", "Гардиан", ()),
     ("org/apec", "organization", "Азиатско-Тихоокеанское экономическое сотрудничество", ()),
@@ -302,6 +304,18 @@ PEOPLE_FOUND = [
     # a Latin name by its transliteration (short names too), without an English article
     ("по версии журнала Forbes", [("Forbes", "Форбс")]),
     ("в интервью The Guardian", [("Guardian", "Гардиан")]),
+    # a name glossed in the other script in parentheses is the same person, and so is its surname after it
+    (
+        "Кандидат Модибо Сидибе (Modibo Sidibe). Сидибе учился в Париже.",
+        [("Модибо Сидибе", "Modibo Sidibe"), ("Modibo Sidibe", "Modibo Sidibe"), ("Сидибе", "Modibo Sidibe")],
+    ),
+    (
+        "Премьер Фолькера Буфье (Volker Bouffier) сказал.",
+        [("Фолькера Буфье", "Фолькер Буфье"), ("Volker Bouffier", "Фолькер Буфье")],
+    ),
+    ("Фолькер Буфье (John Smith) сказал.", [("Фолькер Буфье", "Фолькер Буфье")]),  # not the same name
+    ("сказал Фолькер Буфье (Reuters)", [("Фолькер Буфье", "Фолькер Буфье")]),  # a source, not a gloss
+    ("Модибо Кейта (Modibo Keita) и Иван Петров (Ivan Petrov).", []),  # neither side linked
     # acronyms take a letter from each part of a compound adjective: «АЭС» is not APEC
     ("саммит АТЭС и рядом с АЭС", [("АТЭС", "Азиатско-Тихоокеанское экономическое сотрудничество")]),
 ]
