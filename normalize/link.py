@@ -659,13 +659,27 @@ _TITLES_FOLDED = frozenset(t.replace("ё", "е") for t in _TITLES)
 _TITLE_BEFORE = re.compile(r"(?<![\w-])([А-ЯЁа-яё-]{3,})\s+$")
 
 
-def _title_before(text: str, start: int) -> bool:
-    """A title or occupation word right before `start` («папа», «принца», «певицы»)."""
+def _title_before(text: str, start: int) -> str | None:
+    """The title or occupation word right before `start` («папа», «принца», «певицы»), as a folded lemma."""
     m = _TITLE_BEFORE.search(text, max(0, start - 40), start)
     if m is None:
-        return False
-    word = m.group(1).lower()
-    return any(p.normal_form.replace("ё", "е") in _TITLES_FOLDED and p.tag.POS == "NOUN" for p in morph.parses(word))
+        return None
+    for p in morph.parses(m.group(1).lower()):
+        lemma = p.normal_form.replace("ё", "е")
+        if lemma in _TITLES_FOLDED and p.tag.POS == "NOUN":
+            return lemma
+    return None
+
+
+def _own_titles(entity: Entity) -> set[str]:
+    """Folded lemmas of the words after the comma of a name like «Чарльз, принц Уэльский»."""
+    return {
+        p.normal_form.replace("ё", "е")
+        for name in entity.names
+        if "," in name
+        for word in name.split(",", 1)[1].split()
+        for p in morph.parses(word.lower())[:1]
+    }
 
 
 def _titled(hits: list[_Hit], index: Index, text: str, seen: set[int]) -> dict[int, int]:
@@ -676,10 +690,15 @@ def _titled(hits: list[_Hit], index: Index, text: str, seen: set[int]) -> dict[i
         persons = {c.entity for c in h.cands if c.needs == "context" and index.entities[c.entity].type == "person"}
         if len(persons) != 1 or not text[h.start].isupper() or " " in text[h.start : h.end]:
             continue
-        if index.first_counts.get(fold(text[h.start : h.end])):
-            continue  # «принц Филипп»: others named in full go by that first name too
-        if _title_before(text, h.start):
-            out[h.start] = persons.pop()
+        title = _title_before(text, h.start)
+        if title is None:
+            continue
+        person = persons.pop()
+        # «принц Филипп»: others named in full go by that first name too, unless the gazetteer gives this
+        # person that very title («Чарльз, принц Уэльский»)
+        if index.first_counts.get(fold(text[h.start : h.end])) and title not in _own_titles(index.entities[person]):
+            continue
+        out[h.start] = person
     return out
 
 

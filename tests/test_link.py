@@ -148,6 +148,8 @@ WORLD = [
     ("person/francis", "person", "Франциск, папа римский", ()),  # a name, then a title after a comma
     ("person/philip", "person", "Филипп", ()),  # a mononym whose first name others also have
     ("person/kirkorov", "person", "Филипп Киркоров", ()),
+    ("person/charles", "person", "Чарльз, принц Уэльский", ()),
+    ("person/lindbergh", "person", "Чарльз Линдберг", ()),
     ("org/ural-steel", "organization", "Уральская Сталь", ()),
     ("org/roma", "organization", "Рома", ()),  # a club named like a first name
     ("person/washington", "person", "Джордж Вашингтон", ()),
@@ -197,6 +199,12 @@ WORLD_FOUND = [
     ("Певица сказала. Алсу ушла.", []),
     ("Принц Филипп сел за руль.", []),  # others named in full go by «Филипп» too: which one?
     ("Дочь алсу.", []),
+    # unless the gazetteer gives that person the very title
+    (
+        "Принц Чарльз заболел. У принца Чарльза жар.",
+        [("Чарльз", "Чарльз, принц Уэльский"), ("Чарльза", "Чарльз, принц Уэльский")],
+    ),
+    ("Певец Чарльз выступил.", []),
     # a body's name quoted whole: later words may be lowercase, a first name or a common word is the body's
     ("Замдиректора «Уральской стали».", [("Уральской стали", "Уральская Сталь")]),
     (
