@@ -870,7 +870,8 @@ def _glossed(text: str, found: list[Found], index: Index) -> list[Found]:
     both have as many words and the Latin one transliterates close to the Cyrillic one."""
     if "(" not in text:
         return []
-    spans = {(f.start, f.end): f.entity for f in found if f.entity in index.persons}
+    # by end: the linked mention may leave out a first word of the name («Шейк [Модибо Диарра] (Cheick …)»)
+    spans = {f.end: f for f in found if f.entity in index.persons}
     if not spans:
         return []
     taken = _Spans((f.start, f.end, None) for f in found)
@@ -891,15 +892,25 @@ def _glossed(text: str, found: list[Found], index: Index) -> list[Found]:
         if fuzz.ratio(transliterate(latin), fold(cyrillic)) < GLOSS_CUTOFF:
             continue
         for (ls, le), (os_, oe) in (((s1, e1), (s2, e2)), ((s2, e2), (s1, e1))):
-            entity = spans.get((ls, le))
-            if entity is not None and not taken.overlaps(os_, oe):
-                out.append(Found(os_, oe, entity, "transliteration", SCORES["transliteration"]))
+            f = spans.get(le)
+            if f is not None and f.start >= ls and f.end - f.start > (le - ls) // 2 and not taken.overlaps(os_, oe):
+                out.append(Found(os_, oe, f.entity, "transliteration", SCORES["transliteration"]))
                 taken.add(os_, oe)
                 break
     return out
 
 
-def _variant_surnames(text: str, found: list[Found], index: Index) -> dict[int, tuple[str, ...]]:
+def _nominative(word: str) -> str:
+    """A name word in the nominative as pymorphy3 guesses it from its ending («Матиасом» → «Матиас»)."""
+    p = next(iter(morph.parses(word.lower())), None)
+    if p is None or p.tag.POS != "NOUN" or "nomn" in p.tag or not p.normal_form:
+        return word
+    return morph.match_case(word, p.normal_form)
+
+
+def _variant_surnames(
+    text: str, found: list[Found], index: Index, firsts: dict[int, str] | None = None
+) -> dict[int, tuple[str, ...]]:
     """Case forms of the surname of each person as this text spells it, when its full-name mention
     ends in another spelling («Теодор Маккаррик») or in the first of two surnames («Алан Гарсиа»)."""
     out: dict[int, tuple[str, ...]] = {}
@@ -915,7 +926,10 @@ def _variant_surnames(text: str, found: list[Found], index: Index) -> dict[int, 
         if _is_latin(token) != _is_latin(index.persons[f.entity].surname):
             # a Latin name given in Cyrillic («Модибо Сидибе (Modibo Sidibe)»): the surname as written
             if f.method == "transliteration" and token.isalpha():
-                out[f.entity] = _surname_word_forms(token, index.persons[f.entity].gender)
+                out[f.entity] = _surname_word_forms(_nominative(token), index.persons[f.entity].gender)
+                words = text[f.start : f.end].split()
+                if len(words) > 1 and firsts is not None:
+                    firsts[f.entity] = fold(_nominative(words[0]))[:-1]
             continue
         best = _closest_surname(fold(token), index, f.entity, NAME_FUZZY_CUTOFF)
         if best is not None:
@@ -939,7 +953,9 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
     if not full:
         return []
     keys: dict[str, int] = {}
-    variants = _variant_surnames(text, found, index)
+    # the stem of the first name a glossed mention gives («Сабриэлем Матиасом (Subriel Matías)»: «сабриэл»)
+    glossed_firsts: dict[int, str] = {}
+    variants = _variant_surnames(text, found, index, glossed_firsts)
     for idx in full:
         parts = index.persons[idx]
         for form in (*variants.get(idx, ()), *index.surname_forms[idx]):
@@ -975,6 +991,7 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
         if k not in firsts
         and keys[k] not in taken.overlapping(s, e)
         and _other_first_name_before(text, s, index, keys[k])
+        and not _glossed_first_before(text, s, glossed_firsts.get(keys[k]))
     }
     out: list[Found] = []
     for s, e, k in hits:
@@ -986,6 +1003,14 @@ def _corefer(text: str, folded: str, found: list[Found], index: Index) -> list[F
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.add(s, e)
     return out
+
+
+def _glossed_first_before(text: str, start: int, stem: str | None) -> bool:
+    """The word before `start` is a case form of the first name a glossed mention gave («Сабриэл»)."""
+    if not stem:
+        return False
+    m = re.search(r"([А-ЯЁ][а-яё]+)\s+$", text[max(0, start - 30) : start])
+    return m is not None and fold(m.group(1)).startswith(stem) and len(m.group(1)) - len(stem) <= 3
 
 
 def _leftmost_longest(folded: str, keys: Iterable[str]) -> list[tuple[int, int, str]]:

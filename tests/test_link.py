@@ -277,6 +277,8 @@ PEOPLE = [
     ("person/bafett", "person", "Уоррен Бафетт", ()),  # two people one spelling apart: neither is guessed
     ("person/sidibe", "person", "Modibo Sidibe", ()),  # known by the Latin name only
     ("person/bouffier", "person", "Фолькер Буфье", ()),
+    ("person/matias", "person", "Subriel Matías", ()),
+    ("person/diarra", "person", "Модибо Диарра", ()),
     ("org/forbes", "organization", "Форбс", ()),
     ("org/guardian", "organization", "Гардиан", ()),
     ("org/apec", "organization", "Азиатско-Тихоокеанское экономическое сотрудничество", ()),
@@ -322,6 +324,16 @@ PEOPLE_FOUND = [
         [("Фолькера Буфье", "Фолькер Буфье"), ("Volker Bouffier", "Фолькер Буфье")],
     ),
     ("Фолькер Буфье (John Smith) сказал.", [("Фолькер Буфье", "Фолькер Буфье")]),  # not the same name
+    # declined in Cyrillic: the surname alone in its nominative, after the glossed first name too
+    (
+        "Бой с Сабриэлем Матиасом (Subriel Matías). Сабриэл Матиас победил.",
+        [("Сабриэлем Матиасом", "Subriel Matías"), ("Subriel Matías", "Subriel Matías"), ("Матиас", "Subriel Matías")],
+    ),
+    # the linked mention leaves out a first word of the glossed name
+    (
+        "Фаворит — Шейк Модибо Диарра (Cheick Modibo Diarra).",
+        [("Модибо Диарра", "Модибо Диарра"), ("Cheick Modibo Diarra", "Модибо Диарра")],
+    ),
     ("сказал Фолькер Буфье (Reuters)", [("Фолькер Буфье", "Фолькер Буфье")]),  # a source, not a gloss
     ("Модибо Кейта (Modibo Keita) и Иван Петров (Ivan Petrov).", []),  # neither side linked
     # acronyms take a letter from each part of a compound adjective: «АЭС» is not APEC
