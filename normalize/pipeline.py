@@ -352,9 +352,10 @@ class LazyTables:
         documents, mentions, edits = pl.collect_all([self.documents, self.mentions, self.edits])
         return Tables(documents, mentions, edits, self.rejects)
 
-    def display(self, documents_with_text: int = 500, chars_with_text: int = 600_000) -> Tables:
+    def display(self, documents_with_text: int = 500, chars_with_text: int = 300_000) -> Tables:
         """The tables for a summary or a report: every row, but the text of only the first
-        documents (at least `documents_with_text`, and up to `chars_with_text` characters).
+        documents (at least `documents_with_text`, as the report shows, and up to `chars_with_text`
+        characters, as the summary's unlinked-name sample reads: `suggest.quick`).
 
         Read by the streaming engine: the texts are never all in memory at once."""
         lengths = self.documents.select(pl.col("text").str.len_chars()).collect(engine="streaming").to_series()

@@ -146,10 +146,14 @@ def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None 
 def _doc_id(path: Path, root: Path) -> str:
     if root.is_file():
         return safe_str(path.stem)
-    rel = path.relative_to(root)
-    if rel.suffix.lower() in SUFFIXES:
-        rel = rel.with_suffix("")
-    return safe_str(rel.as_posix())
+    return _id_of(path.relative_to(root).as_posix())
+
+
+def _id_of(rel: str) -> str:
+    """The doc_id of a file by its path relative to IN (with /): the path without a known suffix."""
+    stem, dot, suffix = rel.rpartition(".")
+    known = dot and "/" not in suffix and f".{suffix.lower()}" in SUFFIXES and stem and not stem.endswith("/")
+    return safe_str(stem if known else rel)
 
 
 def _scalar_id(value: object) -> str | None:
@@ -301,7 +305,7 @@ def _plain_txt(path: Path, root: Path) -> RawDoc | None:
             os.close(fd)
     except OSError:
         return None
-    return RawDoc(safe_str(name[len(prefix) : -4].replace(os.sep, "/")), safe_str(name), data=data)
+    return RawDoc(_id_of(name[len(prefix) :].replace(os.sep, "/")), safe_str(name), data=data)
 
 
 def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator[RawDoc | Reject]:

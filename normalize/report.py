@@ -153,6 +153,15 @@ def _counts(df: pl.DataFrame, col: str, limit: int | None = None) -> list[tuple[
     return [(str(k), int(n)) for k, n in rows[:limit]]
 
 
+def _folded_table(title: str, header: tuple[str, ...], rows: list[str]) -> str:
+    """A collapsed table titled with its row count; nothing when there are no rows."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join(f"<tr>{r}</tr>" for r in rows)
+    return f"<details><summary>{title} ({len(rows)})</summary><table><tr>{head}</tr>{body}</table></details>"
+
+
 def render(tables, title: str = "normalize report", run: dict | None = None, max_documents: int = 500) -> str:
     """The whole report as one HTML string."""
     docs, mentions, edits, rejects = tables.documents, tables.mentions, tables.edits, tables.rejects
@@ -224,24 +233,28 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
             f'<div class="text">{highlight(d["text"], ms)}</div>'
         )
         removed = [e for e in es if e["after"] == "" and e["rule_id"].startswith("clean/boilerplate")]
-        if removed:
-            parts.append(f"<details><summary>Removed boilerplate ({len(removed)})</summary><table>")
-            parts.append("<tr><th>pattern</th><th>removed text</th></tr>")
-            for e in removed:
-                parts.append(
-                    f"<tr><td><code>{esc(e['rule_id'].removeprefix('clean/boilerplate/'))}</code></td>"
-                    f'<td class="pre"><del>{esc(_visible(e["before"]))}</del></td></tr>'
-                )
-            parts.append("</table></details>")
-        if es:
-            parts.append(f"<details><summary>All edits ({len(es)})</summary><table>")
-            parts.append("<tr><th>rule</th><th>raw offsets</th><th>before → after</th></tr>")
-            for e in es:
-                parts.append(
-                    f"<tr><td><code>{esc(e['rule_id'])}</code></td><td>{e['start']}–{e['end']}</td>"
-                    f'<td class="pre edit">{diff_html(_visible(e["before"]), _visible(e["after"]))}</td></tr>'
-                )
-            parts.append("</table></details>")
+        parts.append(
+            _folded_table(
+                "Removed boilerplate",
+                ("pattern", "removed text"),
+                [
+                    f"<td><code>{esc(e['rule_id'].removeprefix('clean/boilerplate/'))}</code></td>"
+                    f'<td class="pre"><del>{esc(_visible(e["before"]))}</del></td>'
+                    for e in removed
+                ],
+            )
+        )
+        parts.append(
+            _folded_table(
+                "All edits",
+                ("rule", "raw offsets", "before → after"),
+                [
+                    f"<td><code>{esc(e['rule_id'])}</code></td><td>{e['start']}–{e['end']}</td>"
+                    f'<td class="pre edit">{diff_html(_visible(e["before"]), _visible(e["after"]))}</td>'
+                    for e in es
+                ],
+            )
+        )
         parts.append("</details>")
     if docs.height > shown.height:
         parts.append(f'<p class="muted">… {docs.height - shown.height} more documents not shown.</p>')

@@ -353,8 +353,8 @@ def _merge_parts(parts_dir: Path, used: dict[Path, list[str]]) -> Path:
     def fill(tmp: Path) -> None:
         for table in NAMES:
             scans = [lf[table] for lf in (_scan(p, ks) for p, ks in sorted(used.items()))]
-            rows = write.ROW_GROUPS.get(table, write.ROW_GROUP)
-            pl.concat(scans, how="vertical_relaxed").sink_parquet(tmp / f"{table}.parquet", row_group_size=rows)
+            merged = pl.concat(scans, how="vertical_relaxed")
+            merged.sink_parquet(tmp / f"{table}.parquet", row_group_size=write.row_group_size(table))
 
     return _put_part(parts_dir, [k for ks in used.values() for k in ks], fill)
 

@@ -80,29 +80,26 @@ def _atomic(out: Path, name: str, write) -> Path:
     return final
 
 
-ROW_GROUP = 50_000
 # a parquet row group is buffered whole before it is written: documents carry their full text,
 # so theirs hold fewer rows (a few MB each) and memory stays flat on any corpus
-ROW_GROUPS = {"documents": 1_000}
+_ROW_GROUPS = {"documents": 1_000}
+
+
+def row_group_size(table: str) -> int:
+    """Rows per parquet row group for a table (parts and output alike)."""
+    return _ROW_GROUPS.get(table, 50_000)
 
 
 def write_table(df: pl.DataFrame | pl.LazyFrame, out: Path, name: str, fmt: str = "parquet") -> Path:
     """Write one table as OUT/<name>.<fmt>, atomically; a LazyFrame is streamed (sunk), never held whole."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    rows = ROW_GROUPS.get(name, ROW_GROUP)
-    if isinstance(df, pl.LazyFrame):
-        sinks = {
-            "parquet": lambda p: df.sink_parquet(p, row_group_size=rows),
-            "csv": lambda p: df.sink_csv(p),
-            "jsonl": lambda p: df.sink_ndjson(p),
-        }
-    else:
-        sinks = {
-            "parquet": lambda p: df.write_parquet(p, row_group_size=rows),
-            "csv": lambda p: df.write_csv(p),
-            "jsonl": lambda p: df.write_ndjson(p),
-        }
+    lf = df.lazy()
+    sinks = {
+        "parquet": lambda p: lf.sink_parquet(p, row_group_size=row_group_size(name)),
+        "csv": lambda p: lf.sink_csv(p),
+        "jsonl": lambda p: lf.sink_ndjson(p),
+    }
     return _atomic(out, f"{name}.{fmt}", sinks[fmt])
 
 
