@@ -114,3 +114,91 @@ def test_a_document_with_a_bad_row_is_rejected_whole_and_once(monkeypatch):
     assert "documents row failed validation: sha256" in row["reason"]
     assert "mentions row failed validation: method" in row["reason"]
     assert pl.Series(t.rejects["doc_id"]).n_unique() == t.rejects.height
+
+
+def _described(schema) -> dict:
+    """A pandera schema as (type, nullable, required, unique, checks) per column."""
+    return {
+        name: (
+            str(col.dtype),
+            col.nullable,
+            col.required,
+            col.unique,
+            {c.name: {k: v for k, v in c.statistics.items() if v is not None} for c in col.checks},
+        )
+        for name, col in schema.columns.items()
+    }
+
+
+@pytest.mark.parametrize("table", schemas.TABLE_NAMES)
+def test_the_fast_checks_are_the_models_checks(table):
+    """`passes` reads FAST_CHECKS, NULLABLE and OPTIONAL: they must say what the pandera model says."""
+    model = schemas._schema(table, True)
+    fast = {
+        name: (
+            str(dtype),
+            name in schemas.NULLABLE.get(table, set()),
+            name not in schemas.OPTIONAL.get(table, set()),
+            table == "documents" and name == "doc_id",
+            {check: dict(stats) for check, stats in schemas.FAST_CHECKS[table].get(name, {}).items()},
+        )
+        for name, dtype in schemas.POLARS_TYPES[table].items()
+    }
+    assert fast == _described(model)
+    assert sorted(schemas.FRAME_CHECKS.get(table, {})) == sorted(c.name for c in model.checks)
+
+
+_BAD_ROWS = [
+    ("documents", _doc(doc_id="")),
+    ("documents", _doc(sha256="xyz")),
+    ("documents", _doc(n_chars_raw=-1)),
+    ("documents", _doc(text=None)),
+    ("mentions", _mention(start=5, end=5)),
+    ("mentions", _mention(src_start=4, src_end=3)),
+    ("mentions", _mention(method="guess")),
+    ("mentions", _mention(wikidata="X1")),
+    ("mentions", _mention(score=1.5)),
+    ("mentions", _mention(score=-0.1)),
+    ("mentions", _mention(text="")),
+    ("mentions", _mention(canonical=None)),
+    ("edits", {"doc_id": "a", "rule_id": "", "before": "x", "after": "", "start": 0, "end": 1}),
+    ("edits", {"doc_id": "a", "rule_id": "r", "before": "x", "after": "", "start": -1, "end": 1}),
+    ("rejects", {"doc_id": "a", "source_path": "p", "reason": "", "stage": "read"}),
+    ("rejects", {"doc_id": "a", "source_path": "p", "reason": "r", "stage": "mars"}),
+]
+_GOOD_ROWS = {
+    "documents": _doc(doc_id="good"),
+    "mentions": _mention(wikidata=None),
+    "edits": {"doc_id": "a", "rule_id": "r", "before": "x", "after": "", "start": 0, "end": 1},
+    "rejects": {"doc_id": "a", "source_path": "p", "reason": "r", "stage": "read"},
+}
+
+
+@pytest.mark.parametrize("table, row", _BAD_ROWS)
+def test_the_fast_path_and_pandera_agree_on_a_bad_row(table, row):
+    df = schemas.frame(table, [_GOOD_ROWS[table], row])
+    assert not schemas.passes(table, df)
+    good, bad = schemas.validate(table, df)
+    assert good.height == 1 and bad.height == 1
+
+
+@pytest.mark.parametrize("table", schemas.TABLE_NAMES)
+def test_the_fast_path_and_pandera_agree_on_good_rows(table):
+    rows = [_doc(doc_id=str(i)) for i in range(3)] if table == "documents" else [_GOOD_ROWS[table]] * 3
+    df = schemas.frame(table, rows)
+    assert schemas.passes(table, df)
+    model = schemas._schema(table, True)
+    assert model.validate(df, lazy=True).height == 3
+
+
+def test_a_frame_off_the_contract_types_goes_to_pandera():
+    df = schemas.frame("documents", [_doc()]).with_columns(pl.col("n_chars_raw").cast(pl.Int32))
+    assert not schemas.passes("documents", df)
+    good, bad = schemas.validate("documents", df)  # pandera coerces the type
+    assert good.height == 1 and bad.height == 0 and good.schema["n_chars_raw"] == pl.Int64
+
+
+def test_duplicate_ids_fail_the_fast_path_only_when_ids_must_be_unique():
+    df = schemas.frame("documents", [_doc(), _doc()])
+    assert not schemas.passes("documents", df)
+    assert schemas.passes("documents", df, unique_ids=False)
