@@ -261,9 +261,9 @@ def candidates(
     limit: int | None = None,
 ) -> list[Candidate]:
     """Unlinked names in the cleaned texts, clustered and ranked by frequency."""
-    from normalize.link import fold
+    from normalize.link import fold, has_key
 
-    automaton = compiled.index.automaton if compiled is not None else None
+    index = compiled.index if compiled is not None else None
     covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
     if mentions.height:
         for doc_id, start, end in mentions.select("doc_id", "start", "end").iter_rows():
@@ -278,7 +278,7 @@ def candidates(
             if not _keep(words, acr):
                 continue
             surface = " ".join(words)
-            if automaton is not None and automaton.exists(fold(surface)):
+            if index is not None and has_key(index, fold(surface)):
                 continue  # a known name that linking declined here (a guard), not a new one
             key = " ".join(lemma(w) for w in words)
             c = by_key.get(key)

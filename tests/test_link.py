@@ -59,6 +59,34 @@ def test_found(text, expected, index):
     assert linked(text, index) == expected
 
 
+# the scan reports only forms that start and end at word edges; punctuation counts as an edge,
+# a hyphen between letters does not
+EDGES = [
+    ("Минск.", [("Минск", "Минск")]),
+    ("(Минск)", [("Минск", "Минск")]),
+    ("«Минск»", [("Минск", "Минск")]),
+    ("Минск-", [("Минск", "Минск")]),
+    ("-Минск", [("Минск", "Минск")]),
+    ("Минскер", []),
+    ("Заминск", []),
+    ("Минск-Сити", []),
+    ("Ново-Минск", []),
+    ("Минск_2", [("Минск", "Минск")]),  # an underscore is no letter
+    ("И.Кубраков", [("И.Кубраков", "Иван Кубраков")]),
+    ("И:Кубраков", [("Кубраков", "Иван Кубраков")]),  # shares a bounded form with «И.Кубраков», not the key
+]
+
+
+@pytest.mark.parametrize("text, expected", EDGES, ids=[t for t, _ in EDGES])
+def test_forms_are_found_only_at_word_edges(text, expected, index):
+    assert linked(text, index) == expected
+
+
+def test_has_key_is_the_folded_form_exactly(index):
+    assert link.has_key(index, "минск") and link.has_key(index, "и.кубраков")
+    assert not link.has_key(index, "и:кубраков") and not link.has_key(index, "минс")
+
+
 FUZZY = [
     ("Делегация из Кыргызтана прибыла.", [("Кыргызтана", "Киргизия")]),
     ("Граница с Казахстна закрыта.", [("Казахстна", "Казахстан")]),
