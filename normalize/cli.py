@@ -86,6 +86,7 @@ def run_main(argv: Sequence[str]) -> int:
                 resume=args.resume,
                 track=bar.track,
                 batch_size=max(1, args.batch_size),
+                files=files,
             )
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return _fail(str(exc))

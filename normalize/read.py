@@ -113,33 +113,42 @@ def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None 
     visited: set[str] = {os.path.realpath(root)}
     # a regular file is inside `exclude` only when its folder is: one check per folder, not per file
     exclude_real = os.path.realpath(exclude) if exclude is not None else None
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
-        here = Path(dirpath)
-        here_excluded = exclude_real is not None and _under(os.path.realpath(dirpath), exclude_real)
-        keep = []
-        for name in sorted(dirnames):
-            p = here / name
-            if _excluded(p, exclude):
-                continue
-            if p.is_symlink():
-                real = os.path.realpath(p)
-                if not follow_symlinks:
-                    if not _inside(p, root):
-                        files.append(p)  # reported, not followed
+    # top-down as os.walk, but from os.scandir's entries, whose kind (file, folder, symlink) the
+    # directory listing itself gives: no stat call per file
+    pending = [root]
+    while pending:
+        here = pending.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        here_excluded = exclude_real is not None and _under(os.path.realpath(here), exclude_real)
+        subdirs: list[Path] = []
+        for entry in entries:
+            p = here / entry.name
+            link = entry.is_symlink()
+            if entry.is_dir():  # follows a symlink, as os.walk's listing does
+                if _excluded(p, exclude):
                     continue
-                if real in visited:
-                    continue  # a loop, or a folder already walked
-                visited.add(real)
-            elif follow_symlinks:
-                visited.add(os.path.realpath(p))
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            p = here / name
-            if (here_excluded or (exclude is not None and os.path.islink(p))) and _excluded(p, exclude):
+                if link:
+                    if not follow_symlinks:
+                        if not _inside(p, root):
+                            files.append(p)  # reported, not followed
+                        continue
+                    real = os.path.realpath(p)
+                    if real in visited:
+                        continue  # a loop, or a folder already walked
+                    visited.add(real)
+                elif follow_symlinks:
+                    visited.add(os.path.realpath(p))
+                subdirs.append(p)
                 continue
-            if p.suffix.lower() in SUFFIXES or (p.is_symlink() and not follow_symlinks and not _inside(p, root)):
+            if (here_excluded or (exclude is not None and link)) and _excluded(p, exclude):
+                continue
+            if p.suffix.lower() in SUFFIXES or (link and not follow_symlinks and not _inside(p, root)):
                 files.append(p)
+        pending.extend(reversed(subdirs))
     return files
 
 

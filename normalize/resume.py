@@ -217,8 +217,11 @@ def run(
     resume: bool = True,
     track: Callable[[Iterable], Iterable] | None = None,
     batch_size: int = pipeline.BATCH,
+    files: list[Path] | None = None,
 ) -> RunResult:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
+
+    `files` is `read.input_files` of the input when the caller has listed it already.
 
     Raises read.InputError, write.OutputError or GazetteerError for problems with the
     run as a whole; every problem with a record is a reject.
@@ -231,7 +234,7 @@ def run(
     parts_dir.mkdir(parents=True, exist_ok=True)
     lock = _Lock(state / "lock")
     try:
-        return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size)
+        return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files)
     finally:
         lock.release()
 
@@ -246,6 +249,7 @@ def _run(
     resume: bool,
     track: Callable[[Iterable], Iterable] | None,
     batch_size: int,
+    files: list[Path] | None,
 ) -> RunResult:
     write.sweep(parts_dir.parent)
     write.sweep(parts_dir)
@@ -256,7 +260,8 @@ def _run(
     config = config_digest(compiled.gazetteer.digest)
     sizes: dict[Path, int] = {}
     done = index_parts(parts_dir, sizes)
-    files = read.input_files(input_path, follow_symlinks, exclude=out)
+    if files is None:
+        files = read.input_files(input_path, follow_symlinks, exclude=out)
     records: Iterable = chain.from_iterable(read.read_file(p, input_path, follow_symlinks) for p in files)
     if track is not None:
         records = track(records)
