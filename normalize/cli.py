@@ -125,7 +125,10 @@ def run_main(argv: Sequence[str]) -> int:
         else {},
     }
     try:
-        write.write_tables(result.tables, args.output, args.format, report)
+        # the display holds every row of mentions, edits and rejects: only the documents, with all
+        # their text, stream once more from the checkpoint parts
+        written = [("documents", result.tables.documents), *list(tables.items())[1:]]
+        write.write_tables(written, args.output, args.format, report)
         resume.finish(args.output, result, {"format": args.format, "follow_symlinks": args.follow_symlinks})
     except OSError as exc:
         return _fail(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
