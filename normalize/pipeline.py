@@ -207,7 +207,7 @@ NAMES = ("documents", "mentions", "edits", "rejects")
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
-    df = schemas.frame(name, rows)
+    df = schemas.frame(name, rows, {"_key": pl.String()})
     if "_key" not in df.columns:
         df = df.with_columns(pl.lit(None, pl.String).alias("_key"))
     return df.with_columns(pl.col("_key").cast(pl.String)).with_row_index("_i")

@@ -178,16 +178,34 @@ POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {
 }
 
 
-def frame(table: str, rows: list[dict] | dict[str, list]) -> pl.DataFrame:
-    """A frame with the table's contract columns and types (extra keys are kept)."""
+def frame(
+    table: str, rows: list[dict] | dict[str, list], extra_types: dict[str, pl.DataType] | None = None
+) -> pl.DataFrame:
+    """A frame with the table's contract columns and types (extra keys are kept; `extra_types`
+    gives the types of some of them)."""
     schema = POLARS_TYPES[table]
     if isinstance(rows, dict):
         df = pl.DataFrame(rows)
     else:
-        df = pl.DataFrame(rows, schema=schema if not rows else None, infer_schema_length=None)
+        df = _typed(rows, {**schema, **(extra_types or {})}) if rows else None
+        if df is None:
+            df = pl.DataFrame(rows, schema=schema if not rows else None, infer_schema_length=None)
     if df.is_empty() and not df.columns:
         return pl.DataFrame(schema=schema)
     return df.with_columns([pl.col(c).cast(t) for c, t in schema.items() if c in df.columns])
+
+
+def _typed(rows: list[dict], types: dict[str, pl.DataType]) -> pl.DataFrame | None:
+    """Rows whose every key has a known type, read with those types (reading them without
+    is most of the cost of a batch's frames: polars infers each column from every row first);
+    None when a key has no known type or a value does not fit its type."""
+    keys = dict.fromkeys(k for row in rows for k in row)
+    if any(k not in types for k in keys):
+        return None
+    try:
+        return pl.DataFrame(rows, schema={k: types[k] for k in keys}, strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None
 
 
 @lru_cache(maxsize=16)
