@@ -514,16 +514,19 @@ def _coord_follows(folded: str, end: int, plural: str) -> bool:
     return re.match(r"\s+и\s+[^.;!?]{0,60}?" + re.escape(plural) + r"(?!\w)", folded[end : end + 120]) is not None
 
 
+def _span_start(span: tuple[int, int, object]) -> int:
+    return span[0]
+
+
 class _Spans:
     """Spans taken so far, sorted by start: an overlap query costs a bisect, not a scan,
     so a document dense with names stays linear (spans are short: at most `longest`)."""
 
     def __init__(self, spans: Iterable[tuple[int, int, object]] = ()) -> None:
-        self.starts: list[int] = []
-        self.items: list[tuple[int, int, object]] = []
-        self.longest = 0
-        for span in spans:
-            self.add(*span)
+        # sorted at once (stable: spans with one start keep their order, as `add` keeps it)
+        self.items: list[tuple[int, int, object]] = sorted(spans, key=_span_start)
+        self.starts: list[int] = [s for s, _e, _item in self.items]
+        self.longest = max((e - s for s, e, _item in self.items), default=0)
 
     def add(self, start: int, end: int, item: object = None) -> None:
         i = bisect_right(self.starts, start)
