@@ -39,8 +39,11 @@ _CHAR_MAP = {
 }
 _CHAR_RE = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]+")
 # curly double quotes: « where a quote opens (after a space or a bracket), » where it closes
-_QUOTE_RE = re.compile(r"[\u201c\u201d\u201e\u201f]")
+_QUOTES = "\u201c\u201d\u201e\u201f"
+_QUOTE_RE = re.compile(f"[{_QUOTES}]")
 _COMBINING_RE = re.compile(r".[\u0300-\u036f\u0483-\u0489]+", re.S)
+# any character either of the above replaces: where the first stands, both scans begin
+_UNICODE_RE = re.compile("[" + re.escape("".join(_CHAR_MAP) + _QUOTES) + "]")
 
 
 @dataclass(frozen=True)
@@ -67,16 +70,37 @@ class Boilerplate:
     # the inline patterns without their leading spaces, run over the whole text: only the lines
     # they touch are scanned line by line
     inline_scan: tuple[re.Pattern[str], ...] = ()
+    # `any_line` at every line start in one pass over "\n" + text (see `_line_scan`): only the
+    # lines it finds are looked at one by one; None looks at every line
+    line_scan: re.Pattern[str] | None = None
 
 
 _LEADING_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
 _LEADING_SPACE = re.compile(r"^\\s[*+]")
+# what may fail in the whole text where it holds in a line alone: anchors, and negative look-arounds,
+# which may see past the line's end (a conservative test: an escaped «$» or «^» counts too).
+# \b and positive look-arounds hold in both: the line's stripped edges meet spaces or line ends.
+_CONTEXT_SENSITIVE = re.compile(r"\(\?<?!|\\[AZ]|\$|(?<!\[)\^")
 
 
 def _scoped(pattern: str) -> str:
     """A pattern's leading global flags («(?i)…») made local («(?i:…)»), so it can be one alternative."""
     m = _LEADING_FLAGS.match(pattern)
     return f"(?{m.group(1)}:{pattern[m.end() :]})" if m else f"(?:{pattern})"
+
+
+def _line_scan(any_line: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern that finds, in "\n" + text, the newline before every line that `any_line` may fit.
+
+    A line that `any_line` fits once stripped has a match of it in the text that starts after the
+    line's leading spaces, when the patterns hold nothing that reads the text around the line; a
+    scan that opens with a literal newline skips straight from line to line. It finds more lines
+    than fit (a match may run on past the line's end); those are then tried line by line.
+    """
+    if _CONTEXT_SENSITIVE.search(any_line.pattern):
+        return None
+    # (?=\S): tried only where the line's text starts, so blank lines are never found
+    return re.compile(rf"\n(?=[^\S\n]*(?=\S)(?:{any_line.pattern}))")
 
 
 def load_boilerplate(path: Path | None = None) -> Boilerplate:
@@ -95,7 +119,8 @@ def load_boilerplate(path: Path | None = None) -> Boilerplate:
     # without the leading \s* a match starts later but is still found: the scan only has to
     # find every line that holds a match, and a leading \s* makes it try every position
     scan = tuple(re.compile(_LEADING_SPACE.sub("", p.regex.pattern), re.M) for p in inline)
-    return Boilerplate(lines, inline, patterns("edge"), any_line, scan)
+    line_scan = _line_scan(any_line) if any_line is not None else None
+    return Boilerplate(lines, inline, patterns("edge"), any_line, scan, line_scan)
 
 
 @lru_cache(maxsize=1)
@@ -131,11 +156,13 @@ def newlines(text: str) -> list[Change]:
 
 def unicode_forms(text: str) -> list[Change]:
     """NFC, invisible characters, exotic spaces, quotes and dashes."""
+    first = _UNICODE_RE.search(text)
+    begin = first.start() if first else len(text)
     changes = [
         Change(m.start(), m.end(), "".join(_CHAR_MAP[c] for c in m.group()), "clean/unicode")
-        for m in _CHAR_RE.finditer(text)
+        for m in _CHAR_RE.finditer(text, begin)
     ]
-    for m in _QUOTE_RE.finditer(text):
+    for m in _QUOTE_RE.finditer(text, begin):
         before = text[m.start() - 1] if m.start() else " "
         opening = m.group() == "\u201e" or before.isspace() or before in "([{—-«"
         changes.append(Change(m.start(), m.end(), "«" if opening else "»", "clean/unicode"))
@@ -164,58 +191,146 @@ def boilerplate(text: str, catalogue: Boilerplate | None = None) -> list[Change]
     """Site chrome: whole lines anywhere, fragments inside lines, navigation at the edges."""
     cat = catalogue or default_boilerplate()
     changes: list[Change] = []
-    kept: list[tuple[int, int, str]] = []
+    # what is left of each line looked at: its text once inline chrome is out, or None when the
+    # whole line went; a line not in it is kept as it stands
+    done: dict[int, str | None] = {}
+    # the lines that need a look: those a line pattern may fit or an inline pattern touches, and
+    # (found as the loop goes) the lines under a block pattern; None: every line. Most lines of
+    # an article are prose that nothing touches, and are passed over without Python work.
+    todo = _lines_to_look_at(text, cat)
+    n = len(text)
     block: Pattern | None = None
-    touched = _touched_lines(text, cat.inline_scan) if cat.inline_scan else None
-    for start, end in iter_lines(text):
-        line = text[start:end].strip()
-        if not line:
-            block = None
-            kept.append((start, end, line))
+    k = 0
+    start: int | None = 0 if todo is None else (todo[0] if todo else None)
+    while start is not None:
+        end = text.find("\n", start)
+        if end < 0:
+            end = n
+        block = _boilerplate_line(text, start, end, cat, block, changes, done)
+        nxt = end + 1 if end < n else None
+        if todo is None or block is not None:
+            start = nxt  # a block goes on to the next line, whatever it holds
             continue
-        hit = None
-        if cat.any_line is None or cat.any_line.fullmatch(line):
-            hit = next((p for p in cat.lines if p.matches_line(line)), None)
-        if hit is None and block is not None and _is_headline(line):
-            hit = block
-        if hit is not None:
-            block = hit if hit.block else block
-            changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
-            continue
-        block = None
-        if touched is not None and start not in touched:
-            kept.append((start, end, line))
-            continue
-        inline_hits = []
-        for p in cat.inline:
-            inline_hits.extend(
-                (m.start(), m.end(), p.id) for m in p.regex.finditer(text, start, end) if m.end() > m.start()
-            )
-        inline_hits.sort()
-        rest = text[start:end]
-        last = start
-        for s, e, pid in inline_hits:
-            if s < last:
-                continue
-            changes.append(Change(s, e, "", f"clean/boilerplate/{pid}"))
-            rest = rest.replace(text[s:e], "", 1)
-            last = e
-        if inline_hits and not rest.strip():
-            # the line was all chrome: drop its newline too
-            changes = [c for c in changes if not (start <= c.start and c.end <= end)]
-            changes.append(_drop_line(text, start, end, f"clean/boilerplate/{inline_hits[0][2]}"))
-            continue
-        kept.append((start, end, rest.strip()))
-    prose = [i for i, (_, _, line) in enumerate(kept) if _is_prose(line)]
-    if prose:
-        first, last_prose = prose[0], prose[-1]
-        for i, (start, end, line) in enumerate(kept):
-            if not line or first <= i <= last_prose:
-                continue
-            hit = next((p for p in cat.edge if p.matches_line(line)), None)
-            if hit is not None:
-                changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
+        while k < len(todo) and todo[k] <= start:
+            k += 1
+        start = todo[k] if k < len(todo) else None
+    _edges(text, cat, changes, done)
     return _without_overlaps(changes)
+
+
+def _lines_to_look_at(text: str, cat: Boilerplate) -> list[int] | None:
+    """Sorted starts of the lines a line pattern may fit or an inline pattern touches; None: all."""
+    if cat.lines and cat.line_scan is None:
+        return None
+    if cat.inline and not cat.inline_scan:
+        return None
+    starts = _touched_lines(text, cat.inline_scan) if cat.inline_scan else set()
+    if cat.line_scan is not None:
+        # a match at i in "\n" + text is the newline before the line that starts at i in text
+        starts.update(m.start() for m in cat.line_scan.finditer("\n" + text))
+    return sorted(starts)
+
+
+def _boilerplate_line(
+    text: str,
+    start: int,
+    end: int,
+    cat: Boilerplate,
+    block: Pattern | None,
+    changes: list[Change],
+    done: dict[int, str | None],
+) -> Pattern | None:
+    """Look at one line: drop it, or take inline chrome out of it. Returns the block still open."""
+    line = text[start:end].strip()
+    if not line:
+        return None
+    hit = None
+    if cat.any_line is None or cat.any_line.fullmatch(line):
+        hit = next((p for p in cat.lines if p.matches_line(line)), None)
+    if hit is None and block is not None and _is_headline(line):
+        hit = block
+    if hit is not None:
+        changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
+        done[start] = None
+        return hit if hit.block else block
+    inline_hits = []
+    for p in cat.inline:
+        inline_hits.extend(
+            (m.start(), m.end(), p.id) for m in p.regex.finditer(text, start, end) if m.end() > m.start()
+        )
+    if not inline_hits:
+        return None
+    inline_hits.sort()
+    rest = text[start:end]
+    last = start
+    first_change = len(changes)
+    for s, e, pid in inline_hits:
+        if s < last:
+            continue
+        changes.append(Change(s, e, "", f"clean/boilerplate/{pid}"))
+        rest = rest.replace(text[s:e], "", 1)
+        last = e
+    if not rest.strip():
+        # the line was all chrome: drop its newline too
+        del changes[first_change:]
+        changes.append(_drop_line(text, start, end, f"clean/boilerplate/{inline_hits[0][2]}"))
+        done[start] = None
+        return None
+    done[start] = rest.strip()
+    return None
+
+
+def _edges(text: str, cat: Boilerplate, changes: list[Change], done: dict[int, str | None]) -> None:
+    """Drop the edge-pattern lines of the page's header and footer: before the first prose line, after the last."""
+
+    def kept(starts: Iterator[int]) -> Iterator[tuple[int, int, str]]:
+        for start in starts:
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            if start not in done:
+                yield start, end, text[start:end].strip()
+            elif (line := done[start]) is not None:
+                yield start, end, line
+
+    header: list[tuple[int, int, str]] = []
+    for start, end, line in kept(_line_starts(text)):
+        if _is_prose(line):
+            first_prose = start
+            break
+        header.append((start, end, line))
+    else:
+        return  # no prose: no edges either
+    footer: list[tuple[int, int, str]] = []
+    for start, end, line in kept(_line_starts_backwards(text)):
+        if start == first_prose or _is_prose(line):
+            break
+        footer.append((start, end, line))
+    for start, end, line in header + footer[::-1]:
+        if not line:
+            continue
+        hit = next((p for p in cat.edge if p.matches_line(line)), None)
+        if hit is not None:
+            changes.append(_drop_line(text, start, end, f"clean/boilerplate/{hit.id}"))
+
+
+def _line_starts(text: str) -> Iterator[int]:
+    start = 0
+    while True:
+        yield start
+        end = text.find("\n", start)
+        if end < 0:
+            return
+        start = end + 1
+
+
+def _line_starts_backwards(text: str) -> Iterator[int]:
+    end = len(text)
+    while True:
+        start = text.rfind("\n", 0, end) + 1
+        yield start
+        if start == 0:
+            return
+        end = start - 1
 
 
 def _touched_lines(text: str, scans: tuple[re.Pattern[str], ...]) -> set[int]:

@@ -138,6 +138,11 @@ def test_spaces_match_their_spec_pattern(text):
                 "-0-",
                 "Читайте также:",
                 "12:30",
+                "Москва облачно +5 °C",
+                "два + три = ?",
+                "Новости",
+                "\t ",
+                "--0--",
             ]
         ),
         max_size=12,
@@ -147,3 +152,15 @@ def test_boilerplate_prefilters_change_nothing(text):
     cat = clean.default_boilerplate()
     slow = clean.Boilerplate(cat.lines, cat.inline, cat.edge)  # every pattern tried on every line
     assert clean.boilerplate(text, cat) == clean.boilerplate(text, slow)
+
+
+def test_boilerplate_line_scan_is_left_out_for_patterns_that_read_past_the_line(tmp_path):
+    # a negative look-ahead or an anchor may fail in the whole text where it holds in the line alone
+    (tmp_path / "b.yaml").write_text(
+        "lines:\n  - id: lone\n    pattern: 'меню(?!.)'\n  - id: end\n    pattern: 'конец$'\n", encoding="utf-8"
+    )
+    cat = clean.load_boilerplate(tmp_path / "b.yaml")
+    assert cat.line_scan is None
+    text = "Текст статьи здесь, длинный.\n меню \nконец\nЕщё текст статьи, тоже длинный."
+    assert [c.step for c in clean.boilerplate(text, cat)] == ["clean/boilerplate/lone", "clean/boilerplate/end"]
+    assert clean.default_boilerplate().line_scan is not None
