@@ -389,7 +389,9 @@ def repeats(text: str, min_chars: int = 20, substring_limit: int = 500_000) -> l
             continue
         seen.add(key)
         so_far += " " + key
-    return changes
+    # a repeated last line takes the newline before it, which the repeated line before it took
+    # with itself: the two drops are one
+    return _without_overlaps(changes)
 
 
 # a line break that a lowercase word follows; what stands before it is read backwards, since a

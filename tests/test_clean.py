@@ -88,6 +88,11 @@ def test_repeated_title_and_body_kept_once():
     assert clean_text(text) == f"{title}\n\n{BODY}"
 
 
+def test_repeated_lines_that_end_the_text_are_dropped_together():
+    a, b = "Первая строка довольно длинная для ключа.", "Вторая строка тоже длинная для ключа повтора."
+    assert clean_text(f"{a}\n{b}\n{a}\n{b}") == f"{a}\n{b}"
+
+
 def test_short_repeats_are_kept():
     assert clean_text("Да.\nДа.") == "Да.\nДа."
 
