@@ -1,5 +1,3 @@
-import sys
+from normalize.cli import entry
 
-from normalize.cli import main
-
-sys.exit(main())
+entry()
