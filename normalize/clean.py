@@ -451,11 +451,12 @@ def blank_lines(text: str) -> list[Change]:
     if body_start >= body_end:
         return [Change(0, len(text), "", "clean/whitespace")] if text else []
     changes = [Change(0, body_start, "", "clean/whitespace")] if body_start else []
-    changes += [
-        Change(m.start(), m.end(), "\n\n", "clean/whitespace")
-        for m in _BLANKS_RE.finditer(text, body_start)
-        if m.end() <= body_end
-    ]
+    if "\n\n\n" in text:  # a substring search, many times faster than the scan that mostly finds nothing
+        changes += [
+            Change(m.start(), m.end(), "\n\n", "clean/whitespace")
+            for m in _BLANKS_RE.finditer(text, body_start)
+            if m.end() <= body_end
+        ]
     if body_end < len(text):
         changes.append(Change(body_end, len(text), "", "clean/whitespace"))
     return changes
