@@ -140,12 +140,6 @@ def _prune(where: Path, keep: int = KEEP) -> None:
         pass  # another process pruned first
 
 
-def is_cached(dirs: Sequence[Path | str] | None = None) -> bool:
-    """Whether the cache holds this gazetteer set, compiled by this code."""
-    where = cache_dir()
-    return where is not None and (where / f"gazetteer-{key(dirs)}.pickle").is_file()
-
-
 def compile_gazetteers(dirs: Sequence[Path | str] | None = None) -> tuple[gz.Gazetteer, link.Index]:
     """The loaded gazetteer and its index, from the cache when it holds this exact set.
 

@@ -70,8 +70,6 @@ def run_main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     from normalize import resume
 
-    # the workers start first: their imports and gazetteer loading overlap this process's setup
-    pool = pipeline.start_workers(workers, tuple(str(d) for d in args.gazetteers or ()))
     try:
         compiled = pipeline.compile_gazetteers(args.gazetteers)
         files = read.input_files(args.input, args.follow_symlinks, exclude=args.output)
@@ -89,15 +87,11 @@ def run_main(argv: Sequence[str]) -> int:
                 track=bar.track,
                 batch_size=max(1, args.batch_size),
                 files=files,
-                pool=pool,
             )
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return _fail(str(exc))
     except OSError as exc:  # the output folder went away or filled up, mid-run
         return _fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
     # every row but the text of only the first documents: the summary and the report need no more,
     # and the full tables stream from the checkpoint parts to OUT (write_tables)
     tables = result.tables.display()
@@ -133,7 +127,12 @@ def run_main(argv: Sequence[str]) -> int:
     try:
         # the display holds every row of mentions, edits and rejects: only the documents, with all
         # their text, stream once more from the checkpoint parts
-        written = [("documents", result.tables.documents), *list(tables.items())[1:]]
+        written = [
+            ("documents", result.tables.documents),
+            ("mentions", tables.mentions),
+            ("edits", tables.edits),
+            ("rejects", tables.rejects),
+        ]
         write.write_tables(written, args.output, args.format, report)
         resume.finish(args.output, result, {"format": args.format, "follow_symlinks": args.follow_symlinks})
     except OSError as exc:

@@ -279,72 +279,36 @@ def _process_and_sink(batch: Batch, dirs: tuple[str, ...], sink: Callable[[dict[
     return frames if sink is None else sink(frames)
 
 
-def start_workers(workers: int, dirs: tuple[str, ...] = ()) -> ProcessPoolExecutor | None:
-    """A pool of `workers` processes, started now (None for one worker): a caller that starts it
-    before its own setup (reading the gazetteer, listing the input) has the workers' imports and
-    gazetteer loading done by the time the first batch is ready. The caller shuts it down."""
-    if workers <= 1:
-        return None
-    import multiprocessing as mp
-
-    # spawn, not fork: forking a process whose polars threads are running can deadlock the child;
-    # workers load the compiled gazetteer from the on-disk cache instead of inheriting it
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm_worker, initargs=(dirs,)
-    )
-    for _ in range(workers):  # with no worker idle yet, each submission starts one
-        pool.submit(int)
-    return pool
-
-
-def _warm_worker(dirs: tuple[str, ...]) -> None:
-    """Load the compiled gazetteer in a new worker when it is in the on-disk cache; else the
-    first batch compiles it (or reports what is wrong with it)."""
-    from normalize import cache
-
-    try:
-        if cache.is_cached([Path(d) for d in dirs] or None):
-            _compile_cached(dirs)
-    except Exception:  # a worker must start; the first batch names any problem
-        pass
-
-
 def run_batches(
     batches: Iterable[Batch],
     dirs: tuple[str, ...],
     workers: int = 1,
     sink: Callable[[dict[str, pl.DataFrame]], T] | None = None,
-    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator:
     """Results of `process_batch` in batch order, or of `sink` applied to them where they were made.
 
     With workers > 1 the batches go to a process pool with only a few in flight, so memory
     stays bounded whatever the input size; a sink (writing a checkpoint part, say) then runs
-    in the worker too, so the main process only reads and hands out records. `pool`: workers
-    already started (`start_workers`), used and left running.
+    in the worker too, so the main process only reads and hands out records.
     """
-    _compile_cached(dirs)  # compile (and fill the on-disk cache) once, before any worker needs it
-    if pool is None and workers <= 1:
+    _compile_cached(dirs)  # compile (and fill the on-disk cache) once, before any worker starts
+    if workers <= 1:
         for batch in batches:
             yield _process_and_sink(batch, dirs, sink)
         return
+    import multiprocessing as mp
     from collections import deque
 
-    owned = pool is None
-    if pool is None:
-        pool = start_workers(workers, dirs)
-    assert pool is not None
-    try:
+    # spawn, not fork: forking a process whose polars thread pool is running can deadlock the child;
+    # workers load the compiled gazetteer from the on-disk cache instead of inheriting it
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         in_flight: deque = deque()
         for batch in batches:
             in_flight.append(pool.submit(_process_and_sink, batch, dirs, sink))
-            if len(in_flight) >= 2 * max(workers, 1):
+            if len(in_flight) >= 2 * workers:
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()
-    finally:
-        if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def batches(records: Iterable[tuple[str, RawDoc]], size: int = BATCH, max_bytes: int = BATCH_BYTES) -> Iterator[Batch]:

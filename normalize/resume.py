@@ -29,7 +29,6 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -219,12 +218,10 @@ def run(
     track: Callable[[Iterable], Iterable] | None = None,
     batch_size: int = pipeline.BATCH,
     files: list[Path] | None = None,
-    pool: ProcessPoolExecutor | None = None,
 ) -> RunResult:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
 
-    `files` is `read.input_files` of the input when the caller has listed it already; `pool`,
-    workers the caller started (`pipeline.start_workers`).
+    `files` is `read.input_files` of the input when the caller has listed it already.
 
     Raises read.InputError, write.OutputError or GazetteerError for problems with the
     run as a whole; every problem with a record is a reject.
@@ -237,9 +234,7 @@ def run(
     parts_dir.mkdir(parents=True, exist_ok=True)
     lock = _Lock(state / "lock")
     try:
-        return _run(
-            input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files, pool
-        )
+        return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files)
     finally:
         lock.release()
 
@@ -255,7 +250,6 @@ def _run(
     track: Callable[[Iterable], Iterable] | None,
     batch_size: int,
     files: list[Path] | None,
-    pool: ProcessPoolExecutor | None,
 ) -> RunResult:
     write.sweep(parts_dir.parent)
     write.sweep(parts_dir)
@@ -296,7 +290,7 @@ def _run(
     dirs = tuple(str(d) for d in gazetteers or ())
     written = 0
     sink = partial(_write_part_keys, parts_dir)  # runs where the batch was processed (a worker)
-    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers, sink, pool):
+    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers, sink):
         for k in part_keys:
             done.setdefault(k, part)
         sizes[part] = len(part_keys)
