@@ -203,10 +203,14 @@ WORLD = [
 ]
 
 
+def _index(rows: list[tuple[str, str, str, tuple[str, ...]]]) -> link.Index:
+    """An index over a small table of (id, type, name, aliases), with no rules."""
+    return link.compile_index(gazetteer.Gazetteer(tuple(gazetteer.Entity(*row) for row in rows), ()))
+
+
 @pytest.fixture(scope="module")
 def world() -> link.Index:
-    entities = tuple(gazetteer.Entity(i, t, n, a) for i, t, n, a in WORLD)
-    return link.compile_index(gazetteer.Gazetteer(entities, ()))
+    return _index(WORLD)
 
 
 WORLD_FOUND = [
@@ -315,8 +319,7 @@ PEOPLE = [
 
 @pytest.fixture(scope="module")
 def people() -> link.Index:
-    entities = tuple(gazetteer.Entity(i, t, n, a) for i, t, n, a in PEOPLE)
-    return link.compile_index(gazetteer.Gazetteer(entities, ()))
+    return _index(PEOPLE)
 
 
 PEOPLE_FOUND = [
