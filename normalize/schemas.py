@@ -297,6 +297,8 @@ def passes(table: str, df: pl.DataFrame, unique_ids: bool = True) -> bool:
 def validate(table: str, df: pl.DataFrame, unique_ids: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate a table; return (valid rows, failed rows with a `reason` column).
 
+    A table with a `reason` column of its own (rejects) keeps it in the failed rows as
+    `original_reason`, so `reason` is always why the row failed.
     `unique_ids=False` leaves out the uniqueness of documents.doc_id, for a batch of a run
     whose duplicate ids are settled across all batches (`pipeline`).
     """
@@ -329,10 +331,14 @@ def validate(table: str, df: pl.DataFrame, unique_ids: bool = True) -> tuple[pl.
         .agg(pl.col("why").unique().sort().str.join("; ").alias("reason"))
     )
     indexed = df.with_row_index("__row")
+    if "reason" in df.columns:
+        indexed = indexed.rename({"reason": "original_reason"})
     bad = indexed.join(reasons, left_on="__row", right_on=pl.col("index").cast(pl.UInt32), how="inner").drop(
         "__row", "index"
     )
-    good = indexed.join(
-        reasons.select(pl.col("index").cast(pl.UInt32)), left_on="__row", right_on="index", how="anti"
-    ).drop("__row")
+    good = (
+        df.with_row_index("__row")
+        .join(reasons.select(pl.col("index").cast(pl.UInt32)), left_on="__row", right_on="index", how="anti")
+        .drop("__row")
+    )
     return model.validate(good, lazy=True) if good.height else good, bad

@@ -88,8 +88,9 @@ def test_a_bad_mention_row_is_rejected_with_its_reason(bad, needle):
 def test_a_bad_reject_stage_fails():
     df = schemas.frame("rejects", [{"doc_id": "a", "source_path": "p", "reason": "r", "stage": "mars"}])
     _, rejected = schemas.validate("rejects", df)
-    # the rejects table has its own `reason` column, so the failure's reason comes in the last column
-    assert rejected.height == 1 and "stage failed isin" in rejected[rejected.columns[-1]][0]
+    # `reason` says why the row failed; the reject's own reason is kept beside it
+    assert rejected.height == 1 and "stage failed isin" in rejected["reason"][0]
+    assert rejected["original_reason"].to_list() == ["r"]
 
 
 def test_a_document_with_a_bad_row_is_rejected_whole_and_once(monkeypatch):
