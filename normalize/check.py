@@ -430,7 +430,7 @@ class _Checker:
             self.add(label, 1, "unreadable", f"cannot read: {exc.strerror}")
             return
         try:
-            root = parse_yaml(text, label)
+            root = parse_yaml(text, label, repeated_keys=True)
         except GazetteerError as exc:
             line = exc.where.line if isinstance(exc.where, Location) else 1
             self.add(label, line, "yaml-syntax", exc.message)

@@ -120,23 +120,31 @@ class Node:
     line: int
 
 
-def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader) -> Node:
+def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, path: str | None) -> Node:
+    """Line-tagged nodes; with a path, a key repeated in one mapping is an error there
+    (YAML keeps only the last, so the first would be lost without a word)."""
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
         for key, value in node.value:
             name = str(loader.construct_object(key))
-            out[name] = _to_nodes(value, loader)
+            if path is not None and name in out:
+                first = out["__line__:" + name].line
+                raise GazetteerError(
+                    Location(path, key.start_mark.line + 1), f"key {name!r} repeated (first at line {first})"
+                )
+            out[name] = _to_nodes(value, loader, path)
             # the key's own line, for errors about the key rather than its value
             out["__line__:" + name] = Node(None, key.start_mark.line + 1)
         return Node(out, line)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_to_nodes(v, loader) for v in node.value], line)
+        return Node([_to_nodes(v, loader, path) for v in node.value], line)
     return Node(loader.construct_object(node), line)
 
 
-def parse_yaml(text: str, path: str) -> Node | None:
-    """Parse YAML safely into line-tagged nodes; raise GazetteerError on bad syntax."""
+def parse_yaml(text: str, path: str, repeated_keys: bool = False) -> Node | None:
+    """Parse YAML safely into line-tagged nodes; raise GazetteerError on bad syntax, and on a
+    key repeated in one mapping unless `repeated_keys` (the check reports those itself)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -145,7 +153,7 @@ def parse_yaml(text: str, path: str) -> Node | None:
         raise GazetteerError(Location(path, line), f"YAML syntax: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise GazetteerError(Location(path, 1), f"YAML: {exc}") from None
-    return _to_nodes(root, yaml.SafeLoader("")) if root is not None else None
+    return _to_nodes(root, yaml.SafeLoader(""), None if repeated_keys else path) if root is not None else None
 
 
 def _text(node: Node | None, where: Location, what: str) -> str:

@@ -147,6 +147,12 @@ def test_common_word_message_says_how_the_linker_guards_it() -> None:
     )
 
 
+def test_the_loader_refuses_a_repeated_key_at_its_line() -> None:
+    # YAML would keep the last value only, so the first aliases would vanish from the run
+    with pytest.raises(GazetteerError, match=r"keys\.yaml:7: key 'aliases' repeated \(first at line 5\)"):
+        load([CASES / "duplicate_key"])
+
+
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_whatever_the_loader_rejects_check_rejects(case: str) -> None:
     """`load` stops at its first problem; `check` must report an error in that same file."""
