@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from normalize import __version__
@@ -92,64 +93,65 @@ def run_main(argv: Sequence[str]) -> int:
         return _fail(str(exc))
     except OSError as exc:  # the output folder went away or filled up, mid-run
         return _fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
-    # every row but the text of only the first documents: the summary and the report need no more,
-    # and the full tables stream from the checkpoint parts to OUT (write_tables)
-    tables = result.tables.display()
+    # figures from narrow columns and a sample of the first documents: the main process holds
+    # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT
+    view = result.tables.overview()
     elapsed = time.perf_counter() - started
-    n_chars = int(tables.documents["n_chars_raw"].sum() or 0)
-    invalid = tables.rejects.filter(tables.rejects["stage"] == "validate").height
+    rejects = view.rejects
+    invalid = rejects.filter(rejects["stage"] == "validate").height
     report = {
         "version": __version__,
         "input": str(args.input),
         "files": result.files,
-        "documents": tables.documents.height,
-        "rejects": tables.rejects.height,
-        "rejects_by_stage": dict(tables.rejects.group_by("stage").len().iter_rows()) if tables.rejects.height else {},
-        "mentions": tables.mentions.height,
-        "edits": tables.edits.height,
-        "mentions_by_type": dict(tables.mentions.group_by("entity_type").len().sort("entity_type").iter_rows())
-        if tables.mentions.height
-        else {},
+        "documents": view.documents,
+        "rejects": rejects.height,
+        "rejects_by_stage": dict(rejects.group_by("stage").len().iter_rows()) if rejects.height else {},
+        "mentions": view.mentions,
+        "edits": view.edits,
+        "mentions_by_type": dict(sorted(view.mentions_by_type)),
         "gazetteer_digest": compiled.gazetteer.digest,
         "entities": len(compiled.gazetteer.entities),
         "seconds": round(elapsed, 3),
-        "chars_per_second": round(n_chars / elapsed) if elapsed > 0 else None,
+        "chars_per_second": round(view.n_chars / elapsed) if elapsed > 0 else None,
         "workers": workers,
         "format": args.format,
         # accounting: every input record is in exactly one of documents or rejects
         "records": result.records,
         "processed": result.processed,
         "reused": result.reused,
-        "rejects_by_reason": dict(tables.rejects.group_by("reason").len().sort("len", descending=True).iter_rows())
-        if tables.rejects.height
+        "rejects_by_reason": dict(rejects.group_by("reason").len().sort("len", descending=True).iter_rows())
+        if rejects.height
         else {},
     }
-    try:
-        # the display holds every row of mentions, edits and rejects: only the documents, with all
-        # their text, stream once more from the checkpoint parts
-        written = [
-            ("documents", result.tables.documents),
-            ("mentions", tables.mentions),
-            ("edits", tables.edits),
-            ("rejects", tables.rejects),
-        ]
-        write.write_tables(written, args.output, args.format, report)
+
+    def write_all() -> None:
+        write.write_tables(result.tables, args.output, args.format, report)
         resume.finish(args.output, result, {"format": args.format, "follow_symlinks": args.follow_symlinks})
-    except OSError as exc:
-        return _fail(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
+
+    # the tables stream to OUT in polars, outside the GIL, while this thread reads the sample
+    # for the summary's unlinked names (Python: morphology over up to 300k characters)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_all)
+        unlinked = None
+        if not args.quiet:
+            from normalize import suggest
+
+            unlinked = suggest.quick(view.sample.documents, view.sample.mentions, compiled)
+        try:
+            writing.result()
+        except OSError as exc:
+            return _fail(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
     if args.report:
         from normalize import report as report_html
 
-        report_html.write_report(tables, args.output, run=report)
+        report_html.write_report(result.tables.display(), args.output, run=report)
     if not args.quiet:
-        from normalize import progress, suggest
+        from normalize import progress
 
-        with_text = tables.documents.filter(tables.documents["text"].is_not_null())
-        unlinked = suggest.quick(with_text, tables.mentions, compiled)
         colour = progress.use_colour(sys.stderr)
-        print(progress.summary(tables, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
+        print(progress.summary(view, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
         print(
-            f"  records: {result.records} = {tables.documents.height} documents + {tables.rejects.height} rejects"
+            f"  records: {result.records} = {view.documents} documents + {rejects.height} rejects"
             f" ({result.processed} processed, {result.reused} reused from an earlier run)",
             file=sys.stderr,
         )

@@ -50,6 +50,10 @@ class Tables:
             ("rejects", self.rejects),
         ]
 
+    def overview(self, chars_with_text: int = 300_000) -> Overview:
+        """The tables' figures and a sample of the first documents (`Overview`)."""
+        return overview(self.documents, self.mentions, self.edits, self.rejects, chars_with_text)
+
 
 @dataclass
 class Compiled:
@@ -367,6 +371,71 @@ class LazyTables:
         )
         return Tables(documents, mentions, edits, self.rejects)
 
+    def overview(self, chars_with_text: int = 300_000) -> Overview:
+        """The run's figures and a sample, read by the streaming engine from narrow columns."""
+        return overview(self.documents, self.mentions, self.edits, self.rejects, chars_with_text)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What a run's summary and run.json say: counts and rankings, and a sample of the first
+    documents with their text and mentions (what `suggest.quick` reads). Its size does not grow
+    with the corpus, but for the rejects (in memory anyway) and the entity ranking (bounded by
+    the gazetteer)."""
+
+    documents: int
+    n_chars: int
+    mentions: int
+    edits: int
+    mentions_by_type: list[tuple[str, int]]  # most first, then by name
+    entities: list[tuple[str, str, int]]  # (canonical, entity_type, mentions), most first
+    edits_by_step: list[tuple[str, int]]  # step: the rule_id's first two parts, "clean/unicode"
+    rejects: pl.DataFrame
+    sample: Tables
+
+
+def _ranked(df: pl.DataFrame, keys: list[str]) -> list[tuple]:
+    return df.sort(["len", *keys], descending=[True, *[False] * len(keys)]).rows()
+
+
+def overview(
+    documents: pl.LazyFrame | pl.DataFrame,
+    mentions: pl.LazyFrame | pl.DataFrame,
+    edits: pl.LazyFrame | pl.DataFrame,
+    rejects: pl.DataFrame,
+    chars_with_text: int = 300_000,
+) -> Overview:
+    """The figures of four tables, and the first documents up to `chars_with_text` characters."""
+    documents, mentions, edits = documents.lazy(), mentions.lazy(), edits.lazy()
+    totals, by_entity, by_step, lengths = pl.collect_all(
+        [
+            documents.select(pl.len().alias("n"), pl.col("n_chars_raw").sum().alias("chars")),
+            mentions.group_by("canonical", "entity_type").len(),
+            edits.group_by(pl.col("rule_id").str.extract(r"^([^/]+/[^/]+)", 1).alias("step")).len(),
+            documents.select(pl.col("text").str.len_chars()),
+        ],
+        engine="streaming",
+    )
+    lengths = lengths.to_series()
+    k = int((lengths.cum_sum() - lengths < chars_with_text).sum())
+    head = documents.head(k)
+    sample_docs, sample_mentions = pl.collect_all(
+        [head, mentions.join(head.select("doc_id"), on="doc_id", how="semi", maintain_order="left")],
+        engine="streaming",
+    )
+    by_type = by_entity.group_by("entity_type").agg(pl.col("len").sum())
+    return Overview(
+        documents=int(totals["n"][0]),
+        n_chars=int(totals["chars"][0] or 0),
+        mentions=int(by_entity["len"].sum()),
+        edits=int(by_step["len"].sum()),
+        mentions_by_type=_ranked(by_type, ["entity_type"]),
+        entities=_ranked(by_entity, ["canonical", "entity_type"]),
+        edits_by_step=_ranked(by_step, ["step"]),
+        rejects=rejects,
+        sample=Tables(sample_docs, sample_mentions, edits.clear().collect(), rejects.clear()),
+    )
+
 
 def plan(
     parts: Sequence[dict[str, pl.DataFrame | pl.LazyFrame]],
@@ -427,7 +496,7 @@ def plan(
             lf = lf.filter(~pl.col("_order").is_in(gone))
         if not in_order:
             lf = lf.sort("_order", "_i")
-        return lf.drop("_order", "_i")
+        return lf.drop("_order", "_i", "_key")
 
     return LazyTables(final("documents"), final("mentions"), final("edits"), rejects_df.drop("_order"))
 

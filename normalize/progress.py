@@ -137,44 +137,42 @@ def _counts(df: pl.DataFrame, *cols: str) -> list[tuple]:
 
 
 def summary(
-    tables,
+    overview,
     elapsed: float,
     out: object = None,
     top: int = 8,
     unlinked: list[tuple[str, int]] | None = None,
     colour: bool = False,
 ) -> str:
-    """The closing summary: counts, mentions per type, top entities, unlinked candidates, time and throughput."""
-    docs, mentions, edits, rejects = tables.documents, tables.mentions, tables.edits, tables.rejects
-    n_chars = int(docs["n_chars_raw"].sum() or 0) if docs.height else 0
-    rate = f"{n_chars / elapsed:,.0f} chars/s, {docs.height / elapsed:,.1f} docs/s" if elapsed > 0 else ""
+    """The closing summary of a run's `pipeline.Overview`: counts, mentions per type, top entities,
+    unlinked candidates, rejects, edits, time and throughput."""
+    o = overview
+    rate = f"{o.n_chars / elapsed:,.0f} chars/s, {o.documents / elapsed:,.1f} docs/s" if elapsed > 0 else ""
     target = f" → {out}" if out is not None else ""
     bold = "1"
     lines = [
         paint(
-            f"normalize: {docs.height} documents, {rejects.height} rejects, {edits.height} edits, "
-            f"{mentions.height} mentions in {elapsed:.2f}s ({rate}){target}",
+            f"normalize: {o.documents} documents, {o.rejects.height} rejects, {o.edits} edits, "
+            f"{o.mentions} mentions in {elapsed:.2f}s ({rate}){target}",
             bold,
             colour,
         )
     ]
-    by_type = _counts(mentions, "entity_type")
-    if by_type:
+    if o.mentions_by_type:
         lines.append(
-            "  mentions by type: " + ", ".join(paint(f"{t} {n}", TYPE_COLOURS.get(t, ""), colour) for t, n in by_type)
+            "  mentions by type: "
+            + ", ".join(paint(f"{t} {n}", TYPE_COLOURS.get(t, ""), colour) for t, n in o.mentions_by_type)
         )
-    top_entities = _counts(mentions, "canonical", "entity_type")[:top]
-    if top_entities:
-        lines.append("  top entities: " + ", ".join(f"{name} {n}" for name, _t, n in top_entities))
+    if o.entities:
+        lines.append("  top entities: " + ", ".join(f"{name} {n}" for name, _t, n in o.entities[:top]))
     if unlinked:
         lines.append(
             "  unlinked candidates: "
             + ", ".join(f"{name} {n}" for name, n in unlinked[:top])
             + "  (normalize suggest IN for YAML stubs)"
         )
-    for reason, n in _counts(rejects, "reason")[:5]:
+    for reason, n in _counts(o.rejects, "reason")[:5]:
         lines.append(f"  rejected {n}: {reason}")
-    if edits.height:
-        steps = _counts(edits.with_columns(pl.col("rule_id").str.extract(r"^([^/]+/[^/]+)", 1).alias("step")), "step")
-        lines.append("  edits: " + ", ".join(f"{s} {n}" for s, n in steps[:6]))
+    if o.edits_by_step:
+        lines.append("  edits: " + ", ".join(f"{s} {n}" for s, n in o.edits_by_step[:6]))
     return "\n".join(lines)

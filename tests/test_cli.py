@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import time
 
+import polars as pl
 import pytest
-from runs import MINI, TEXT, corpus, run, run_subprocess
+from conftest import ROOT
+from runs import MINI, TEXT, Run, corpus, run, run_subprocess
 
-from normalize import cli, fix, read
+from normalize import cli, fix, pipeline, read, schemas
 
 
 def _one_line_error(r, *needles: str) -> None:
@@ -32,6 +34,16 @@ def test_summary_on_stderr_matches_run_json(tmp_path, capsys):
     assert f"normalize: {rep['documents']} documents, {rep['rejects']} rejects" in r.err
     assert "records: 4 = 3 documents + 1 rejects (4 processed, 0 reused from an earlier run)" in r.err
     assert "rejected 1: binary content" in r.err
+
+
+def test_the_tables_hold_the_contract_columns_and_nothing_private(tmp_path, capsys):
+    # the checkpoint's record key names a version of the code: in a table it would make two runs of
+    # the same input differ, and other pipelines read every column they are given
+    r = run(corpus(tmp_path / "in", 2), tmp_path / "out", capsys=capsys)
+    assert r.code == 0
+    for name, types in schemas.POLARS_TYPES.items():
+        columns = pl.read_parquet(tmp_path / "out" / f"{name}.parquet").columns
+        assert columns == list(types), name
 
 
 def test_output_path_that_is_a_file(tmp_path, capsys):
@@ -157,3 +169,27 @@ def test_formats_write_the_same_accounting(tmp_path, capsys):
             "run.json",
             *(f"{t}.{fmt}" for t in ("documents", "mentions", "edits", "rejects")),
         }
+
+
+def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_path, capsys):
+    # the bundled gazetteers, for mentions of several types
+    code = cli.main([str(ROOT / "examples" / "corpus"), str(tmp_path / "out"), "-j1"])
+    r = Run(code, capsys.readouterr().err, tmp_path / "out")
+    assert r.code == 0
+    docs, mentions, edits = r.table("documents"), r.table("mentions"), r.table("edits")
+    view = pipeline.Tables(docs, mentions, edits, r.rejects).overview(chars_with_text=2_000)
+    rep = r.report
+    assert (view.documents, view.mentions, view.edits) == (rep["documents"], rep["mentions"], rep["edits"])
+    assert dict(view.mentions_by_type) == rep["mentions_by_type"]
+    assert view.n_chars == docs["n_chars_raw"].sum()
+    assert sum(n for *_, n in view.entities) == mentions.height
+    assert view.entities[0][2] == mentions.group_by("canonical").len()["len"].max()
+    assert sum(n for _, n in view.edits_by_step) == edits.height
+    # the sample: the first documents up to the characters asked for, and only their mentions
+    lengths = docs["text"].str.len_chars()
+    k = int((lengths.cum_sum() - lengths < 2_000).sum())
+    assert 0 < k < docs.height
+    assert view.sample.documents["doc_id"].to_list() == docs["doc_id"].head(k).to_list()
+    assert view.sample.mentions.equals(mentions.filter(pl.col("doc_id").is_in(docs["doc_id"].head(k).implode())))
+    assert len(view.mentions_by_type) > 1
+    assert "mentions by type: " + ", ".join(f"{t} {n}" for t, n in view.mentions_by_type) in r.err
