@@ -136,7 +136,7 @@ def run_main(argv: Sequence[str]) -> int:
         if not args.quiet:
             from normalize import suggest
 
-            unlinked = suggest.quick(view.sample.documents, view.sample.mentions, compiled)
+            unlinked = suggest.quick(view.sample_documents, view.sample_mentions, compiled)
         try:
             writing.result()
         except OSError as exc:

@@ -391,7 +391,8 @@ class Overview:
     entities: list[tuple[str, str, int]]  # (canonical, entity_type, mentions), most first
     edits_by_step: list[tuple[str, int]]  # step: the rule_id's first two parts, "clean/unicode"
     rejects: pl.DataFrame
-    sample: Tables
+    sample_documents: pl.DataFrame  # the first documents, up to `chars_with_text` characters
+    sample_mentions: pl.DataFrame  # their mentions
 
 
 def _ranked(df: pl.DataFrame, keys: list[str]) -> list[tuple]:
@@ -433,7 +434,8 @@ def overview(
         entities=_ranked(by_entity, ["canonical", "entity_type"]),
         edits_by_step=_ranked(by_step, ["step"]),
         rejects=rejects,
-        sample=Tables(sample_docs, sample_mentions, edits.clear().collect(), rejects.clear()),
+        sample_documents=sample_docs,
+        sample_mentions=sample_mentions,
     )
 
 

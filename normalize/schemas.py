@@ -331,14 +331,11 @@ def validate(table: str, df: pl.DataFrame, unique_ids: bool = True) -> tuple[pl.
         .agg(pl.col("why").unique().sort().str.join("; ").alias("reason"))
     )
     indexed = df.with_row_index("__row")
-    if "reason" in df.columns:
-        indexed = indexed.rename({"reason": "original_reason"})
-    bad = indexed.join(reasons, left_on="__row", right_on=pl.col("index").cast(pl.UInt32), how="inner").drop(
+    failed = indexed.rename({"reason": "original_reason"}) if "reason" in df.columns else indexed
+    bad = failed.join(reasons, left_on="__row", right_on=pl.col("index").cast(pl.UInt32), how="inner").drop(
         "__row", "index"
     )
-    good = (
-        df.with_row_index("__row")
-        .join(reasons.select(pl.col("index").cast(pl.UInt32)), left_on="__row", right_on="index", how="anti")
-        .drop("__row")
-    )
+    good = indexed.join(
+        reasons.select(pl.col("index").cast(pl.UInt32)), left_on="__row", right_on="index", how="anti"
+    ).drop("__row")
     return model.validate(good, lazy=True) if good.height else good, bad

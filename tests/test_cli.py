@@ -189,7 +189,7 @@ def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_pat
     lengths = docs["text"].str.len_chars()
     k = int((lengths.cum_sum() - lengths < 2_000).sum())
     assert 0 < k < docs.height
-    assert view.sample.documents["doc_id"].to_list() == docs["doc_id"].head(k).to_list()
-    assert view.sample.mentions.equals(mentions.filter(pl.col("doc_id").is_in(docs["doc_id"].head(k).implode())))
+    assert view.sample_documents["doc_id"].to_list() == docs["doc_id"].head(k).to_list()
+    assert view.sample_mentions.equals(mentions.filter(pl.col("doc_id").is_in(docs["doc_id"].head(k).implode())))
     assert len(view.mentions_by_type) > 1
     assert "mentions by type: " + ", ".join(f"{t} {n}" for t, n in view.mentions_by_type) in r.err
