@@ -144,7 +144,7 @@ def run_main(argv: Sequence[str]) -> int:
     if args.report:
         from normalize import report as report_html
 
-        report_html.write_report(result.tables.display(), args.output, run=report)
+        report_html.write_report(result.tables, args.output, run=report)
     if not args.quiet:
         from normalize import progress
 

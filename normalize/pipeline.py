@@ -356,21 +356,6 @@ class LazyTables:
         documents, mentions, edits = pl.collect_all([self.documents, self.mentions, self.edits])
         return Tables(documents, mentions, edits, self.rejects)
 
-    def display(self, documents_with_text: int = 500, chars_with_text: int = 300_000) -> Tables:
-        """The tables for a summary or a report: every row, but the text of only the first
-        documents (at least `documents_with_text`, as the report shows, and up to `chars_with_text`
-        characters, as the summary's unlinked-name sample reads: `suggest.quick`).
-
-        Read by the streaming engine: the texts are never all in memory at once."""
-        lengths = self.documents.select(pl.col("text").str.len_chars()).collect(engine="streaming").to_series()
-        k = max(documents_with_text, int((lengths.cum_sum() - lengths < chars_with_text).sum()))
-        head = self.documents.head(k)
-        rest = self.documents.slice(k).with_columns(pl.lit(None, pl.String).alias("text"))
-        documents, mentions, edits = pl.collect_all(
-            [pl.concat([head, rest]), self.mentions, self.edits], engine="streaming"
-        )
-        return Tables(documents, mentions, edits, self.rejects)
-
     def overview(self, chars_with_text: int = 300_000) -> Overview:
         """The run's figures and a sample, read by the streaming engine from narrow columns."""
         return overview(self.documents, self.mentions, self.edits, self.rejects, chars_with_text)
@@ -419,11 +404,11 @@ def overview(
     )
     lengths = lengths.to_series()
     k = int((lengths.cum_sum() - lengths < chars_with_text).sum())
-    head = documents.head(k)
-    sample_docs, sample_mentions = pl.collect_all(
-        [head, mentions.join(head.select("doc_id"), on="doc_id", how="semi", maintain_order="left")],
-        engine="streaming",
-    )
+    sample_docs = documents.head(k).collect(engine="streaming")
+    # the ids as a frame: a semi join on a lazy head() lost rows in the streaming engine (polars 2.1)
+    sample_mentions = mentions.join(
+        sample_docs.select("doc_id").lazy(), on="doc_id", how="semi", maintain_order="left"
+    ).collect(engine="streaming")
     by_type = by_entity.group_by("entity_type").agg(pl.col("len").sum())
     return Overview(
         documents=int(totals["n"][0]),

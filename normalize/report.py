@@ -146,11 +146,12 @@ def bars(rows: list[tuple[str, int]], colours: dict[str, str] | None = None, emp
     return "".join(out)
 
 
-def _counts(df: pl.DataFrame, col: str, limit: int | None = None) -> list[tuple[str, int]]:
-    if not df.height:
-        return []
-    rows = df.group_by(col).len().sort(["len", col], descending=[True, False]).rows()
-    return [(str(k), int(n)) for k, n in rows[:limit]]
+def _counts(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
+    return lf.group_by(col).len().sort(["len", col], descending=[True, False])
+
+
+def _pairs(df: pl.DataFrame, limit: int | None = None) -> list[tuple[str, int]]:
+    return [(str(k), int(n)) for k, n in df.rows()[:limit]]
 
 
 def _folded_table(title: str, header: tuple[str, ...], rows: list[str]) -> str:
@@ -163,24 +164,54 @@ def _folded_table(title: str, header: tuple[str, ...], rows: list[str]) -> str:
 
 
 def render(tables, title: str = "normalize report", run: dict | None = None, max_documents: int = 500) -> str:
-    """The whole report as one HTML string."""
-    docs, mentions, edits, rejects = tables.documents, tables.mentions, tables.edits, tables.rejects
-    m_by_doc = mentions.partition_by("doc_id", as_dict=True) if mentions.height else {}
-    e_by_doc = edits.partition_by("doc_id", as_dict=True) if edits.height else {}
-    types = [t for t, _ in _counts(mentions, "entity_type")]
-    top = (
-        mentions.group_by("entity_id", "canonical").len().sort(["len", "entity_id"], descending=[True, False])
-        if mentions.height
-        else None
+    """The whole report as one HTML string.
+
+    `tables`: documents, mentions and edits as frames or lazy frames (a run's, streaming from its
+    checkpoint parts) and rejects as a frame. What is read of them is bounded: counts, the first
+    `max_documents` documents with their mentions and edits, and the entity index."""
+    docs, mentions, edits = tables.documents.lazy(), tables.mentions.lazy(), tables.edits.lazy()
+    rejects = tables.rejects
+    shown = docs.head(max_documents).collect(engine="streaming")
+    # the ids as a frame: a semi join on a lazy head() lost rows in the streaming engine (polars 2.1)
+    shown_ids = shown.select("doc_id").lazy()
+    (
+        n_docs,
+        n_mentions,
+        n_edits,
+        by_type,
+        top,
+        edit_steps,
+        shown_mentions,
+        shown_edits,
+        ents,
+    ) = pl.collect_all(
+        [
+            docs.select(pl.len()),
+            mentions.select(pl.len()),
+            edits.select(pl.len()),
+            _counts(mentions, "entity_type"),
+            mentions.group_by("entity_id", "canonical").len().sort(["len", "entity_id"], descending=[True, False]),
+            _counts(edits.select(pl.col("rule_id").str.extract(r"^((?:[^/]+/){0,2}[^/]+)", 1)), "rule_id"),
+            mentions.join(shown_ids, on="doc_id", how="semi", maintain_order="left"),
+            edits.join(shown_ids, on="doc_id", how="semi", maintain_order="left"),
+            mentions.group_by("entity_id", "canonical", "entity_type", "wikidata")
+            .agg(pl.len().alias("n"), pl.col("text").unique().sort().alias("forms"))
+            .sort(["entity_type", "canonical"]),
+        ],
+        engine="streaming",
     )
+    n_docs, n_mentions, n_edits = (int(x.item()) for x in (n_docs, n_mentions, n_edits))
+    m_by_doc = shown_mentions.partition_by("doc_id", as_dict=True) if shown_mentions.height else {}
+    e_by_doc = shown_edits.partition_by("doc_id", as_dict=True) if shown_edits.height else {}
+    types = [t for t, _ in _pairs(by_type)]
     parts = [
         "<!doctype html><html lang=ru><head><meta charset=utf-8>",
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{esc(title)}</title><style>{CSS}</style>",
         "".join(f"mark.t-{t}{{background:{c}}}" for t, c in TYPE_COLOURS.items()).join(("<style>", "</style>")),
         "</head><body>",
-        f"<header><h1>{esc(title)}</h1><p>{docs.height} documents · {rejects.height} rejects · "
-        f"{mentions.height} mentions · {edits.height} edits",
+        f"<header><h1>{esc(title)}</h1><p>{n_docs} documents · {rejects.height} rejects · "
+        f"{n_mentions} mentions · {n_edits} edits",
     ]
     if run:
         bits = []
@@ -196,20 +227,17 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
     parts.append('<h2>Corpus</h2><div class="charts">')
     parts.append(
         f'<div class="card" id="chart-types"><h3>Mentions per entity type</h3>'
-        f"{bars(_counts(mentions, 'entity_type'), TYPE_COLOURS, 'no mentions')}</div>"
+        f"{bars(_pairs(by_type), TYPE_COLOURS, 'no mentions')}</div>"
     )
-    top_rows = [(f"{name}", int(n)) for _eid, name, n in (top.head(15).rows() if top is not None else [])]
+    top_rows = [(f"{name}", int(n)) for _eid, name, n in top.head(15).rows()]
     parts.append(f'<div class="card" id="chart-entities"><h3>Top entities</h3>{bars(top_rows, None, "none")}</div>')
     parts.append(
         f'<div class="card" id="chart-rejects"><h3>Rejects by reason</h3>'
-        f"{bars(_counts(rejects, 'reason'), None, 'no rejected documents')}</div>"
+        f"{bars(_pairs(_counts(rejects.lazy(), 'reason').collect()), None, 'no rejected documents')}</div>"
     )
-    edit_steps = (
-        _counts(edits.with_columns(pl.col("rule_id").str.extract(r"^((?:[^/]+/){0,2}[^/]+)", 1)), "rule_id", 15)
-        if edits.height
-        else []
+    parts.append(
+        f'<div class="card" id="chart-edits"><h3>Edits by rule</h3>{bars(_pairs(edit_steps, 15), None, "none")}</div>'
     )
-    parts.append(f'<div class="card" id="chart-edits"><h3>Edits by rule</h3>{bars(edit_steps, None, "none")}</div>')
     parts.append("</div>")
     # documents
     parts.append('<h2>Documents</h2><p><input id="q" type="search" placeholder="filter documents…"> ')
@@ -220,7 +248,6 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
             f'<span style="background:{TYPE_COLOURS.get(t, "#eee")}">{esc(t)}</span></label>'
         )
     parts.append("</span></p>")
-    shown = docs.head(max_documents)
     for i, d in enumerate(shown.iter_rows(named=True)):
         doc_id = d["doc_id"]
         ms = m_by_doc.get((doc_id,), pl.DataFrame()).to_dicts() if m_by_doc else []
@@ -256,8 +283,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
             )
         )
         parts.append("</details>")
-    if docs.height > shown.height:
-        parts.append(f'<p class="muted">… {docs.height - shown.height} more documents not shown.</p>')
+    if n_docs > shown.height:
+        parts.append(f'<p class="muted">… {n_docs - shown.height} more documents not shown.</p>')
     # rejects
     if rejects.height:
         parts.append("<h2>Rejects</h2><table><tr><th>document</th><th>stage</th><th>reason</th></tr>")
@@ -267,12 +294,7 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
         if rejects.height > 1000:
             parts.append(f'<p class="muted">… {rejects.height - 1000} more rejects in rejects.parquet.</p>')
     # entity index: the targets of the highlights' links
-    if mentions.height:
-        ents = (
-            mentions.group_by("entity_id", "canonical", "entity_type", "wikidata")
-            .agg(pl.len().alias("n"), pl.col("text").unique().sort().alias("forms"))
-            .sort(["entity_type", "canonical"])
-        )
+    if ents.height:
         parts.append(
             '<h2>Entities</h2><table id="entities"><tr><th>entity</th><th>type</th><th>mentions</th>'
             "<th>wikidata</th><th>forms seen</th></tr>"

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import SEEDS, need
+from conftest import ROOT, SEEDS, need
 
-from normalize import report
+from normalize import report, resume, write
 from normalize.cli import main
+
+EXAMPLES = ROOT / "examples" / "corpus"
 
 CORPUS = {
     "a": "МВД Белоруссии сообщило: делегация во главе с Иваном Кубраковым прибыла в Минск.\nПоделиться\n",
@@ -126,3 +128,20 @@ def test_seeds_report(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('<mark class="m') == pl.read_parquet(out / "mentions.parquet").height
     assert "captcha" in page and len(page) < 500_000
+
+
+def test_every_shown_document_has_its_own_mentions_and_edits(tmp_path: Path):
+    # two records a batch, and fewer documents shown than there are: the report reads the documents
+    # it shows, and their rows, from several parts as a run hands them over (lazy, streaming)
+    out = tmp_path / "out"
+    write.prepare_out(out)
+    tables = resume.run(EXAMPLES, out, batch_size=2).tables
+    page = report.render(tables, max_documents=3)
+    shown = {
+        doc: (int(m), int(e))
+        for doc, m, e in re.findall(r'<summary>([^<]+?) <span class="muted">— (\d+) mentions, (\d+) edits', page)
+    }
+    docs, mentions, edits = (t.collect()["doc_id"] for t in (tables.documents, tables.mentions, tables.edits))
+    expected = {d: (int((mentions == d).sum()), int((edits == d).sum())) for d in docs.head(3)}
+    assert shown == expected and sum(m for m, _ in shown.values()) > 0
+    assert f"… {docs.len() - 3} more documents not shown" in page
