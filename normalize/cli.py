@@ -105,7 +105,7 @@ def run_main(argv: Sequence[str]) -> int:
         "files": result.files,
         "documents": view.documents,
         "rejects": rejects.height,
-        "rejects_by_stage": dict(rejects.group_by("stage").len().iter_rows()) if rejects.height else {},
+        "rejects_by_stage": dict(view.rejects_by_stage),
         "mentions": view.mentions,
         "edits": view.edits,
         "mentions_by_type": dict(sorted(view.mentions_by_type)),
@@ -119,9 +119,7 @@ def run_main(argv: Sequence[str]) -> int:
         "records": result.records,
         "processed": result.processed,
         "reused": result.reused,
-        "rejects_by_reason": dict(rejects.group_by("reason").len().sort("len", descending=True).iter_rows())
-        if rejects.height
-        else {},
+        "rejects_by_reason": dict(view.rejects_by_reason),
     }
 
     def write_all() -> None:

@@ -376,12 +376,16 @@ class Overview:
     entities: list[tuple[str, str, int]]  # (canonical, entity_type, mentions), most first
     edits_by_step: list[tuple[str, int]]  # step: the rule_id's first two parts, "clean/unicode"
     rejects: pl.DataFrame
+    rejects_by_reason: list[tuple[str, int]]
+    rejects_by_stage: list[tuple[str, int]]
     sample_documents: pl.DataFrame  # the first documents, up to `chars_with_text` characters
     sample_mentions: pl.DataFrame  # their mentions
 
 
-def _ranked(df: pl.DataFrame, keys: list[str]) -> list[tuple]:
-    return df.sort(["len", *keys], descending=[True, *[False] * len(keys)]).rows()
+def ranked_counts(frame: pl.LazyFrame | pl.DataFrame, *keys: str) -> pl.LazyFrame:
+    """Rows per value of `keys` (column `len`), most first, ties by the keys: the order in which
+    the summary, run.json and the report list counts."""
+    return frame.lazy().group_by(*keys).len().sort(["len", *keys], descending=[True, *[False] * len(keys)])
 
 
 def overview(
@@ -393,11 +397,14 @@ def overview(
 ) -> Overview:
     """The figures of four tables, and the first documents up to `chars_with_text` characters."""
     documents, mentions, edits = documents.lazy(), mentions.lazy(), edits.lazy()
-    totals, by_entity, by_step, lengths = pl.collect_all(
+    totals, by_entity, by_type, by_step, by_reason, by_stage, lengths = pl.collect_all(
         [
             documents.select(pl.len().alias("n"), pl.col("n_chars_raw").sum().alias("chars")),
-            mentions.group_by("canonical", "entity_type").len(),
-            edits.group_by(pl.col("rule_id").str.extract(r"^([^/]+/[^/]+)", 1).alias("step")).len(),
+            ranked_counts(mentions, "canonical", "entity_type"),
+            ranked_counts(mentions, "entity_type"),
+            ranked_counts(edits.select(pl.col("rule_id").str.extract(r"^([^/]+/[^/]+)", 1).alias("step")), "step"),
+            ranked_counts(rejects, "reason"),
+            ranked_counts(rejects, "stage"),
             documents.select(pl.col("text").str.len_chars()),
         ],
         engine="streaming",
@@ -409,16 +416,17 @@ def overview(
     sample_mentions = mentions.join(
         sample_docs.select("doc_id").lazy(), on="doc_id", how="semi", maintain_order="left"
     ).collect(engine="streaming")
-    by_type = by_entity.group_by("entity_type").agg(pl.col("len").sum())
     return Overview(
         documents=int(totals["n"][0]),
         n_chars=int(totals["chars"][0] or 0),
         mentions=int(by_entity["len"].sum()),
         edits=int(by_step["len"].sum()),
-        mentions_by_type=_ranked(by_type, ["entity_type"]),
-        entities=_ranked(by_entity, ["canonical", "entity_type"]),
-        edits_by_step=_ranked(by_step, ["step"]),
+        mentions_by_type=by_type.rows(),
+        entities=by_entity.rows(),
+        edits_by_step=by_step.rows(),
         rejects=rejects,
+        rejects_by_reason=by_reason.rows(),
+        rejects_by_stage=by_stage.rows(),
         sample_documents=sample_docs,
         sample_mentions=sample_mentions,
     )

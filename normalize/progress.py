@@ -15,8 +15,6 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import IO, TypeVar
 
-import polars as pl
-
 T = TypeVar("T")
 
 # ANSI colours per entity type (foreground), used by `explain` and the summary
@@ -130,12 +128,6 @@ class Progress:
                 pass
 
 
-def _counts(df: pl.DataFrame, *cols: str) -> list[tuple]:
-    if not df.height:
-        return []
-    return df.group_by(list(cols)).len().sort(["len", *cols], descending=[True, *[False] * len(cols)]).rows()
-
-
 def summary(
     overview,
     elapsed: float,
@@ -171,7 +163,7 @@ def summary(
             + ", ".join(f"{name} {n}" for name, n in unlinked[:top])
             + "  (normalize suggest IN for YAML stubs)"
         )
-    for reason, n in _counts(o.rejects, "reason")[:5]:
+    for reason, n in o.rejects_by_reason[:5]:
         lines.append(f"  rejected {n}: {reason}")
     if o.edits_by_step:
         lines.append("  edits: " + ", ".join(f"{s} {n}" for s, n in o.edits_by_step[:6]))

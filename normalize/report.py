@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from normalize.pipeline import ranked_counts
+
 TYPE_COLOURS = {
     "country": "#cdeccd",
     "region": "#cfe8f3",
@@ -146,10 +148,6 @@ def bars(rows: list[tuple[str, int]], colours: dict[str, str] | None = None, emp
     return "".join(out)
 
 
-def _counts(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
-    return lf.group_by(col).len().sort(["len", col], descending=[True, False])
-
-
 def _pairs(df: pl.DataFrame, limit: int | None = None) -> list[tuple[str, int]]:
     return [(str(k), int(n)) for k, n in df.rows()[:limit]]
 
@@ -189,9 +187,9 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
             docs.select(pl.len()),
             mentions.select(pl.len()),
             edits.select(pl.len()),
-            _counts(mentions, "entity_type"),
-            mentions.group_by("entity_id", "canonical").len().sort(["len", "entity_id"], descending=[True, False]),
-            _counts(edits.select(pl.col("rule_id").str.extract(r"^((?:[^/]+/){0,2}[^/]+)", 1)), "rule_id"),
+            ranked_counts(mentions, "entity_type"),
+            ranked_counts(mentions, "entity_id", "canonical"),
+            ranked_counts(edits.select(pl.col("rule_id").str.extract(r"^((?:[^/]+/){0,2}[^/]+)", 1)), "rule_id"),
             mentions.join(shown_ids, on="doc_id", how="semi", maintain_order="left"),
             edits.join(shown_ids, on="doc_id", how="semi", maintain_order="left"),
             mentions.group_by("entity_id", "canonical", "entity_type", "wikidata")
@@ -233,7 +231,7 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
     parts.append(f'<div class="card" id="chart-entities"><h3>Top entities</h3>{bars(top_rows, None, "none")}</div>')
     parts.append(
         f'<div class="card" id="chart-rejects"><h3>Rejects by reason</h3>'
-        f"{bars(_pairs(_counts(rejects.lazy(), 'reason').collect()), None, 'no rejected documents')}</div>"
+        f"{bars(_pairs(ranked_counts(rejects, 'reason').collect()), None, 'no rejected documents')}</div>"
     )
     parts.append(
         f'<div class="card" id="chart-edits"><h3>Edits by rule</h3>{bars(_pairs(edit_steps, 15), None, "none")}</div>'

@@ -183,7 +183,8 @@ def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_pat
     write.prepare_out(tmp_path / "again")
     state = resume.run(ROOT / "examples" / "corpus", tmp_path / "again", batch_size=2)
     streamed = state.tables.overview(chars_with_text=2_000)
-    for field in ("documents", "n_chars", "mentions", "edits", "mentions_by_type", "entities", "edits_by_step"):
+    fields = ("documents", "n_chars", "mentions", "edits", "mentions_by_type", "entities", "edits_by_step")
+    for field in (*fields, "rejects_by_reason", "rejects_by_stage"):
         assert getattr(streamed, field) == getattr(view, field), field
     for field in ("rejects", "sample_documents", "sample_mentions"):
         assert getattr(streamed, field).equals(getattr(view, field)), field
@@ -194,6 +195,8 @@ def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_pat
     assert sum(n for *_, n in view.entities) == mentions.height
     assert view.entities[0][2] == mentions.group_by("canonical").len()["len"].max()
     assert sum(n for _, n in view.edits_by_step) == edits.height
+    assert dict(view.rejects_by_reason) == rep["rejects_by_reason"]
+    assert dict(view.rejects_by_stage) == rep["rejects_by_stage"]
     # the sample: the first documents up to the characters asked for, and only their mentions
     lengths = docs["text"].str.len_chars()
     k = int((lengths.cum_sum() - lengths < 2_000).sum())
