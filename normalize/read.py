@@ -258,7 +258,7 @@ def _table_records(
             continue
         text = row.get("text")
         kind = "text"
-        if not isinstance(text, str) and isinstance(row.get("html"), str):
+        if (not isinstance(text, str) or not text.strip()) and isinstance(row.get("html"), str):
             text, kind = row["html"], "html"  # a saved page: its article is extracted when decoded
         if not isinstance(text, str):
             yield Reject(doc_id, src, f"line {line_no}: missing or non-string 'text'")

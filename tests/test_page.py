@@ -150,14 +150,14 @@ def test_html_columns_of_tables_are_pages_too(tmp_path, tables):
     )
     pl.DataFrame({"id": ["c1"], "html": [markup]}).write_csv(tmp_path / "pages.csv")
     pl.DataFrame({"doc_id": ["p1"], "html": [markup]}).write_parquet(tmp_path / "pages.parquet")
-    # a row with both: its text is the document, as before
-    both = pl.DataFrame({"doc_id": ["t1"], "text": ["Готовый текст."], "html": [markup]})
+    # a row with both: its text is the document, as before; with an empty text, its page
+    both = pl.DataFrame({"doc_id": ["t1", "e1"], "text": ["Готовый текст.", " "], "html": [markup, markup]})
     both.write_parquet(tmp_path / "both.parquet")
     got = pipeline.process(read.read(tmp_path), [FIXTURES / "mini.yaml"])
     expected = tables.documents.filter(pl.col("doc_id") == "kg_border_portal").row(0, named=True)
     docs = {d["doc_id"]: d for d in got.documents.to_dicts()}
-    assert sorted(docs) == ["c1", "j1", "p1", "t1"]
-    for doc_id in ("c1", "j1", "p1"):
+    assert sorted(docs) == ["c1", "e1", "j1", "p1", "t1"]
+    for doc_id in ("c1", "e1", "j1", "p1"):
         doc = docs[doc_id]
         assert (doc["text"], doc["published"], doc["source"]) == (
             expected["text"],
