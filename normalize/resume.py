@@ -2,7 +2,7 @@
 
 Every input record gets a key: the SHA-256 of its doc_id, source path and content
 (the raw bytes of a file, the text of a table row), salted with the run's
-configuration digest (normalize version, the code of the processing modules, the
+configuration digest (normalize version, every source file of the package, the
 gazetteer digest, the size limit). Records are processed in batches; each finished
 batch is written as a *part*, a folder `OUT/.normalize/parts/<hash>/` holding the
 batch's rows of the four tables (each row with its record key). A part is written
@@ -36,25 +36,11 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize import __version__, pipeline, read, write
+from normalize import __version__, digest, pipeline, read, write
 from normalize.pipeline import NAMES, LazyTables
 
 FORMAT = 1  # bump when the part layout changes
 STATE = ".normalize"
-# the modules whose code decides what a record becomes; a change to any of them invalidates parts
-_CODE = (
-    "read.py",
-    "decode.py",
-    "clean.py",
-    "meta.py",
-    "fix.py",
-    "link.py",
-    "morph.py",
-    "trace.py",
-    "gazetteer.py",
-    "pipeline.py",
-    "schemas.py",
-)
 
 
 @dataclass
@@ -73,23 +59,9 @@ class RunResult:
     _stale: bool = False
 
 
-def code_digest() -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in _CODE:
-        p = here / name
-        h.update(name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
-    for p in sorted((here / "data").glob("*")):
-        if p.is_file():
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def config_digest(gazetteer_digest: str) -> str:
     h = hashlib.sha256()
-    for part in (str(FORMAT), __version__, code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
+    for part in (str(FORMAT), __version__, digest.code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
