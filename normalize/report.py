@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize.pipeline import ranked_counts
+from normalize.overview import ranked_counts
 
 TYPE_COLOURS = {
     "country": "#cdeccd",

@@ -36,16 +36,17 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize import __version__, digest, pipeline, read, write
-from normalize.pipeline import NAMES, LazyTables
+from normalize import __version__, assemble, digest, pipeline, read, write
+from normalize.assemble import LazyTables
+from normalize.pipeline import NAMES
 
 FORMAT = 1  # bump when the part layout changes
 STATE = ".normalize"
 
 
 @dataclass
-class RunResult:
-    """What `run` did: the tables and the accounting."""
+class Outcome:
+    """What `run` did: the tables (over the checkpoint parts) and the accounting."""
 
     tables: LazyTables  # the four tables as queries over the parts (documents never all in memory)
     documents: int  # rows of documents
@@ -190,7 +191,7 @@ def run(
     track: Callable[[Iterable], Iterable] | None = None,
     batch_size: int = pipeline.BATCH,
     files: list[Path] | None = None,
-) -> RunResult:
+) -> Outcome:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
 
     `files` is `read.input_files` of the input when the caller has listed it already.
@@ -222,7 +223,7 @@ def _run(
     track: Callable[[Iterable], Iterable] | None,
     batch_size: int,
     files: list[Path] | None,
-) -> RunResult:
+) -> Outcome:
     write.sweep(parts_dir.parent)
     write.sweep(parts_dir)
     if not resume:
@@ -248,7 +249,7 @@ def _run(
         for i, rec in enumerate(records):
             counts["records"] = i + 1
             if isinstance(rec, read.Reject):
-                read_rejects.append(pipeline._reject_row(rec, i))
+                read_rejects.append(assemble.reject_row(rec, i))
                 continue
             key = record_key(config, rec, seen)
             keys.append(key)
@@ -273,11 +274,11 @@ def _run(
     for k in keys:
         by_part.setdefault(done[k], []).append(k)
     # parts in the order of their first record: in a fresh run that is input order, and the
-    # tables stream from the parts to OUT without being sorted or held (pipeline.plan)
+    # tables stream from the parts to OUT without being sorted or held (assemble.plan)
     parts = [_scan(p, ks) for p, ks in by_part.items()]
     order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
-    tables = pipeline.plan(parts, order, read_rejects, counts["records"])
-    return RunResult(
+    tables = assemble.plan(parts, order, read_rejects, counts["records"])
+    return Outcome(
         tables=tables,
         documents=counts["records"] - tables.rejects.height,
         files=len(files),
@@ -290,7 +291,7 @@ def _run(
     )
 
 
-def finish(out: Path, result: RunResult, options: dict) -> None:
+def finish(out: Path, result: Outcome, options: dict) -> None:
     """After the tables are written: compact the parts to what this run used; write the manifest.
 
     Parts that hold only records of this run are kept as they are (a fresh run rewrites
