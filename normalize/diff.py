@@ -8,9 +8,6 @@ result prints as text or as GitHub-flavoured markdown for a pull-request comment
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,36 +188,3 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
             lines.append(f"| {n} | `{a}` | `{b}` | {_md(ex)} |")
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
-
-
-def main(argv: Sequence[str]) -> int:
-    from normalize import pipeline, read
-    from normalize.cli import _fail, _Parser
-    from normalize.gazetteer import GazetteerError
-
-    p = _Parser(
-        prog="normalize gazetteers diff",
-        description="What a gazetteer change does to the mentions of a corpus: added, removed, relinked.",
-    )
-    p.add_argument("old", type=Path, help="the gazetteer set before (dir or file)")
-    p.add_argument("new", type=Path, help="the gazetteer set after (dir or file)")
-    p.add_argument("--corpus", required=True, type=Path, metavar="DIR", help="corpus to run (as normalize IN)")
-    p.add_argument("--format", choices=("text", "github"), default="text", help="github: markdown for a PR comment")
-    p.add_argument("--workers", "-j", type=int, default=None)
-    p.add_argument("--limit", type=int, default=15, help="entities listed per section")
-    args: argparse.Namespace = p.parse_args(argv)
-    workers = args.workers if args.workers is not None else pipeline.default_workers()
-    try:
-        d = diff([args.old], [args.new], args.corpus, max(workers, 1))
-    except (GazetteerError, read.InputError) as exc:
-        return _fail(str(exc))
-    if args.format == "github":
-        text = format_markdown(d, args.limit)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:  # inside GitHub Actions: also the job summary
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(text)
-    else:
-        text = format_text(d, args.limit)
-    sys.stdout.write(text)
-    return 0

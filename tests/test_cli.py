@@ -205,3 +205,71 @@ def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_pat
     assert view.sample_mentions.equals(mentions.filter(pl.col("doc_id").is_in(docs["doc_id"].head(k).implode())))
     assert len(view.mentions_by_type) > 1
     assert "mentions by type: " + ", ".join(f"{t} {n}" for t, n in view.mentions_by_type) in r.err
+
+
+# --- one argparse tree: every command's help, `normalize IN OUT` without the word `run` ------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--help"], ["IN", "OUT", "--gazetteers", "--workers", "--report", "commands"]),
+        (["-h"], ["IN", "OUT", "commands"]),
+        (["run", "--help"], ["IN", "OUT", "--resume", "commands"]),
+        (["explain", "--help"], ["TEXT", "--json", "--color", "--gazetteers"]),
+        (["suggest", "--help"], ["IN", "--min-count", "--top", "--gazetteers", "--workers"]),
+        (["gazetteers", "--help"], ["check", "diff"]),
+        (["gazetteers", "check", "--help"], ["DIR", "--format"]),
+        (["gazetteers", "diff", "--help"], ["OLD", "NEW", "--corpus", "--limit", "--workers", "--format"]),
+    ],
+)
+def test_every_command_has_its_help(capsys, argv, expected):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 0
+    page = capsys.readouterr().out
+    assert page.startswith("usage: normalize")
+    for word in expected:
+        assert word in page, (argv, word)
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    page = capsys.readouterr().out
+    listed = page.split("commands (normalize COMMAND --help for their options):\n")[1]
+    for words in ("run IN OUT", "explain TEXT", "suggest IN", "gazetteers check", "gazetteers diff"):
+        assert f"  {words}" in listed, words
+    assert all(f"  {' '.join(c.words)} {c.usage}" in listed for c in cli.COMMANDS)
+
+
+@pytest.mark.parametrize("argv", [["gazetteers"], ["gazetteers", "frobnicate"], ["gazetteers", "-q"]])
+def test_a_group_without_its_command_is_a_one_line_usage_error(tmp_path, capsys, argv):
+    code = cli.main(argv)
+    _one_line_error(Run(code, capsys.readouterr().err, tmp_path), "gazetteers check", "gazetteers diff")
+
+
+def test_the_word_run_is_optional(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 2)
+    with_word = cli.main(["run", str(inp), str(tmp_path / "a"), "-g", str(MINI), "-j1", "-q"])
+    without = cli.main([str(inp), str(tmp_path / "b"), "-g", str(MINI), "-j1", "-q"])
+    assert with_word == without == 0
+    for name in ("documents", "mentions", "edits", "rejects"):
+        assert (tmp_path / "a" / f"{name}.parquet").read_bytes() == (tmp_path / "b" / f"{name}.parquet").read_bytes()
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    # diff and suggest parsed their own arguments with the cli's private parser: an import cycle
+    import ast
+
+    importers = set()
+    for path in (ROOT / "normalize").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if "normalize.cli" in names:
+                importers.add(path.name)
+    assert importers == {"__main__.py"}
