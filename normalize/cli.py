@@ -129,13 +129,24 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         colour = progress.use_colour(sys.stderr)
         view = result.overview
-        summary = progress.summary(view, result.seconds, args.output, unlinked=result.unlinked, colour=colour)
+        summary = progress.summary(
+            view,
+            result.seconds,
+            args.output,
+            unlinked=result.unlinked,
+            colour=colour,
+            processed=result.processed,
+            reused=result.reused,
+        )
         print(summary, file=sys.stderr)
         print(
-            f"  records: {result.records} = {view.documents} documents + {result.rejects} rejects"
+            f"  records: {result.records} = {progress.counted(view.documents, 'document')}"
+            f" + {progress.counted(result.rejects, 'reject')}"
             f" ({result.processed} processed, {result.reused} reused from an earlier run)",
             file=sys.stderr,
         )
+        if result.report is not None:
+            print(f"  report: {result.report}", file=sys.stderr)
     return EXIT_INVALID if result.invalid else EXIT_OK
 
 
@@ -222,7 +233,7 @@ def suggest_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def suggest_command(args: argparse.Namespace) -> int:
-    from normalize import read, suggest
+    from normalize import progress, read, suggest
 
     try:
         found = suggest.suggest(args.input, args.gazetteers, _workers(args), args.min_count, args.top)
@@ -231,7 +242,7 @@ def suggest_command(args: argparse.Namespace) -> int:
     text = suggest.to_yaml(found)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"normalize suggest: {len(found)} stubs → {args.output}", file=sys.stderr)
+        print(f"normalize suggest: {progress.counted(len(found), 'stub')} → {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK

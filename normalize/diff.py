@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from normalize.progress import counted, plural
+
 KEY = ["doc_id", "start", "end"]
 _COLS = ["text", "entity_id", "entity_type", "canonical", "method"]
 
@@ -121,7 +123,7 @@ def _relinked_rows(relinked: pl.DataFrame) -> list[tuple[str, str, int, str]]:
 def format_text(d: GazetteerDiff, limit: int = 10) -> str:
     lines = [
         f"gazetteers diff: {d.added.height} added, {d.removed.height} removed, {d.relinked.height} relinked, "
-        f"{d.unchanged} unchanged mentions in {d.documents} documents",
+        f"{d.unchanged} unchanged mentions in {counted(d.documents, 'document')}",
         f"entities: {len(d.entities_added)} added, {len(d.entities_removed)} removed, "
         f"{len(d.entities_changed)} changed",
     ]
@@ -132,7 +134,7 @@ def format_text(d: GazetteerDiff, limit: int = 10) -> str:
             for eid, name, n, ex in rows[:limit]:
                 lines.append(f"  {'+' if title == 'added' else '-'}{n:<4} {name} ({eid})   e.g. {ex}")
             if len(rows) > limit:
-                lines.append(f"  … and {len(rows) - limit} more entities")
+                lines.append(f"  … and {len(rows) - limit} more {plural(len(rows) - limit, 'entity')}")
     if d.relinked.height:
         rows = _relinked_rows(d.relinked)
         lines.append(f"\nrelinked ({d.relinked.height}):")
@@ -153,8 +155,8 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
     lines = [
         f"### {icon} Gazetteer change on the corpus",
         "",
-        f"**{d.added.height}** mentions added · **{d.removed.height}** removed · "
-        f"**{d.relinked.height}** relinked · {d.unchanged} unchanged · {d.documents} documents",
+        f"**{d.added.height}** {plural(d.added.height, 'mention')} added · **{d.removed.height}** removed · "
+        f"**{d.relinked.height}** relinked · {d.unchanged} unchanged · {counted(d.documents, 'document')}",
         "",
         f"Entities: {len(d.entities_added)} added, {len(d.entities_removed)} removed, "
         f"{len(d.entities_changed)} changed.",
@@ -173,7 +175,7 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
         for eid, name, n, ex in rows[:limit]:
             lines.append(f"| {n} | {_md(name)} `{eid}` | {_md(ex)} |")
         if len(rows) > limit:
-            lines.append(f"| … | {len(rows) - limit} more entities | |")
+            lines.append(f"| … | {len(rows) - limit} more {plural(len(rows) - limit, 'entity')} | |")
         lines += ["", "</details>"]
     if d.relinked.height:
         rows = _relinked_rows(d.relinked)

@@ -66,7 +66,7 @@ class RunResult:
     reused: int  # records taken from the checkpoints of an earlier run into OUT
     invalid: int  # records rejected because a row failed its table's contract (the command exits 1)
     seconds: float  # reading and processing, before the tables are written
-    chars_per_second: int | None
+    chars_per_second: int | None  # None when the run processed nothing (every record reused)
     tables: dict[str, Path]  # table name → the file written
     run_json: Path
     report: Path | None  # OUT/report.html, when asked for
@@ -105,7 +105,7 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
     view = done.tables.overview()
     elapsed = time.perf_counter() - started
     rejects = view.rejects
-    rate = round(view.n_chars / elapsed) if elapsed > 0 else None
+    rate = round(view.n_chars / elapsed) if elapsed > 0 and done.processed else None
     info = {
         "version": __version__,
         "input": str(input_path),

@@ -31,8 +31,8 @@ def test_summary_on_stderr_matches_run_json(tmp_path, capsys):
     rep = r.report
     assert (rep["records"], rep["documents"], rep["rejects"]) == (4, 3, 1)
     assert rep["rejects_by_stage"] == {"decode": 1}
-    assert f"normalize: {rep['documents']} documents, {rep['rejects']} rejects" in r.err
-    assert "records: 4 = 3 documents + 1 rejects (4 processed, 0 reused from an earlier run)" in r.err
+    assert f"normalize: {rep['documents']} documents, {rep['rejects']} reject," in r.err  # one reject, singular
+    assert "records: 4 = 3 documents + 1 reject (4 processed, 0 reused from an earlier run)" in r.err
     assert "rejected 1: binary content" in r.err
 
 
@@ -273,3 +273,55 @@ def test_only_the_entry_point_imports_the_command_line():
             if "normalize.cli" in names:
                 importers.add(path.name)
     assert importers == {"__main__.py"}
+
+
+# --- what the user reads ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "expected"),
+    [
+        (0, "document", "0 documents"),
+        (1, "document", "1 document"),
+        (2, "document", "2 documents"),
+        (1, "reject", "1 reject"),
+        (1, "entity", "1 entity"),
+        (3, "entity", "3 entities"),
+        (1, "stub", "1 stub"),
+    ],
+)
+def test_count_nouns(n, noun, expected):
+    from normalize.progress import counted
+
+    assert counted(n, noun) == expected
+
+
+def test_one_of_each_is_singular(tmp_path, capsys):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text("Делегация прибыла в Минск.", encoding="utf-8")
+    (inp / "b.txt").write_bytes(b"")
+    r = run(inp, tmp_path / "out", capsys=capsys)
+    assert r.code == 0
+    assert r.err.startswith("normalize: 1 document, 1 reject, ")
+    assert ", 1 mention in " in r.err.splitlines()[0]
+    assert "  records: 2 = 1 document + 1 reject (2 processed, 0 reused from an earlier run)" in r.err
+
+
+def test_report_says_where_it_wrote_the_page(tmp_path, capsys):
+    r = run(corpus(tmp_path / "in", 1), tmp_path / "out", "--report", capsys=capsys)
+    page = tmp_path / "out" / "report.html"
+    assert r.code == 0 and page.is_file()
+    assert f"  report: {page}" in r.err.splitlines()
+    assert "report:" not in run(corpus(tmp_path / "in", 1), tmp_path / "out2", capsys=capsys).err
+
+
+def test_a_run_that_reused_everything_says_so_without_a_throughput(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 3)
+    first = run(inp, tmp_path / "out", capsys=capsys)
+    assert "chars/s" in first.err.splitlines()[0] and first.report["chars_per_second"] > 0
+    again = run(inp, tmp_path / "out", capsys=capsys)
+    head = again.err.splitlines()[0]
+    assert "(nothing processed, 3 records reused from an earlier run)" in head
+    assert "chars/s" not in head and "docs/s" not in head
+    assert again.report["chars_per_second"] is None and again.report["reused"] == 3
