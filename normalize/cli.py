@@ -30,6 +30,7 @@ from normalize.gazetteer import GazetteerError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 HELP = ("-h", "--help")
+DESCRIPTION = "Clean and normalize Russian news; link entity mentions."
 
 
 class UsageParser(argparse.ArgumentParser):
@@ -359,7 +360,7 @@ def command_list(commands: Sequence[Command] = COMMANDS, width: int = 26) -> str
 
 def parser() -> argparse.ArgumentParser:
     """The whole tree: `normalize` → run, explain, suggest, gazetteers → check, diff."""
-    root = UsageParser(prog="normalize", description="Clean and normalize Russian news; link entity mentions.")
+    root = UsageParser(prog="normalize", description=DESCRIPTION)
     levels: dict[tuple[str, ...], Any] = {  # words so far → the subparsers action that takes the next
         (): root.add_subparsers(title="commands", metavar="COMMAND", required=True)
     }
@@ -376,7 +377,7 @@ def parser() -> argparse.ArgumentParser:
         if c.words == ("run",):  # the default command: its help is `normalize --help`, with every command
             extra = {
                 "prog": "normalize",
-                "description": "Clean and normalize Russian news; link entity mentions.",
+                "description": DESCRIPTION,
                 "epilog": f"commands (normalize COMMAND --help for their options):\n{command_list()}",
                 "formatter_class": argparse.RawDescriptionHelpFormatter,
             }
