@@ -7,20 +7,26 @@ Library use::
 
     tables = normalize.normalize_frame(pl.DataFrame({"doc_id": ["a"], "text": ["..."]}))
     tables.mentions  # polars DataFrame
+
+    result = normalize.run("articles", "out", workers=4)  # what `normalize IN OUT` does
+    result.documents, result.tables["mentions"]  # counts, and the files written
 """
+
+__version__ = "0.1.0"  # first: the modules imported below read it
 
 from normalize import expr as _expr  # noqa: F401  (registers pl.col(...).normalize and df.normalize)
 from normalize.clean import clean_text
 from normalize.gazetteer import Entity, Gazetteer, GazetteerError, Rule, load
 from normalize.pipeline import Tables, compile_gazetteers, normalize_frame, process
-
-__version__ = "0.1.0"
+from normalize.runner import RunOptions, RunResult, run
 
 __all__ = [
     "Entity",
     "Gazetteer",
     "GazetteerError",
     "Rule",
+    "RunOptions",
+    "RunResult",
     "Tables",
     "__version__",
     "clean_text",
@@ -28,4 +34,5 @@ __all__ = [
     "load",
     "normalize_frame",
     "process",
+    "run",
 ]

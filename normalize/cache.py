@@ -7,8 +7,8 @@ milliseconds. The cache key covers everything the result depends on:
 - the gazetteer files: the same digest as `Gazetteer.digest` (each file's name and
   bytes, in `gazetteer_files` order), computed from the bytes without parsing them,
   plus the resolved paths (they appear in error locations);
-- the package version and the sources of `link.py`, `morph.py` and `gazetteer.py`,
-  so a change to the code that builds the index invalidates it;
+- the package version and every source file of the package (`digest.code_digest`), so a
+  change to the code that builds the index invalidates it;
 - the Python, pyahocorasick and pymorphy3 dictionary versions.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
@@ -30,12 +30,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from normalize import digest, link
 from normalize import gazetteer as gz
-from normalize import link
 
 FORMAT = 1  # bump when the pickled layout changes
 KEEP = 16  # entries kept; the least recently used beyond this are removed
-_SOURCES = ("link.py", "morph.py", "gazetteer.py", "cache.py")
 
 
 def cache_dir() -> Path | None:
@@ -60,16 +59,12 @@ def files_digest(files: Sequence[Path]) -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The package version, the index-building sources and the library versions."""
+    """The package version, the package's code and the library versions."""
     from importlib import metadata
 
     from normalize import __version__
 
-    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}".encode())
-    here = Path(__file__).resolve().parent
-    for name in _SOURCES:
-        h.update(name.encode())
-        h.update((here / name).read_bytes())
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|{digest.code_digest()}".encode())
     for dist in ("pyahocorasick", "pymorphy3", "pymorphy3-dicts-ru"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

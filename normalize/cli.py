@@ -1,10 +1,14 @@
-"""Command line: a thin layer over the library.
+"""Command line: one argparse tree over the library.
 
-    normalize IN OUT [--gazetteers DIR]... [--format parquet|csv|jsonl] [--workers N] [--report] [--quiet]
+    normalize [run] IN OUT [-g DIR]... [--format parquet|csv|jsonl] [-j N] [--report] [--quiet]
+    normalize explain TEXT|- [--json] [--color auto|always|never] [-g DIR]...
+    normalize suggest IN [-g DIR]... [--min-count N] [--top N] [-o FILE] [-j N]
     normalize gazetteers check [DIR]... [--format text|github]
-    normalize explain TEXT|- [--json] [--color auto|always|never] [--gazetteers DIR]...
-    normalize suggest IN [--min-count N] [--top N] [--output FILE]
-    normalize gazetteers diff OLD NEW --corpus DIR [--format text|github]
+    normalize gazetteers diff OLD NEW --corpus DIR [--format text|github] [-j N]
+
+The commands are data (`COMMANDS`): each names its words, its one-line summary (what
+`normalize --help` lists), the shared option groups it takes (`-g`, `-j`, `--format`) and its
+handler. The first word not being a command means `run`, so `normalize IN OUT` is a run.
 
 Exit codes: 0 done, 1 output failed its own validation (or the gazetteer check
 found errors), 2 usage or configuration error, reported in one line.
@@ -14,27 +18,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from normalize import __version__
 from normalize.gazetteer import GazetteerError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+HELP = ("-h", "--help")
+DESCRIPTION = "Clean and normalize Russian news; link entity mentions."
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, as for any configuration error
+class UsageParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2, as for any configuration error."""
+
+    def error(self, message: str) -> None:
         self.exit(EXIT_USAGE, f"normalize: {message} (see --help)\n")
 
 
-def _run_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="normalize", description="Clean and normalize Russian news; link entity mentions.")
-    p.add_argument("input", metavar="IN", type=Path, help="input folder (.txt, .jsonl, .csv, .parquet) or file")
-    p.add_argument("output", metavar="OUT", type=Path, help="output folder for the tables")
+def fail(message: str) -> int:
+    """Print a one-line error and return the usage exit code."""
+    print(f"normalize: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# --- option groups shared by several commands ------------------------------------------
+
+
+def gazetteers_option() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
     p.add_argument(
         "--gazetteers",
         "-g",
@@ -43,10 +59,38 @@ def _run_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="gazetteer dir (repeatable; replaces the bundled set)",
     )
+    return p
+
+
+def workers_option() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    return p
+
+
+def report_format_option() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--format", choices=("text", "github"), default="text", help="github: annotations / markdown for a PR"
+    )
+    return p
+
+
+def _workers(args: argparse.Namespace) -> int:
+    from normalize import pipeline
+
+    return max(args.workers, 1) if args.workers is not None else pipeline.default_workers()
+
+
+# --- normalize [run] IN OUT ------------------------------------------------------------
+
+
+def run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="IN", type=Path, help="input folder (.txt, .jsonl, .csv, .parquet) or file")
+    p.add_argument("output", metavar="OUT", type=Path, help="output folder for the tables")
     p.add_argument(
         "--format", choices=("parquet", "csv", "jsonl"), default="parquet", help="table format (default parquet)"
     )
-    p.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--follow-symlinks", action="store_true", help="follow symlinks that lead outside IN")
     p.add_argument(
         "--resume",
@@ -58,125 +102,86 @@ def _run_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     p.add_argument("--report", action="store_true", help="also write OUT/report.html (one self-contained page)")
     p.add_argument("--version", action="version", version=f"normalize {__version__}")
-    return p
 
 
-def run_main(argv: Sequence[str]) -> int:
-    from normalize import pipeline, read, write
+def run_command(args: argparse.Namespace) -> int:
+    """`normalize IN OUT`: `normalize.run`, then the summary on stderr and the exit code."""
+    from normalize import progress, read, runner, write
 
-    args = _run_parser().parse_args(argv)
-    workers = args.workers if args.workers is not None else pipeline.default_workers()
-    if workers < 1:
-        return _fail("--workers must be at least 1")
-    started = time.perf_counter()
-    from normalize import resume
-
+    if args.workers is not None and args.workers < 1:
+        return fail("--workers must be at least 1")
+    options = runner.RunOptions(
+        gazetteers=tuple(args.gazetteers or ()),
+        format=args.format,
+        workers=args.workers,
+        report=args.report,
+        resume=args.resume,
+        batch_size=args.batch_size,
+        follow_symlinks=args.follow_symlinks,
+        progress=None if not args.quiet else False,
+        unlinked=not args.quiet,
+    )
     try:
-        compiled = pipeline.compile_gazetteers(args.gazetteers)
-        inputs = read.scan(args.input, args.follow_symlinks, exclude=args.output)
-        files = inputs.files
-        write.prepare_out(args.output)
-        from normalize.progress import Progress
-
-        with Progress(len(files), enabled=None if not args.quiet else False) as bar:
-            result = resume.run(
-                args.input,
-                args.output,
-                args.gazetteers,
-                workers,
-                follow_symlinks=args.follow_symlinks,
-                resume=args.resume,
-                track=bar.track,
-                batch_size=max(1, args.batch_size),
-                files=files,
-            )
+        result = runner.run(args.input, args.output, options)
     except (GazetteerError, read.InputError, write.OutputError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except OSError as exc:  # the output folder went away or filled up, mid-run
-        return _fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
-    # figures from narrow columns and a sample of the first documents: the main process holds
-    # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT
-    view = result.tables.overview()
-    elapsed = time.perf_counter() - started
-    rejects = view.rejects
-    invalid = rejects.filter(rejects["stage"] == "validate").height
-    report = {
-        "version": __version__,
-        "input": str(args.input),
-        "files": result.files,
-        "documents": view.documents,
-        "rejects": rejects.height,
-        "rejects_by_stage": dict(view.rejects_by_stage),
-        "mentions": view.mentions,
-        "edits": view.edits,
-        "mentions_by_type": dict(sorted(view.mentions_by_type)),
-        "gazetteer_digest": compiled.gazetteer.digest,
-        "entities": len(compiled.gazetteer.entities),
-        "seconds": round(elapsed, 3),
-        "chars_per_second": round(view.n_chars / elapsed) if elapsed > 0 else None,
-        "workers": workers,
-        "format": args.format,
-        # accounting: every input record is in exactly one of documents or rejects
-        "records": result.records,
-        "processed": result.processed,
-        "reused": result.reused,
-        "rejects_by_reason": dict(view.rejects_by_reason),
-    }
-
-    def write_all() -> None:
-        write.write_tables(result.tables, args.output, args.format, report)
-        resume.finish(args.output, result, {"format": args.format, "follow_symlinks": args.follow_symlinks})
-
-    # the tables stream to OUT in polars, outside the GIL, while this thread reads the sample
-    # for the summary's unlinked names (Python: morphology over up to 300k characters)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        writing = pool.submit(write_all)
-        unlinked = None
-        if not args.quiet:
-            from normalize import suggest
-
-            unlinked = suggest.quick(view.sample_documents, view.sample_mentions, compiled)
-        try:
-            writing.result()
-        except OSError as exc:
-            return _fail(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
-    if args.report:
-        from normalize import report as report_html
-
-        report_html.write_report(result.tables, args.output, run=report)
-    if not files:  # an empty folder: one line, not a summary of zeros
+        return fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
+    inputs = read.Inputs(files=[], skipped=result.skipped)
+    if not result.files:  # an empty folder: one line, not a summary of zeros
         print(f"normalize: {inputs.empty_line(args.input)}", file=sys.stderr)
         return EXIT_OK
     if not args.quiet:
-        from normalize import progress
-
         colour = progress.use_colour(sys.stderr)
-        print(progress.summary(view, elapsed, args.output, unlinked=unlinked, colour=colour), file=sys.stderr)
+        view = result.overview
+        summary = progress.summary(
+            view,
+            result.seconds,
+            args.output,
+            unlinked=result.unlinked,
+            colour=colour,
+            processed=result.processed,
+            reused=result.reused,
+        )
+        print(summary, file=sys.stderr)
         print(
-            f"  records: {result.records} = {view.documents} documents + {rejects.height} rejects"
+            f"  records: {result.records} = {progress.counted(view.documents, 'document')}"
+            f" + {progress.counted(result.rejects, 'reject')}"
             f" ({result.processed} processed, {result.reused} reused from an earlier run)",
             file=sys.stderr,
         )
-    return EXIT_INVALID if invalid else EXIT_OK
+        if inputs.skipped:
+            print(f"  {inputs.skipped_line()}", file=sys.stderr)
+        if result.report is not None:
+            print(f"  report: {result.report}", file=sys.stderr)
+    return EXIT_INVALID if result.invalid else EXIT_OK
 
 
-def explain_main(argv: Sequence[str]) -> int:
-    from normalize import pipeline
-    from normalize.read import RawDoc
+def run_main(argv: Sequence[str]) -> int:
+    """`normalize IN OUT ...` with these arguments (the word `run` left out)."""
+    return main(["run", *argv])
 
-    p = _Parser(prog="normalize explain", description="Show what the pipeline makes of one text.")
-    p.add_argument("text", help="the text, or - for standard input")
-    p.add_argument("--gazetteers", "-g", action="append", type=Path, metavar="DIR")
+
+# --- normalize explain TEXT ------------------------------------------------------------
+
+
+def explain_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("text", metavar="TEXT", help="the text, or - for standard input")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour (default: on a terminal)"
     )
-    args = p.parse_args(argv)
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    from normalize import pipeline
+    from normalize.read import RawDoc
+
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
         compiled = pipeline.compile_gazetteers(args.gazetteers)
     except GazetteerError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     rows = pipeline.process_one(RawDoc("explain", "<text>", text=text), compiled)
     if args.json:
         print(
@@ -224,48 +229,193 @@ def explain_main(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def suggest_main(argv: Sequence[str]) -> int:
-    from normalize import suggest
-
-    return suggest.main(argv)
+# --- normalize suggest IN --------------------------------------------------------------
 
 
-def gazetteers_main(argv: Sequence[str]) -> int:
-    if argv and argv[0] == "diff":
-        from normalize import diff
+def suggest_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="IN", type=Path, help="input folder or file (as for normalize IN OUT)")
+    p.add_argument("--min-count", type=int, default=2, help="least occurrences to suggest (default 2)")
+    p.add_argument("--top", type=int, default=50, help="at most this many stubs (default 50)")
+    p.add_argument("--output", "-o", type=Path, help="write the YAML here instead of stdout")
 
-        return diff.main(argv[1:])
-    if not argv or argv[0] not in ("check",):
-        return _fail(
-            "usage: normalize gazetteers check [DIR]... [--format text|github]"
-            " | normalize gazetteers diff OLD NEW --corpus DIR [--format text|github]"
-        )
+
+def suggest_command(args: argparse.Namespace) -> int:
+    from normalize import progress, read, suggest
+
+    try:
+        found = suggest.suggest(args.input, args.gazetteers, _workers(args), args.min_count, args.top)
+    except (GazetteerError, read.InputError) as exc:
+        return fail(str(exc))
+    text = suggest.to_yaml(found)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"normalize suggest: {progress.counted(len(found), 'stub')} → {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+# --- normalize gazetteers check | diff -------------------------------------------------
+
+
+def check_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dirs", metavar="DIR", nargs="*", help="gazetteer dirs or files (default: the bundled set)")
+
+
+def check_command(args: argparse.Namespace) -> int:
     from normalize import check
 
-    p = _Parser(prog="normalize gazetteers check", description="Check gazetteer files; exit 1 on any error.")
-    p.add_argument("dirs", nargs="*", help="gazetteer dirs or files (default: the bundled set)")
-    p.add_argument("--format", choices=("text", "github"), default="text")
-    args = p.parse_args(argv[1:])
     return check.main(args.dirs, args.format)
 
 
-def _fail(message: str) -> int:
-    print(f"normalize: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+def diff_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", metavar="OLD", type=Path, help="the gazetteer set before (dir or file)")
+    p.add_argument("new", metavar="NEW", type=Path, help="the gazetteer set after (dir or file)")
+    p.add_argument("--corpus", required=True, type=Path, metavar="DIR", help="corpus to run (as normalize IN)")
+    p.add_argument("--limit", type=int, default=15, help="entities listed per section")
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from normalize import diff, read
+
+    try:
+        d = diff.diff([args.old], [args.new], args.corpus, _workers(args))
+    except (GazetteerError, read.InputError) as exc:
+        return fail(str(exc))
+    if args.format == "github":
+        text = diff.format_markdown(d, args.limit)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:  # inside GitHub Actions: also the job summary
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(text)
+    else:
+        text = diff.format_text(d, args.limit)
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+# --- the tree --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command of the tree: its words, what `--help` says of it, its options and handler."""
+
+    words: tuple[str, ...]  # ("gazetteers", "check")
+    usage: str  # its positional arguments, for the list of commands
+    summary: str  # one line
+    arguments: Callable[[argparse.ArgumentParser], None]  # adds the command's own options
+    handler: Callable[[argparse.Namespace], int]
+    shared: tuple[Callable[[], argparse.ArgumentParser], ...] = ()  # option groups it shares
+
+
+COMMANDS = (
+    Command(
+        ("run",),
+        "IN OUT",
+        "clean IN, write the tables to OUT (the word `run` may be left out)",
+        run_arguments,
+        run_command,
+        (gazetteers_option, workers_option),
+    ),
+    Command(
+        ("explain",),
+        "TEXT",
+        "the text as the pipeline sees it: edits, mentions, canonical names",
+        explain_arguments,
+        explain_command,
+        (gazetteers_option,),
+    ),
+    Command(
+        ("suggest",),
+        "IN",
+        "frequent unlinked names in IN, as gazetteer entity stubs (YAML)",
+        suggest_arguments,
+        suggest_command,
+        (gazetteers_option, workers_option),
+    ),
+    Command(
+        ("gazetteers", "check"),
+        "[DIR]...",
+        "check gazetteer files; exit 1 on any error (the CI gate)",
+        check_arguments,
+        check_command,
+        (report_format_option,),
+    ),
+    Command(
+        ("gazetteers", "diff"),
+        "OLD NEW --corpus DIR",
+        "what a gazetteer change does to the mentions of a corpus",
+        diff_arguments,
+        diff_command,
+        (report_format_option, workers_option),
+    ),
+)
+GROUPS = {"gazetteers": "check gazetteer sets, and what a change to one does to a corpus"}
+
+
+def command_list(commands: Sequence[Command] = COMMANDS, width: int = 26) -> str:
+    """The commands as `normalize --help` lists them: words and arguments, then the summary
+    (on a line of its own when the words are long)."""
+    lines = []
+    for c in commands:
+        left = f"  {' '.join(c.words)} {c.usage}"
+        lines.append(f"{left:<{width}}{c.summary}" if len(left) < width else f"{left}\n{'':<{width}}{c.summary}")
+    return "\n".join(lines)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole tree: `normalize` → run, explain, suggest, gazetteers → check, diff."""
+    root = UsageParser(prog="normalize", description=DESCRIPTION)
+    levels: dict[tuple[str, ...], Any] = {  # words so far → the subparsers action that takes the next
+        (): root.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    }
+    for c in COMMANDS:
+        for i in range(1, len(c.words)):  # the groups on the way (`gazetteers`), once each
+            if c.words[:i] not in levels:
+                group = levels[c.words[: i - 1]].add_parser(
+                    c.words[i - 1],
+                    help=GROUPS.get(c.words[i - 1]),
+                    description=GROUPS.get(c.words[i - 1]),
+                    prog=f"normalize {' '.join(c.words[:i])}",
+                )
+                levels[c.words[:i]] = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
+        if c.words == ("run",):  # the default command: its help is `normalize --help`, with every command
+            extra = {
+                "prog": "normalize",
+                "description": DESCRIPTION,
+                "epilog": f"commands (normalize COMMAND --help for their options):\n{command_list()}",
+                "formatter_class": argparse.RawDescriptionHelpFormatter,
+            }
+        else:
+            extra = {"prog": f"normalize {' '.join(c.words)}", "description": c.summary}
+        leaf = levels[c.words[:-1]].add_parser(
+            c.words[-1], parents=[make() for make in c.shared], help=c.summary, **extra
+        )
+        c.arguments(leaf)
+        leaf.set_defaults(handler=c.handler)
+    return root
+
+
+def _group_usage(group: str) -> str:
+    return " | ".join(f"normalize {' '.join(c.words)} {c.usage}" for c in COMMANDS if c.words[0] == group)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"explain": explain_main, "gazetteers": gazetteers_main, "suggest": suggest_main}
+    first_words = {c.words[0] for c in COMMANDS}
+    if not argv or argv[0] not in first_words:
+        argv = ["run", *argv]  # `normalize IN OUT`, and `normalize --help`: the run's page, listing every command
+    if argv[0] in GROUPS:
+        subcommands = {c.words[1] for c in COMMANDS if c.words[0] == argv[0]}
+        if len(argv) < 2 or argv[1] not in (*subcommands, *HELP):
+            return fail(f"usage: {_group_usage(argv[0])}")
     try:
-        if argv and argv[0] in commands:
-            return commands[argv[0]](argv[1:])
-        return run_main(argv)
+        args = parser().parse_args(argv)
+        return args.handler(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
 
@@ -282,8 +432,6 @@ def entry() -> None:
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):  # a closed pipe: nothing more to say
         pass
-    import os
-
     os._exit(code)
 
 

@@ -8,14 +8,13 @@ result prints as text or as GitHub-flavoured markdown for a pull-request comment
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from normalize.progress import counted, plural
 
 KEY = ["doc_id", "start", "end"]
 _COLS = ["text", "entity_id", "entity_type", "canonical", "method"]
@@ -124,7 +123,7 @@ def _relinked_rows(relinked: pl.DataFrame) -> list[tuple[str, str, int, str]]:
 def format_text(d: GazetteerDiff, limit: int = 10) -> str:
     lines = [
         f"gazetteers diff: {d.added.height} added, {d.removed.height} removed, {d.relinked.height} relinked, "
-        f"{d.unchanged} unchanged mentions in {d.documents} documents",
+        f"{d.unchanged} unchanged mentions in {counted(d.documents, 'document')}",
         f"entities: {len(d.entities_added)} added, {len(d.entities_removed)} removed, "
         f"{len(d.entities_changed)} changed",
     ]
@@ -135,7 +134,7 @@ def format_text(d: GazetteerDiff, limit: int = 10) -> str:
             for eid, name, n, ex in rows[:limit]:
                 lines.append(f"  {'+' if title == 'added' else '-'}{n:<4} {name} ({eid})   e.g. {ex}")
             if len(rows) > limit:
-                lines.append(f"  … and {len(rows) - limit} more entities")
+                lines.append(f"  … and {len(rows) - limit} more {plural(len(rows) - limit, 'entity')}")
     if d.relinked.height:
         rows = _relinked_rows(d.relinked)
         lines.append(f"\nrelinked ({d.relinked.height}):")
@@ -156,8 +155,8 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
     lines = [
         f"### {icon} Gazetteer change on the corpus",
         "",
-        f"**{d.added.height}** mentions added · **{d.removed.height}** removed · "
-        f"**{d.relinked.height}** relinked · {d.unchanged} unchanged · {d.documents} documents",
+        f"**{d.added.height}** {plural(d.added.height, 'mention')} added · **{d.removed.height}** removed · "
+        f"**{d.relinked.height}** relinked · {d.unchanged} unchanged · {counted(d.documents, 'document')}",
         "",
         f"Entities: {len(d.entities_added)} added, {len(d.entities_removed)} removed, "
         f"{len(d.entities_changed)} changed.",
@@ -176,7 +175,7 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
         for eid, name, n, ex in rows[:limit]:
             lines.append(f"| {n} | {_md(name)} `{eid}` | {_md(ex)} |")
         if len(rows) > limit:
-            lines.append(f"| … | {len(rows) - limit} more entities | |")
+            lines.append(f"| … | {len(rows) - limit} more {plural(len(rows) - limit, 'entity')} | |")
         lines += ["", "</details>"]
     if d.relinked.height:
         rows = _relinked_rows(d.relinked)
@@ -191,36 +190,3 @@ def format_markdown(d: GazetteerDiff, limit: int = 15) -> str:
             lines.append(f"| {n} | `{a}` | `{b}` | {_md(ex)} |")
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
-
-
-def main(argv: Sequence[str]) -> int:
-    from normalize import pipeline, read
-    from normalize.cli import _fail, _Parser
-    from normalize.gazetteer import GazetteerError
-
-    p = _Parser(
-        prog="normalize gazetteers diff",
-        description="What a gazetteer change does to the mentions of a corpus: added, removed, relinked.",
-    )
-    p.add_argument("old", type=Path, help="the gazetteer set before (dir or file)")
-    p.add_argument("new", type=Path, help="the gazetteer set after (dir or file)")
-    p.add_argument("--corpus", required=True, type=Path, metavar="DIR", help="corpus to run (as normalize IN)")
-    p.add_argument("--format", choices=("text", "github"), default="text", help="github: markdown for a PR comment")
-    p.add_argument("--workers", "-j", type=int, default=None)
-    p.add_argument("--limit", type=int, default=15, help="entities listed per section")
-    args: argparse.Namespace = p.parse_args(argv)
-    workers = args.workers if args.workers is not None else pipeline.default_workers()
-    try:
-        d = diff([args.old], [args.new], args.corpus, max(workers, 1))
-    except (GazetteerError, read.InputError) as exc:
-        return _fail(str(exc))
-    if args.format == "github":
-        text = format_markdown(d, args.limit)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:  # inside GitHub Actions: also the job summary
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(text)
-    else:
-        text = format_text(d, args.limit)
-    sys.stdout.write(text)
-    return 0

@@ -1,8 +1,8 @@
 """The pipeline: read → decode → clean → fix → link → validate, as a library API.
 
 `normalize_frame` takes a polars frame of (doc_id, text) and returns the four
-tables; `process` does the same for records from `read`. The CLI is a thin layer
-over `run`, which adds writing.
+tables; `process` does the same for records from `read`. `normalize.run` (runner.py)
+adds reading a folder, checkpoints and writing: what the `normalize IN OUT` command does.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from typing import TypeVar
 
 import polars as pl
 
+from normalize import assemble, link, meta, schemas
 from normalize import gazetteer as gz
-from normalize import link, meta, schemas
 from normalize import read as read_mod
 from normalize.clean import PREPARE, STRIP, clean
 from normalize.decode import DecodeError, decode_input
 from normalize.fix import RuleTimeout, fix
+from normalize.overview import Overview, overview
 from normalize.read import RawDoc, Reject
 from normalize.trace import TracedText
 
@@ -329,193 +330,6 @@ def batches(records: Iterable[tuple[str, RawDoc]], size: int = BATCH, max_bytes:
         yield batch
 
 
-def _reject_frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()})
-
-
-@dataclass
-class LazyTables:
-    """The four tables as queries over the processed parts, not yet read: documents,
-    mentions and edits stream from the parts to where they are written (`write`); the
-    rejects, small, are in memory."""
-
-    documents: pl.LazyFrame
-    mentions: pl.LazyFrame
-    edits: pl.LazyFrame
-    rejects: pl.DataFrame
-
-    def items(self) -> list[tuple[str, pl.LazyFrame | pl.DataFrame]]:
-        return [
-            ("documents", self.documents),
-            ("mentions", self.mentions),
-            ("edits", self.edits),
-            ("rejects", self.rejects),
-        ]
-
-    def collect(self) -> Tables:
-        documents, mentions, edits = pl.collect_all([self.documents, self.mentions, self.edits])
-        return Tables(documents, mentions, edits, self.rejects)
-
-    def overview(self, chars_with_text: int = 300_000) -> Overview:
-        """The run's figures and a sample, read by the streaming engine from narrow columns."""
-        return overview(self.documents, self.mentions, self.edits, self.rejects, chars_with_text)
-
-
-@dataclass(frozen=True)
-class Overview:
-    """What a run's summary and run.json say: counts and rankings, and a sample of the first
-    documents with their text and mentions (what `suggest.quick` reads). Its size does not grow
-    with the corpus, but for the rejects (in memory anyway) and the entity ranking (bounded by
-    the gazetteer)."""
-
-    documents: int
-    n_chars: int
-    mentions: int
-    edits: int
-    mentions_by_type: list[tuple[str, int]]  # most first, then by name
-    entities: list[tuple[str, str, int]]  # (canonical, entity_type, mentions), most first
-    edits_by_step: list[tuple[str, int]]  # step: the rule_id's first two parts, "clean/unicode"
-    rejects: pl.DataFrame
-    rejects_by_reason: list[tuple[str, int]]
-    rejects_by_stage: list[tuple[str, int]]
-    sample_documents: pl.DataFrame  # the first documents, up to `chars_with_text` characters
-    sample_mentions: pl.DataFrame  # their mentions
-
-
-def ranked_counts(frame: pl.LazyFrame | pl.DataFrame, *keys: str) -> pl.LazyFrame:
-    """Rows per value of `keys` (column `len`), most first, ties by the keys: the order in which
-    the summary, run.json and the report list counts."""
-    return frame.lazy().group_by(*keys).len().sort(["len", *keys], descending=[True, *[False] * len(keys)])
-
-
-def overview(
-    documents: pl.LazyFrame | pl.DataFrame,
-    mentions: pl.LazyFrame | pl.DataFrame,
-    edits: pl.LazyFrame | pl.DataFrame,
-    rejects: pl.DataFrame,
-    chars_with_text: int = 300_000,
-) -> Overview:
-    """The figures of four tables, and the first documents up to `chars_with_text` characters."""
-    documents, mentions, edits = documents.lazy(), mentions.lazy(), edits.lazy()
-    totals, by_entity, by_type, by_step, by_reason, by_stage, lengths = pl.collect_all(
-        [
-            documents.select(pl.len().alias("n"), pl.col("n_chars_raw").sum().alias("chars")),
-            ranked_counts(mentions, "canonical", "entity_type"),
-            ranked_counts(mentions, "entity_type"),
-            ranked_counts(edits.select(pl.col("rule_id").str.extract(r"^([^/]+/[^/]+)", 1).alias("step")), "step"),
-            ranked_counts(rejects, "reason"),
-            ranked_counts(rejects, "stage"),
-            documents.select(pl.col("text").str.len_chars()),
-        ],
-        engine="streaming",
-    )
-    lengths = lengths.to_series()
-    k = int((lengths.cum_sum() - lengths < chars_with_text).sum())
-    sample_docs = documents.head(k).collect(engine="streaming")
-    # the ids as a frame: a semi join on a lazy head() lost rows in the streaming engine (polars 2.1)
-    sample_mentions = mentions.join(
-        sample_docs.select("doc_id").lazy(), on="doc_id", how="semi", maintain_order="left"
-    ).collect(engine="streaming")
-    return Overview(
-        documents=int(totals["n"][0]),
-        n_chars=int(totals["chars"][0] or 0),
-        mentions=int(by_entity["len"].sum()),
-        edits=int(by_step["len"].sum()),
-        mentions_by_type=by_type.rows(),
-        entities=by_entity.rows(),
-        edits_by_step=by_step.rows(),
-        rejects=rejects,
-        rejects_by_reason=by_reason.rows(),
-        rejects_by_stage=by_stage.rows(),
-        sample_documents=sample_docs,
-        sample_mentions=sample_mentions,
-    )
-
-
-def plan(
-    parts: Sequence[dict[str, pl.DataFrame | pl.LazyFrame]],
-    order: pl.DataFrame,
-    read_rejects: list[dict],
-    n_records: int,
-) -> LazyTables:
-    """The four tables from processed (and validated) parts, in input order, deduplicated.
-
-    `order` maps each processed record's `_key` to its position in the input (`_order`);
-    `read_rejects` are the records rejected while reading, each with its `_order`.
-    Duplicate doc_ids: the first document in input order keeps the id, later ones are
-    rejects. Only narrow columns are read here (ids, positions); the accounting is checked
-    on them: every record is in exactly one of documents or rejects.
-    """
-    order = order.select(pl.col("_key").cast(pl.String), pl.col("_order").cast(pl.Int64)).lazy()
-
-    def table(name: str) -> pl.LazyFrame:
-        frames = [p[name].lazy() for p in parts] or [_frame(name, []).lazy()]
-        return pl.concat(frames, how="vertical_relaxed").join(order, on="_key", how="inner", maintain_order="left")
-
-    docs, rejected = pl.collect_all(
-        [
-            table("documents").select("doc_id", "source_path", "_order"),
-            table("rejects").select(*schemas.POLARS_TYPES["rejects"], "_order"),
-        ]
-    )
-    # parts taken in input order (a fresh run) need no sort: the tables then stream
-    in_order = docs["_order"].is_sorted() and rejected["_order"].is_sorted()
-    docs = docs if in_order else docs.sort("_order")
-    rejects = [rejected, _reject_frame(read_rejects)]
-    first = docs.unique("doc_id", keep="first", maintain_order=True)
-    dups = docs.join(
-        first.select("doc_id", pl.col("_order").alias("_first"), pl.col("source_path").alias("_fp")), on="doc_id"
-    ).filter(pl.col("_order") != pl.col("_first"))
-    gone = dups["_order"].implode()
-    if dups.height:
-        rejects.append(
-            dups.select(
-                "doc_id",
-                "source_path",
-                (pl.lit("duplicate doc_id (first in ") + pl.col("_fp") + pl.lit(")")).alias("reason"),
-                pl.lit("read").alias("stage"),
-                "_order",
-            )
-        )
-    types = {**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()}
-    rejects_df = pl.concat([r.select(list(types)).cast(types) for r in rejects], how="vertical")
-    rejects_df = rejects_df.sort("_order", maintain_order=True)
-    kept = docs.height - dups.height
-    seen = pl.concat([docs["_order"], rejects_df["_order"]])
-    if kept + rejects_df.height != n_records or seen.n_unique() != n_records:
-        raise AssertionError(f"accounting: {n_records} records but {kept} documents + {rejects_df.height} rejects")
-
-    def final(name: str) -> pl.LazyFrame:
-        lf = table(name)
-        if dups.height:
-            lf = lf.filter(~pl.col("_order").is_in(gone))
-        if not in_order:
-            lf = lf.sort("_order", "_i")
-        return lf.drop("_order", "_i", "_key")
-
-    return LazyTables(final("documents"), final("mentions"), final("edits"), rejects_df.drop("_order"))
-
-
-def assemble(
-    parts: Sequence[dict[str, pl.DataFrame | pl.LazyFrame]],
-    order: pl.DataFrame,
-    read_rejects: list[dict],
-    n_records: int,
-) -> Tables:
-    """`plan`, read into memory."""
-    return plan(parts, order, read_rejects, n_records).collect()
-
-
-def _reject_row(rec: Reject, order: int) -> dict:
-    return {
-        "doc_id": rec.doc_id,
-        "source_path": rec.source_path,
-        "reason": rec.reason,
-        "stage": rec.stage,
-        "_order": order,
-    }
-
-
 def process(
     records: Iterable[RawDoc | Reject],
     gazetteers: Sequence[str | Path] | None = None,
@@ -534,7 +348,7 @@ def process(
         for i, rec in enumerate(records):
             n = i + 1
             if isinstance(rec, Reject):
-                read_rejects.append(_reject_row(rec, i))
+                read_rejects.append(assemble.reject_row(rec, i))
             else:
                 keyed.append((str(i), i))
                 yield str(i), rec
@@ -543,7 +357,7 @@ def process(
     order = pl.DataFrame(
         {"_key": [k for k, _ in keyed], "_order": [i for _, i in keyed]}, schema={"_key": pl.String, "_order": pl.Int64}
     )
-    return assemble(parts, order, read_rejects, n)
+    return Tables(**assemble.plan(parts, order, read_rejects, n).collect())
 
 
 def normalize_frame(

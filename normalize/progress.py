@@ -54,6 +54,20 @@ def use_colour(stream: IO[str] | None = None, mode: str = "auto") -> bool:
         return False
 
 
+# the few nouns whose plural is not noun + "s"
+PLURALS = {"entity": "entities"}
+
+
+def plural(n: int, noun: str) -> str:
+    """The noun in the number `n` takes: document for 1, documents for 0 or 2, entities for 5."""
+    return noun if n == 1 else PLURALS.get(noun, noun + "s")
+
+
+def counted(n: int, noun: str) -> str:
+    """`n` and the noun in the number it takes: "1 document", "2 documents", "0 entities"."""
+    return f"{n} {plural(n, noun)}"
+
+
 def paint(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on and code else text
 
@@ -61,9 +75,7 @@ def paint(text: str, code: str, on: bool) -> str:
 class Progress:
     """A one-line progress bar on stderr, redrawn by a thread (so it moves while workers run)."""
 
-    def __init__(
-        self, total: int, label: str = "documents", enabled: bool | None = None, stream: IO[str] | None = None
-    ):
+    def __init__(self, total: int, label: str = "document", enabled: bool | None = None, stream: IO[str] | None = None):
         self.total = max(total, 0)
         self.label = label
         self.stream = stream or sys.stderr
@@ -96,9 +108,9 @@ class Progress:
             frac = min(self.done / self.total, 1.0)
             filled = int(frac * width)
             bar = "█" * filled + "░" * (width - filled)
-            count = f"{self.done}/{self.total} {self.label}"
+            count = f"{self.done}/{counted(self.total, self.label)}"
         else:
-            bar, count = "", f"{self.done} {self.label}"
+            bar, count = "", counted(self.done, self.label)
         rate = f"{self.done / elapsed:.0f}/s" if elapsed > 0.5 and self.done else ""
         parts = ["normalize", bar, count, rate, f"{elapsed:.1f}s"]
         if self.phase == "processing":
@@ -135,21 +147,24 @@ def summary(
     top: int = 8,
     unlinked: list[tuple[str, int]] | None = None,
     colour: bool = False,
+    processed: int | None = None,
+    reused: int = 0,
 ) -> str:
-    """The closing summary of a run's `pipeline.Overview`: counts, mentions per type, top entities,
-    unlinked candidates, rejects, edits, time and throughput."""
+    """The closing summary of a run's `overview.Overview`: counts, mentions per type, top entities,
+    unlinked candidates, rejects, edits, time and throughput.
+
+    `processed`, when given, is the number of records this run processed: with none (every
+    record reused from an earlier run, say) there is no throughput to show, but what was reused."""
     o = overview
-    rate = f"{o.n_chars / elapsed:,.0f} chars/s, {o.documents / elapsed:,.1f} docs/s" if elapsed > 0 else ""
+    if processed == 0:
+        rate = "nothing processed" + (f", {counted(reused, 'record')} reused from an earlier run" if reused else "")
+    else:
+        rate = f"{o.n_chars / elapsed:,.0f} chars/s, {o.documents / elapsed:,.1f} docs/s" if elapsed > 0 else ""
     target = f" → {out}" if out is not None else ""
     bold = "1"
-    lines = [
-        paint(
-            f"normalize: {o.documents} documents, {o.rejects.height} rejects, {o.edits} edits, "
-            f"{o.mentions} mentions in {elapsed:.2f}s ({rate}){target}",
-            bold,
-            colour,
-        )
-    ]
+    figures = ((o.documents, "document"), (o.rejects.height, "reject"), (o.edits, "edit"), (o.mentions, "mention"))
+    counts = ", ".join(counted(n, noun) for n, noun in figures)
+    lines = [paint(f"normalize: {counts} in {elapsed:.2f}s ({rate}){target}", bold, colour)]
     if o.mentions_by_type:
         lines.append(
             "  mentions by type: "

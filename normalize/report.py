@@ -17,7 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize.pipeline import ranked_counts
+from normalize.overview import ranked_counts
+from normalize.progress import counted, plural
 
 TYPE_COLOURS = {
     "country": "#cdeccd",
@@ -218,8 +219,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
         f"<title>{esc(title)}</title><style>{CSS}</style>",
         "".join(f"mark.t-{t}{{background:{c}}}" for t, c in TYPE_COLOURS.items()).join(("<style>", "</style>")),
         "</head><body>",
-        f"<header><h1>{esc(title)}</h1><p>{n_docs} documents · {rejects.height} rejects · "
-        f"{n_mentions} mentions · {n_edits} edits",
+        f"<header><h1>{esc(title)}</h1><p>{counted(n_docs, 'document')} · {counted(rejects.height, 'reject')} · "
+        f"{counted(n_mentions, 'mention')} · {counted(n_edits, 'edit')}",
     ]
     if run:
         bits = []
@@ -263,7 +264,7 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
         meta = " · ".join(f"{k}: {esc(d.get(k))}" for k in ("published", "source", "place", "encoding") if d.get(k))
         parts.append(
             f'<details class="doc" id="doc-{i}"{" open" if i < 20 else ""}><summary>{esc(doc_id)} '
-            f'<span class="muted">— {len(ms)} mentions, {len(es)} edits</span></summary>'
+            f'<span class="muted">— {counted(len(ms), "mention")}, {counted(len(es), "edit")}</span></summary>'
             f'<div class="meta">{meta} · <code>{esc(d.get("source_path"))}</code></div>'
             f'<div class="text">{highlight(d["text"], ms)}</div>'
         )
@@ -292,7 +293,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
         )
         parts.append("</details>")
     if n_docs > shown.height:
-        parts.append(f'<p class="muted">… {n_docs - shown.height} more documents not shown.</p>')
+        more = n_docs - shown.height
+        parts.append(f'<p class="muted">… {more} more {plural(more, "document")} not shown.</p>')
     # rejects
     if rejects.height:
         parts.append("<h2>Rejects</h2><table><tr><th>document</th><th>stage</th><th>reason</th></tr>")
@@ -300,7 +302,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
             parts.append(f"<tr><td>{esc(r['doc_id'])}</td><td>{esc(r['stage'])}</td><td>{esc(r['reason'])}</td></tr>")
         parts.append("</table>")
         if rejects.height > 1000:
-            parts.append(f'<p class="muted">… {rejects.height - 1000} more rejects in rejects.parquet.</p>')
+            more = rejects.height - 1000
+            parts.append(f'<p class="muted">… {more} more {plural(more, "reject")} in rejects.parquet.</p>')
     # entity index: the targets of the highlights' links
     if ents.height:
         parts.append(

@@ -2,7 +2,7 @@
 
 Every input record gets a key: the SHA-256 of its doc_id, source path and content
 (the raw bytes of a file, the text of a table row), salted with the run's
-configuration digest (normalize version, the code of the processing modules, the
+configuration digest (normalize version, every source file of the package, the
 gazetteer digest, the size limit). Records are processed in batches; each finished
 batch is written as a *part*, a folder `OUT/.normalize/parts/<hash>/` holding the
 batch's rows of the four tables (each row with its record key). A part is written
@@ -36,31 +36,17 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize import __version__, pipeline, read, write
-from normalize.pipeline import NAMES, LazyTables
+from normalize import __version__, assemble, digest, pipeline, read, write
+from normalize.assemble import LazyTables
+from normalize.pipeline import NAMES
 
 FORMAT = 1  # bump when the part layout changes
 STATE = ".normalize"
-# the modules whose code decides what a record becomes; a change to any of them invalidates parts
-_CODE = (
-    "read.py",
-    "decode.py",
-    "page.py",
-    "clean.py",
-    "meta.py",
-    "fix.py",
-    "link.py",
-    "morph.py",
-    "trace.py",
-    "gazetteer.py",
-    "pipeline.py",
-    "schemas.py",
-)
 
 
 @dataclass
-class RunResult:
-    """What `run` did: the tables and the accounting."""
+class Outcome:
+    """What `run` did: the tables (over the checkpoint parts) and the accounting."""
 
     tables: LazyTables  # the four tables as queries over the parts (documents never all in memory)
     documents: int  # rows of documents
@@ -74,23 +60,9 @@ class RunResult:
     _stale: bool = False
 
 
-def code_digest() -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in _CODE:
-        p = here / name
-        h.update(name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
-    for p in sorted((here / "data").glob("*")):
-        if p.is_file():
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def config_digest(gazetteer_digest: str) -> str:
     h = hashlib.sha256()
-    for part in (str(FORMAT), __version__, code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
+    for part in (str(FORMAT), __version__, digest.code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
@@ -219,7 +191,7 @@ def run(
     track: Callable[[Iterable], Iterable] | None = None,
     batch_size: int = pipeline.BATCH,
     files: list[Path] | None = None,
-) -> RunResult:
+) -> Outcome:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
 
     `files` is `read.input_files` of the input when the caller has listed it already.
@@ -251,7 +223,7 @@ def _run(
     track: Callable[[Iterable], Iterable] | None,
     batch_size: int,
     files: list[Path] | None,
-) -> RunResult:
+) -> Outcome:
     write.sweep(parts_dir.parent)
     write.sweep(parts_dir)
     if not resume:
@@ -277,7 +249,7 @@ def _run(
         for i, rec in enumerate(records):
             counts["records"] = i + 1
             if isinstance(rec, read.Reject):
-                read_rejects.append(pipeline._reject_row(rec, i))
+                read_rejects.append(assemble.reject_row(rec, i))
                 continue
             key = record_key(config, rec, seen)
             keys.append(key)
@@ -302,11 +274,11 @@ def _run(
     for k in keys:
         by_part.setdefault(done[k], []).append(k)
     # parts in the order of their first record: in a fresh run that is input order, and the
-    # tables stream from the parts to OUT without being sorted or held (pipeline.plan)
+    # tables stream from the parts to OUT without being sorted or held (assemble.plan)
     parts = [_scan(p, ks) for p, ks in by_part.items()]
     order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
-    tables = pipeline.plan(parts, order, read_rejects, counts["records"])
-    return RunResult(
+    tables = assemble.plan(parts, order, read_rejects, counts["records"])
+    return Outcome(
         tables=tables,
         documents=counts["records"] - tables.rejects.height,
         files=len(files),
@@ -319,7 +291,7 @@ def _run(
     )
 
 
-def finish(out: Path, result: RunResult, options: dict) -> None:
+def finish(out: Path, result: Outcome, options: dict) -> None:
     """After the tables are written: compact the parts to what this run used; write the manifest.
 
     Parts that hold only records of this run are kept as they are (a fresh run rewrites

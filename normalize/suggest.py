@@ -13,7 +13,6 @@ the other spellings as aliases, and a comment with the counts and examples.
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -461,30 +460,19 @@ def to_yaml(cands: Sequence[Candidate]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str]) -> int:
-    from normalize import pipeline, read
-    from normalize.cli import _fail, _Parser
-    from normalize.gazetteer import GazetteerError
+def suggest(
+    input_path: str | Path,
+    gazetteers: Sequence[str | Path] | None = None,
+    workers: int = 1,
+    min_count: int = 2,
+    limit: int | None = 50,
+) -> list[Candidate]:
+    """Candidate entities from a corpus (a folder or file, as `normalize IN OUT` reads it): the
+    names seen at least `min_count` times that no entity of the gazetteers links, most first.
 
-    p = _Parser(prog="normalize suggest", description="Frequent unlinked names as gazetteer entity stubs (YAML).")
-    p.add_argument("input", metavar="IN", type=Path, help="input folder or file (as for normalize IN OUT)")
-    p.add_argument("--gazetteers", "-g", action="append", type=Path, metavar="DIR")
-    p.add_argument("--min-count", type=int, default=2, help="least occurrences to suggest (default 2)")
-    p.add_argument("--top", type=int, default=50, help="at most this many stubs (default 50)")
-    p.add_argument("--workers", "-j", type=int, default=None)
-    p.add_argument("--output", "-o", type=Path, help="write the YAML here instead of stdout")
-    args = p.parse_args(argv)
-    workers = args.workers if args.workers is not None else pipeline.default_workers()
-    try:
-        compiled = pipeline.compile_gazetteers(args.gazetteers)
-        tables = pipeline.process(read.read(args.input), args.gazetteers, max(workers, 1))
-    except (GazetteerError, read.InputError) as exc:
-        return _fail(str(exc))
-    found = candidates(tables.documents, tables.mentions, compiled, min_count=args.min_count, limit=args.top)
-    text = to_yaml(found)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"normalize suggest: {len(found)} stubs → {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    Raises GazetteerError or read.InputError as a run would."""
+    from normalize import pipeline, read
+
+    compiled = pipeline.compile_gazetteers(gazetteers)
+    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1))
+    return candidates(tables.documents, tables.mentions, compiled, min_count=min_count, limit=limit)

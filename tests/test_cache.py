@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize import cache, link
+from normalize import cache, digest, link, resume
 
 TEXT = "Министр внутренних дел Кыргызстана встретился с Ваном Сяохуном в Бишкеке."
 
@@ -102,3 +102,59 @@ def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, m
         cache.compile_gazetteers([d])
     assert len(entries(cache_at)) == 2
     assert not (cache_at / f"gazetteer-{cache.key([dirs[0]])}.pickle").exists()
+
+
+# --- the code digest: every file of the package, no hand-kept list ----------------------------
+
+TREE = {"a.py": "x = 1\n", "sub/b.py": "y = 2\n", "data/rules.yaml": "rules: []\n"}
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "changes"),
+    [
+        ("new.py", "z = 3\n", True),  # a module added: a hand-kept list would miss it
+        ("a.py", "x = 2\n", True),  # a module edited
+        ("sub/b.py", None, True),  # a module removed
+        ("data/rules.yaml", "rules: [x]\n", True),  # a data file
+        ("sub/new.py", "", True),  # even an empty file: its name is hashed too
+        ("__pycache__/a.cpython-311.pyc", "\0", False),  # bytecode is not the code
+        (".a.py.swp", "\0", False),  # nor an editor's hidden file
+    ],
+)
+def test_tree_digest(tmp_path: Path, path: str, content: str | None, changes: bool) -> None:
+    for name, text in TREE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    before = digest.tree_digest(tmp_path)
+    target = tmp_path / path
+    if content is None:
+        target.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    assert (digest.tree_digest(tmp_path) != before) is changes
+
+
+def test_a_name_and_its_bytes_cannot_trade_places(tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one" / "ab").write_bytes(b"c")
+    (tmp_path / "two" / "a").write_bytes(b"bc")
+    assert digest.tree_digest(tmp_path / "one") != digest.tree_digest(tmp_path / "two")
+
+
+def test_every_module_of_the_package_is_hashed() -> None:
+    files = set(digest.source_files())
+    assert set(digest.PACKAGE.rglob("*.py")) <= files
+    assert digest.PACKAGE / "data" / "boilerplate.yaml" in files
+
+
+def test_the_cache_and_the_checkpoints_share_the_code_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cache.code_digest(), resume.config_digest("gazetteers")
+    cache.code_digest.cache_clear()
+    monkeypatch.setattr(digest, "code_digest", lambda: "a module added")
+    try:
+        after = cache.code_digest(), resume.config_digest("gazetteers")
+    finally:
+        cache.code_digest.cache_clear()
+    assert before[0] != after[0] and before[1] != after[1]

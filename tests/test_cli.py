@@ -31,8 +31,8 @@ def test_summary_on_stderr_matches_run_json(tmp_path, capsys):
     rep = r.report
     assert (rep["records"], rep["documents"], rep["rejects"]) == (4, 3, 1)
     assert rep["rejects_by_stage"] == {"decode": 1}
-    assert f"normalize: {rep['documents']} documents, {rep['rejects']} rejects" in r.err
-    assert "records: 4 = 3 documents + 1 rejects (4 processed, 0 reused from an earlier run)" in r.err
+    assert f"normalize: {rep['documents']} documents, {rep['rejects']} reject," in r.err  # one reject, singular
+    assert "records: 4 = 3 documents + 1 reject (4 processed, 0 reused from an earlier run)" in r.err
     assert "rejected 1: binary content" in r.err
 
 
@@ -205,3 +205,123 @@ def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_pat
     assert view.sample_mentions.equals(mentions.filter(pl.col("doc_id").is_in(docs["doc_id"].head(k).implode())))
     assert len(view.mentions_by_type) > 1
     assert "mentions by type: " + ", ".join(f"{t} {n}" for t, n in view.mentions_by_type) in r.err
+
+
+# --- one argparse tree: every command's help, `normalize IN OUT` without the word `run` ------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--help"], ["IN", "OUT", "--gazetteers", "--workers", "--report", "commands"]),
+        (["-h"], ["IN", "OUT", "commands"]),
+        (["run", "--help"], ["IN", "OUT", "--resume", "commands"]),
+        (["explain", "--help"], ["TEXT", "--json", "--color", "--gazetteers"]),
+        (["suggest", "--help"], ["IN", "--min-count", "--top", "--gazetteers", "--workers"]),
+        (["gazetteers", "--help"], ["check", "diff"]),
+        (["gazetteers", "check", "--help"], ["DIR", "--format"]),
+        (["gazetteers", "diff", "--help"], ["OLD", "NEW", "--corpus", "--limit", "--workers", "--format"]),
+    ],
+)
+def test_every_command_has_its_help(capsys, argv, expected):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 0
+    page = capsys.readouterr().out
+    assert page.startswith("usage: normalize")
+    for word in expected:
+        assert word in page, (argv, word)
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    page = capsys.readouterr().out
+    listed = page.split("commands (normalize COMMAND --help for their options):\n")[1]
+    for words in ("run IN OUT", "explain TEXT", "suggest IN", "gazetteers check", "gazetteers diff"):
+        assert f"  {words}" in listed, words
+    assert all(f"  {' '.join(c.words)} {c.usage}" in listed for c in cli.COMMANDS)
+
+
+@pytest.mark.parametrize("argv", [["gazetteers"], ["gazetteers", "frobnicate"], ["gazetteers", "-q"]])
+def test_a_group_without_its_command_is_a_one_line_usage_error(tmp_path, capsys, argv):
+    code = cli.main(argv)
+    _one_line_error(Run(code, capsys.readouterr().err, tmp_path), "gazetteers check", "gazetteers diff")
+
+
+def test_the_word_run_is_optional(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 2)
+    with_word = cli.main(["run", str(inp), str(tmp_path / "a"), "-g", str(MINI), "-j1", "-q"])
+    without = cli.main([str(inp), str(tmp_path / "b"), "-g", str(MINI), "-j1", "-q"])
+    assert with_word == without == 0
+    for name in ("documents", "mentions", "edits", "rejects"):
+        assert (tmp_path / "a" / f"{name}.parquet").read_bytes() == (tmp_path / "b" / f"{name}.parquet").read_bytes()
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    # diff and suggest parsed their own arguments with the cli's private parser: an import cycle
+    import ast
+
+    importers = set()
+    for path in (ROOT / "normalize").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if "normalize.cli" in names:
+                importers.add(path.name)
+    assert importers == {"__main__.py"}
+
+
+# --- what the user reads ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "expected"),
+    [
+        (0, "document", "0 documents"),
+        (1, "document", "1 document"),
+        (2, "document", "2 documents"),
+        (1, "reject", "1 reject"),
+        (1, "entity", "1 entity"),
+        (3, "entity", "3 entities"),
+        (1, "stub", "1 stub"),
+    ],
+)
+def test_count_nouns(n, noun, expected):
+    from normalize.progress import counted
+
+    assert counted(n, noun) == expected
+
+
+def test_one_of_each_is_singular(tmp_path, capsys):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text("Делегация прибыла в Минск.", encoding="utf-8")
+    (inp / "b.txt").write_bytes(b"")
+    r = run(inp, tmp_path / "out", capsys=capsys)
+    assert r.code == 0
+    assert r.err.startswith("normalize: 1 document, 1 reject, ")
+    assert ", 1 mention in " in r.err.splitlines()[0]
+    assert "  records: 2 = 1 document + 1 reject (2 processed, 0 reused from an earlier run)" in r.err
+
+
+def test_report_says_where_it_wrote_the_page(tmp_path, capsys):
+    r = run(corpus(tmp_path / "in", 1), tmp_path / "out", "--report", capsys=capsys)
+    page = tmp_path / "out" / "report.html"
+    assert r.code == 0 and page.is_file()
+    assert f"  report: {page}" in r.err.splitlines()
+    assert "report:" not in run(corpus(tmp_path / "in", 1), tmp_path / "out2", capsys=capsys).err
+
+
+def test_a_run_that_reused_everything_says_so_without_a_throughput(tmp_path, capsys):
+    inp = corpus(tmp_path / "in", 3)
+    first = run(inp, tmp_path / "out", capsys=capsys)
+    assert "chars/s" in first.err.splitlines()[0] and first.report["chars_per_second"] > 0
+    again = run(inp, tmp_path / "out", capsys=capsys)
+    head = again.err.splitlines()[0]
+    assert "(nothing processed, 3 records reused from an earlier run)" in head
+    assert "chars/s" not in head and "docs/s" not in head
+    assert again.report["chars_per_second"] is None and again.report["reused"] == 3

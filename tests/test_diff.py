@@ -103,3 +103,17 @@ def test_no_change_on_seeds(capsys):
     assert main(["gazetteers", "diff", str(bundled_dir()), str(bundled_dir()), "--corpus", str(SEEDS), "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert "0 added, 0 removed, 0 relinked" in out and "no mention changes" in out
+
+
+@pytest.mark.parametrize(
+    ("documents", "text", "markdown"),
+    [
+        (1, "unchanged mentions in 1 document\n", "· 1 document"),
+        (2, "unchanged mentions in 2 documents\n", "· 2 documents"),
+    ],
+)
+def test_counts_take_the_number_of_their_noun(documents, text, markdown):
+    none = pl.DataFrame(schema={k: pl.String for k in ("doc_id", "text", "entity_id", "canonical", "context")})
+    d = diff.GazetteerDiff(none, none, none, 0, documents, [], [], [])
+    assert text in diff.format_text(d) and markdown in diff.format_markdown(d)
+    assert "**0** mentions added" in diff.format_markdown(d)

@@ -83,7 +83,7 @@ def corpus(tmp_path: Path) -> Path:
 def test_run_summary_on_stderr(corpus, tmp_path, capsys, mini_gazetteer):
     assert main([str(corpus), str(tmp_path / "out"), "-g", str(mini_gazetteer), "-j", "1"]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("normalize: 1 documents, 1 rejects, ")
+    assert err.startswith("normalize: 1 document, 1 reject, ")
     assert "chars/s" in err and "docs/s" in err
     assert "  mentions by type: city 1, person 1" in err
     assert "  top entities: " in err and "Ван Сяохун 1" in err

@@ -15,6 +15,7 @@ import pytest
 from runs import TEXT, run
 
 from normalize import read
+from normalize.progress import counted
 
 
 def _accounted(r) -> dict:
@@ -28,7 +29,8 @@ def _accounted(r) -> dict:
     assert docs["doc_id"].n_unique() == docs.height
     assert rejects["reason"].str.len_chars().min() or rejects.height == 0
     if r.err:
-        assert f"records: {rep['records']} = {docs.height} documents + {rejects.height} rejects" in r.err
+        counts = f"{counted(docs.height, 'document')} + {counted(rejects.height, 'reject')}"  # "1 document"
+        assert f"records: {rep['records']} = {counts}" in r.err
     return rep
 
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from conftest import ROOT, SEEDS, need
 
-from normalize import report, resume, write
+from normalize import pipeline, report, resume, write
 from normalize.cli import main
 
 EXAMPLES = ROOT / "examples" / "corpus"
@@ -217,9 +217,16 @@ def test_every_shown_document_has_its_own_mentions_and_edits(tmp_path: Path):
     page = report.render(tables, max_documents=3)
     shown = {
         doc: (int(m), int(e))
-        for doc, m, e in re.findall(r'<summary>([^<]+?) <span class="muted">— (\d+) mentions, (\d+) edits', page)
+        for doc, m, e in re.findall(r'<summary>([^<]+?) <span class="muted">— (\d+) mentions?, (\d+) edits?', page)
     }
     docs, mentions, edits = (t.collect()["doc_id"] for t in (tables.documents, tables.mentions, tables.edits))
     expected = {d: (int((mentions == d).sum()), int((edits == d).sum())) for d in docs.head(3)}
     assert shown == expected and sum(m for m, _ in shown.values()) > 0
     assert f"… {docs.len() - 3} more documents not shown" in page
+
+
+def test_counts_take_the_number_of_their_noun(mini_gazetteer: Path):
+    frame = pl.DataFrame({"doc_id": ["a"], "text": ["Делегация прибыла в Минск.\nПоделиться\n"]})
+    page = report.render(pipeline.normalize_frame(frame, [mini_gazetteer]))
+    assert "<p>1 document · 0 rejects · 1 mention · " in page
+    assert re.search(r'<span class="muted">— 1 mention, \d+ edits?</span>', page)

@@ -1,0 +1,178 @@
+"""`normalize.run(IN, OUT)`: what the `normalize IN OUT` command does, as a library call.
+
+    import normalize
+
+    result = normalize.run("articles", "out", workers=4, report=True)
+    result.documents, result.rejects, result.tables["mentions"], result.report
+
+It reads IN, processes the records an earlier (or killed) run into OUT has not finished
+(checkpoints: resume.py), writes the four tables atomically, compacts the checkpoints,
+writes run.json and, when asked, report.html. A problem with the run as a whole raises
+(GazetteerError, read.InputError, write.OutputError: a one-line message naming the file,
+or OSError when OUT or IN goes away mid-run); a problem with one record is a reject.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from normalize import __version__, pipeline, read, resume, write
+from normalize.overview import Overview
+from normalize.progress import Progress
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: the options of the `normalize IN OUT` command."""
+
+    gazetteers: tuple[Path, ...] = ()  # gazetteer folders or files; none: the bundled set
+    format: str = "parquet"  # of the tables: parquet, csv or jsonl
+    workers: int | None = None  # worker processes; None: every core this process may use
+    report: bool = False  # also write OUT/report.html
+    resume: bool = True  # reuse the records an earlier (or killed) run into OUT finished
+    batch_size: int = pipeline.BATCH  # records per checkpoint part
+    follow_symlinks: bool = False  # follow symlinks that lead outside IN
+    progress: bool | None = False  # a progress bar on stderr; None: when stderr is a terminal
+    unlinked: bool = False  # also find the commonest unlinked names (the summary's), while writing
+
+    def __post_init__(self) -> None:
+        # paths or strings, a list or a tuple: kept as a tuple of paths, so options compare and hash
+        object.__setattr__(self, "gazetteers", tuple(Path(g) for g in self.gazetteers or ()))
+        if self.format not in write.FORMATS:
+            raise ValueError(f"unknown format {self.format!r} (expected one of {', '.join(write.FORMATS)})")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did and where it wrote it; `info` is what run.json holds."""
+
+    input: Path
+    out: Path
+    files: int  # input files read
+    skipped: tuple[tuple[str, int], ...]  # files of other types under IN: (extension, files), most first
+    records: int  # input records: each is in exactly one of documents or rejects
+    documents: int
+    rejects: int
+    mentions: int
+    edits: int
+    processed: int  # records processed by this run
+    reused: int  # records taken from the checkpoints of an earlier run into OUT
+    invalid: int  # records rejected because a row failed its table's contract (the command exits 1)
+    seconds: float  # reading and processing, before the tables are written
+    chars_per_second: int | None  # None when the run processed nothing (every record reused)
+    tables: dict[str, Path]  # table name → the file written
+    run_json: Path
+    report: Path | None  # OUT/report.html, when asked for
+    overview: Overview  # the figures of the summary, and a sample of the first documents
+    unlinked: list[tuple[str, int]] | None  # (name, occurrences), when asked for
+    info: dict[str, Any]
+
+
+def run(input_path: str | Path, out: str | Path, options: RunOptions | None = None, **fields: Any) -> RunResult:
+    """Normalize the documents in `input_path` (a folder or a file) into tables in `out`.
+
+    Options come as a `RunOptions`, or as its fields by name (`workers=4`), or both (the names
+    win). Raises GazetteerError, read.InputError or write.OutputError for problems with the run
+    as a whole, ValueError for bad options; every problem with a record is a reject."""
+    opts = replace(options or RunOptions(), **fields) if fields else options or RunOptions()
+    input_path, out = Path(input_path), Path(out)
+    workers = opts.workers if opts.workers is not None else pipeline.default_workers()
+    started = time.perf_counter()
+    compiled = pipeline.compile_gazetteers(opts.gazetteers)
+    inputs = read.scan(input_path, opts.follow_symlinks, exclude=out)
+    files = inputs.files
+    write.prepare_out(out)
+    with Progress(len(files), enabled=opts.progress) as bar:
+        done = resume.run(
+            input_path,
+            out,
+            opts.gazetteers,
+            workers,
+            follow_symlinks=opts.follow_symlinks,
+            resume=opts.resume,
+            track=bar.track,
+            batch_size=max(1, opts.batch_size),
+            files=files,
+        )
+    # figures from narrow columns and a sample of the first documents: this process holds
+    # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT
+    view = done.tables.overview()
+    elapsed = time.perf_counter() - started
+    rejects = view.rejects
+    rate = round(view.n_chars / elapsed) if elapsed > 0 and done.processed else None
+    info = {
+        "version": __version__,
+        "input": str(input_path),
+        "files": done.files,
+        "skipped": dict(inputs.skipped),  # files of other types under IN, by extension
+        "documents": view.documents,
+        "rejects": rejects.height,
+        "rejects_by_stage": dict(view.rejects_by_stage),
+        "mentions": view.mentions,
+        "edits": view.edits,
+        "mentions_by_type": dict(sorted(view.mentions_by_type)),
+        "gazetteer_digest": compiled.gazetteer.digest,
+        "entities": len(compiled.gazetteer.entities),
+        "seconds": round(elapsed, 3),
+        "chars_per_second": rate,
+        "workers": workers,
+        "format": opts.format,
+        # accounting: every input record is in exactly one of documents or rejects
+        "records": done.records,
+        "processed": done.processed,
+        "reused": done.reused,
+        "rejects_by_reason": dict(view.rejects_by_reason),
+    }
+
+    def write_all() -> None:
+        write.write_tables(done.tables, out, opts.format, info)
+        resume.finish(out, done, {"format": opts.format, "follow_symlinks": opts.follow_symlinks})
+
+    # the tables stream to OUT in polars, outside the GIL, while this thread reads the sample
+    # for the unlinked names (Python: morphology over up to 300k characters)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_all)
+        unlinked = None
+        if opts.unlinked:
+            from normalize import suggest  # only for this option: morphology and fuzzy matching
+
+            unlinked = suggest.quick(view.sample_documents, view.sample_mentions, compiled)
+        try:
+            writing.result()
+        except OSError as exc:
+            raise write.OutputError(f"{exc.filename or out}: cannot write ({exc.strerror or exc})") from exc
+    page = None
+    if opts.report:
+        from normalize import report  # only for this option
+
+        page = report.write_report(done.tables, out, run=info)
+    return RunResult(
+        input=input_path,
+        out=out,
+        files=done.files,
+        skipped=inputs.skipped,
+        records=done.records,
+        documents=view.documents,
+        rejects=rejects.height,
+        mentions=view.mentions,
+        edits=view.edits,
+        processed=done.processed,
+        reused=done.reused,
+        invalid=rejects.filter(pl.col("stage") == "validate").height,
+        seconds=elapsed,
+        chars_per_second=rate,
+        tables={name: out / f"{name}.{opts.format}" for name, _ in done.tables.items()},
+        run_json=out / "run.json",
+        report=page,
+        overview=view,
+        unlinked=unlinked,
+        info=info,
+    )
