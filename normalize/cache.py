@@ -7,7 +7,7 @@ milliseconds. The cache key covers everything the result depends on:
 - the gazetteer files: the same digest as `Gazetteer.digest` (each file's name and
   bytes, in `gazetteer_files` order), computed from the bytes without parsing them,
   plus the resolved paths (they appear in error locations);
-- the package version and the sources of `link.py`, `morph.py` and `gazetteer.py`,
+- the package version and the sources of `link/`, `morph.py` and `gazetteer.py`,
   so a change to the code that builds the index invalidates it;
 - the Python, pyahocorasick and pymorphy3 dictionary versions.
 
@@ -35,7 +35,7 @@ from normalize import link
 
 FORMAT = 1  # bump when the pickled layout changes
 KEEP = 16  # entries kept; the least recently used beyond this are removed
-_SOURCES = ("link.py", "morph.py", "gazetteer.py", "cache.py")
+_SOURCES = ("link/*.py", "morph.py", "gazetteer.py", "cache.py")  # globs under normalize/
 
 
 def cache_dir() -> Path | None:
@@ -67,9 +67,10 @@ def code_digest() -> str:
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}".encode())
     here = Path(__file__).resolve().parent
-    for name in _SOURCES:
-        h.update(name.encode())
-        h.update((here / name).read_bytes())
+    for pattern in _SOURCES:
+        for path in sorted(here.glob(pattern)):
+            h.update(path.relative_to(here).as_posix().encode())
+            h.update(path.read_bytes())
     for dist in ("pyahocorasick", "pymorphy3", "pymorphy3-dicts-ru"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

@@ -48,7 +48,7 @@ _CODE = (
     "clean.py",
     "meta.py",
     "fix.py",
-    "link.py",
+    "link/*.py",
     "morph.py",
     "trace.py",
     "gazetteer.py",
@@ -77,9 +77,9 @@ def code_digest() -> str:
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for name in _CODE:
-        p = here / name
-        h.update(name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
+        for p in sorted(here.glob(name)) or [here / name]:  # "link/*.py": every module of the package
+            h.update(p.relative_to(here).as_posix().encode())
+            h.update(p.read_bytes() if p.exists() else b"")
     for p in sorted((here / "data").glob("*")):
         if p.is_file():
             h.update(p.name.encode())

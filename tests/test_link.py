@@ -160,7 +160,7 @@ def test_leftmost_longest_is_the_regex_alternation(text, keys):
     import re
 
     pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
-    assert link._leftmost_longest(text, keys) == [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+    assert link.leftmost_longest(text, keys) == [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
 
 
 def test_latin_spelling_of_a_cyrillic_name(index):
