@@ -16,7 +16,7 @@ keeps what it learns about words for the next documents (`memo`).
 from normalize.link.adjective import ADJECTIVE_TYPES
 from normalize.link.composed import ABBREVIATED_TYPES
 from normalize.link.coref import leftmost_longest
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.fuzzy import FUZZY_CUTOFF, NAME_FUZZY_CUTOFF
 from normalize.link.index import FUZZY_MIN_LEN, TRANSLIT_MIN_LEN, Index, compile_index, has_key
 from normalize.link.keys import PLURAL_TYPES

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import ahocorasick
 
 from normalize import morph
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.fuzzy import NAME_FUZZY_CUTOFF, closest_surname, spelled_as, surname_word_forms
 from normalize.link.guards import at_boundary, other_first_name_before, other_initial_before
 from normalize.link.index import Index

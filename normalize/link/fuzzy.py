@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from normalize import morph
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.guards import at_boundary, sentence_start
 from normalize.link.index import FUZZY_MIN_LEN, Index
 from normalize.link.memo import Memo, remember

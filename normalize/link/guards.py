@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from normalize import morph
 from normalize.gazetteer import Entity
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.index import Index
 from normalize.link.records import Candidate
 

@@ -13,7 +13,7 @@ import ahocorasick
 from normalize import morph
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.link.composed import country_genitives, mark_generic
-from normalize.link.fold import bounded, fold
+from normalize.link.folding import bounded, fold
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.records import PRIORITY, Candidate, Needs, Slot, best
 
@@ -26,7 +26,7 @@ class Index:
     """A compiled gazetteer: the automaton over folded forms and the entities (equal only to itself)."""
 
     entities: tuple[Entity, ...]
-    # bounded key (`fold.bounded`) → (its length less the two padding spaces, ((folded key, readings), …))
+    # bounded key (`folding.bounded`) → (its length less the two padding spaces, ((folded key, readings), …))
     automaton: ahocorasick.Automaton
     persons: dict[int, morph.PersonParts] = field(default_factory=dict)
     # case forms of each person's surname and first name, made once here: coreference needs them

@@ -10,7 +10,7 @@ from normalize import morph
 from normalize.gazetteer import Entity
 from normalize.link.adjective import adjective_keys
 from normalize.link.composed import abbreviation_keys, composed_keys, owner_country
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.records import Key, Needs
 
 PLURAL_TYPES = frozenset({"region", "agency", "organization"})

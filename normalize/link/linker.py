@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from normalize.link.coref import corefer
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.fuzzy import fuzzy_names, typos
 from normalize.link.index import Index
 from normalize.link.memo import Memo

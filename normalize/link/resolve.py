@@ -6,7 +6,7 @@ something else."""
 from __future__ import annotations
 
 from normalize.link.adjective import names_other_thing
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.guards import (
     by_type,
     mid_sentence_capital,

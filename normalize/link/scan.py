@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from normalize.link.fold import bounded
+from normalize.link.folding import bounded
 from normalize.link.guards import QUOTED_TYPES, at_boundary, caps_fit, case_fits, quoted
 from normalize.link.index import Index
 from normalize.link.records import Candidate, Needs

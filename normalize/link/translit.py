@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from normalize.link.fold import fold
+from normalize.link.folding import fold
 from normalize.link.fuzzy import nearest_key
 from normalize.link.guards import at_boundary
 from normalize.link.index import Index
