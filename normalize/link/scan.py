@@ -60,6 +60,7 @@ def _quoted_fit(cands: Sequence[Candidate], surface: str, index: Index) -> list[
 
 
 def _coord_follows(folded: str, end: int, plural: str) -> bool:
+    """Whether «и …» and the plural noun follow within the sentence («УВД Таласской и ГУВД Чуйской областей»)."""
     return re.match(r"\s+и\s+[^.;!?]{0,60}?" + re.escape(plural) + r"(?!\w)", folded[end : end + 120]) is not None
 
 
