@@ -18,7 +18,8 @@ from functools import lru_cache
 import pymorphy3
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
-_NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
+# a Cyrillic word, or words joined by hyphens: what inflects as a Russian name
+NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
 _VOWELS = set("аеёиоуыэюя")
 _HUSHING = set("жшчщц")
 _VELAR_HUSHING = set("гкхжшчщ")
@@ -50,7 +51,8 @@ def match_case(template: str, word: str) -> str:
     return word.lower()
 
 
-def _is_acronym(word: str) -> bool:
+def is_acronym(word: str) -> bool:
+    """Two or more letters, all capitals («МВД», «КР»): written as it is, never declined."""
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
@@ -92,7 +94,7 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
     """Case (and number) forms of a non-person name; the nominative first."""
     words = name.split()
     head = _head_index(words)
-    if head is None and len(words) > 1 and _is_acronym(words[0]):
+    if head is None and len(words) > 1 and is_acronym(words[0]):
         # «УВД Таласской области»: the acronym is the head and does not inflect
         return [Form(name, "nomn", "sing", len(words[0]) + 1)]
     out = [Form(name, "nomn", "sing", _tail_offset(words, head))]
@@ -116,7 +118,7 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
             new_words[head] = new_head
             ok = True
             for i in range(head):
-                if _is_acronym(words[i]) or not _NAME_WORD.match(words[i]):
+                if is_acronym(words[i]) or not NAME_WORD.match(words[i]):
                     continue
                 adj_grams = set(grams)
                 if number == "sing" and hp.tag.gender:
@@ -140,13 +142,13 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
 def _head_index(words: list[str]) -> int | None:
     """The head noun: the first noun in the nominative, with only adjectives before it."""
     for i, w in enumerate(words):
-        if _is_acronym(w) or not _NAME_WORD.match(w):
+        if is_acronym(w) or not NAME_WORD.match(w):
             return None
         last = w.rpartition("-")[2]
         if (
             i + 1 < len(words)
             and _parse(last, ("ADJF", "PRTF")) is not None
-            and _NAME_WORD.match(words[i + 1])
+            and NAME_WORD.match(words[i + 1])
             and _parse(words[i + 1].rpartition("-")[2], ("NOUN", "ADJF", "PRTF")) is not None
         ):
             continue  # «Московский городской суд»: adjectives before the noun, though also nouns (a surname)
@@ -328,7 +330,7 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
         first, patr, last = parts.roles.index("first"), parts.roles.index("patronymic"), parts.roles.index("surname")
         # «Наталья Дмитриевна»: first name and patronymic, the polite way to name someone already known
         orders += [[first, patr, last], [first, last], [last, first, patr], [last, first], [first, patr]]
-    elif parts.roles == ("first", "other", "surname") and all(len(w) >= 3 and _NAME_WORD.match(w) for w in parts.words):
+    elif parts.roles == ("first", "other", "surname") and all(len(w) >= 3 and NAME_WORD.match(w) for w in parts.words):
         # «Джон Фицджеральд Кеннеди» is mostly «Джон Кеннеди»; a Spanish double surname («Алан Гарсиа
         # Перес») is mostly the first of the two («Алан Гарсиа»)
         orders += [[0, 2], [0, 1]]
@@ -448,7 +450,7 @@ def derived_adjective(name: str) -> str | None:
     """The relational adjective of a one-word place name (Бразилия → бразильский, Пекин → пекинский),
     when Russian word formation gives it and the dictionary knows the result; None otherwise."""
     low = name.lower()
-    if " " in low or not _NAME_WORD.match(low) or len(low) < 3:
+    if " " in low or not NAME_WORD.match(low) or len(low) < 3:
         return None
     ending = next((e for e in ("ия", "ск", "ва", "а", "я", "ь") if low.endswith(e)), "")
     if ending == "" and low[-1] in _VOWELS:
@@ -499,7 +501,7 @@ def compound_forms(name: str) -> list[Form]:
         # Russia's federal watchdogs: «Рос» + the field cut short + «надзор» (Рособрнадзор, Росздравнадзор)
         stems.extend(("рос" + t + "надзор", None) for t in _truncations(watchdog.group(1)))
         head = None
-    elif not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(w) and "-" not in w for w in words):
+    elif not 2 <= len(words) <= 4 or not all(NAME_WORD.match(w) and "-" not in w for w in words):
         return []
     else:
         head = _head_index(words)

@@ -58,10 +58,15 @@ class Tables:
 
 @dataclass
 class Compiled:
-    """A gazetteer ready for use: the loaded set and its linking index."""
+    """A gazetteer ready for use: the loaded set, its linking index, and the process's Linker over it."""
 
     gazetteer: gz.Gazetteer
     index: link.Index
+    # one per process and gazetteer set (`_compile_cached`): its memos serve every document of the run
+    linker: link.Linker = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.linker = link.Linker(self.index)
 
 
 @lru_cache(maxsize=8)
@@ -158,7 +163,7 @@ def _process_one(rec: RawDoc, compiled: Compiled, stage: list[str]) -> _Rows:
     text = doc.text
     entities = compiled.index.entities
     mentions = []
-    for m in link.find_mentions(text, compiled.index):
+    for m in compiled.linker.find(text):
         ent = entities[m.entity]
         mentions.append(
             {

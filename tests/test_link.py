@@ -1,5 +1,7 @@
 """Linking: tables of text → expected (surface, canonical) pairs, and precision traps."""
 
+import dataclasses
+import pickle
 from pathlib import Path
 
 import pytest
@@ -160,7 +162,7 @@ def test_leftmost_longest_is_the_regex_alternation(text, keys):
     import re
 
     pattern = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
-    assert link._leftmost_longest(text, keys) == [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+    assert link.leftmost_longest(text, keys) == [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
 
 
 def test_latin_spelling_of_a_cyrillic_name(index):
@@ -380,3 +382,23 @@ def test_people(text, expected, people):
 def test_near_spelling_is_fuzzy(people):
     found = link.find_mentions("Кардинал Теодор Маккаррик ушёл.", people)
     assert [(f.method, f.score < link.SCORES["exact"]) for f in found] == [("fuzzy", True)]
+
+
+def _as_compiled(index: link.Index) -> list:
+    """The index's data, for comparison (the automaton by its keys and readings: its pickle varies)."""
+    return [
+        list(index.automaton.items()) if f.name == "automaton" else pickle.dumps(getattr(index, f.name))
+        for f in dataclasses.fields(index)
+    ]
+
+
+def test_a_linker_remembers_across_texts_and_leaves_the_index_as_compiled(people):
+    """One Linker over many texts finds in each what the table says, the second time round too; what it
+    learns (Latin names, nearest keys, surname spellings) stays in the Linker: the index is as compiled."""
+    before = _as_compiled(people)
+    linker = link.Linker(people)
+    for _ in range(2):
+        got = [[(t[m.start : m.end], people.entities[m.entity].name) for m in linker.find(t)] for t, _e in PEOPLE_FOUND]
+        assert got == [expected for _t, expected in PEOPLE_FOUND]
+    assert linker.memo.translits and linker.memo.nearest and linker.memo.surnames
+    assert _as_compiled(people) == before

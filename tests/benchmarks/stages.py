@@ -25,13 +25,13 @@ TRAIN = SHARED / "nerel" / "train"
 
 def measure(raws: list[bytes], gazetteers: list[str] | None) -> tuple[Counter, int]:
     """Seconds per stage over all documents; and the number of characters."""
-    from normalize import clean, fix, link, meta, pipeline, resume
+    from normalize import clean, fix, meta, pipeline, resume
     from normalize.decode import decode
     from normalize.read import RawDoc
     from normalize.trace import TracedText
 
-    # a freshly loaded index: linking memoises per distinct word, and a second pass over the same
-    # texts would find every word already seen
+    # a freshly loaded index and Linker: linking memoises per distinct word, and a second pass over
+    # the same texts would find every word already seen
     pipeline._compile_cached.cache_clear()
     compiled = pipeline.compile_gazetteers(gazetteers)
     seconds: Counter = Counter()
@@ -67,7 +67,7 @@ def measure(raws: list[bytes], gazetteers: list[str] | None) -> tuple[Counter, i
             fix.fix(doc, compiled.gazetteer.rules)
             seconds["fix"] += time.perf_counter() - t
             t = time.perf_counter()
-            found = list(link.find_mentions(doc.text, compiled.index))
+            found = list(compiled.linker.find(doc.text))
             seconds["link"] += time.perf_counter() - t
             t = time.perf_counter()
             for m in found:

@@ -1,0 +1,159 @@
+"""The compiled index: every key of every entity in one Aho–Corasick automaton, and the tables the
+tiers look up (people's name parts and forms, the fuzzy and transliteration blocks). Immutable once
+compiled, and pickled by `normalize.cache`; what linking learns while it runs lives in a `Linker`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from normalize import morph
+from normalize.gazetteer import Entity, Gazetteer
+from normalize.link.composed import country_genitives, mark_generic
+from normalize.link.folding import bounded, fold
+from normalize.link.keys import entity_keys, lower_first_ok
+from normalize.link.records import PRIORITY, Candidate, Needs, Slot, best
+
+FUZZY_MIN_LEN = 6
+TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
+
+
+@dataclass(frozen=True, eq=False)
+class Index:
+    """A compiled gazetteer: the automaton over folded forms and the entities (equal only to itself)."""
+
+    entities: tuple[Entity, ...]
+    # bounded key (`folding.bounded`) → (its length less the two padding spaces, ((folded key, readings), …))
+    automaton: ahocorasick.Automaton
+    persons: dict[int, morph.PersonParts] = field(default_factory=dict)
+    # case forms of each person's surname and first name, made once here: coreference needs them
+    # for every document, and inflecting with pymorphy3 per document was most of its time
+    surname_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    first_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # folded case form of a first name → the people (named in full) who have it, for names spelled
+    # another way in the text («Теодор Маккаррик» for Теодор Маккэррик)
+    first_persons: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # folded case form of a first name → how many people named in full have it: a title before a one-word
+    # name («принц Филипп») says it is a person's, not which one when others go by that first name too
+    first_counts: dict[str, int] = field(default_factory=dict)
+    n_keys: int = 0
+    # fuzzy matching: one-word keys blocked by their first two letters and length («ки10»)
+    fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
+    # transliteration: the same keys blocked by their first letter only and length (Microsoft → микрософт,
+    # the key is «майкрософт»: a Latin vowel is rendered several ways)
+    translit_blocks: dict[str, list[str]] = field(default_factory=dict)
+    fuzzy_owner: dict[str, Candidate] = field(default_factory=dict)
+
+
+def compile_index(gazetteer: Gazetteer) -> Index:
+    """Compile a gazetteer into an Index (every form of every name in one automaton)."""
+    entities = gazetteer.entities
+    by_id = {e.id: e for e in entities}
+    table: dict[str, Slot] = defaultdict(dict)
+    persons: dict[int, morph.PersonParts] = {}
+    country_gens = country_genitives(entities)
+    for idx, e in enumerate(entities):
+        for k in entity_keys(e, by_id, country_gens):
+            slot = table[fold(k.form)]
+            old = slot.get((idx, k.needs, k.coord))
+            if old is None or PRIORITY[k.method] < PRIORITY[old.method]:
+                slot[(idx, k.needs, k.coord)] = Candidate(
+                    idx, k.method, k.form, k.tail, k.needs, lower_first_ok(e, k.form), k.owner, k.coord
+                )
+        if e.type == "person" and len(e.name.split()) >= 2:
+            persons[idx] = morph.person_parts(e.name, e.surname, e.gender)
+    mark_generic(table)
+    _add_surnames(table, entities, persons)
+    automaton = ahocorasick.Automaton()
+    by_word: dict[str, list[tuple[str, tuple[Candidate, ...]]]] = defaultdict(list)
+    for key, slot in table.items():
+        by_word[bounded(key)].append((key, tuple(slot.values())))
+    for word, keys in by_word.items():
+        automaton.add_word(word, (len(word) - 2, tuple(keys)))
+    if len(table):
+        automaton.make_automaton()
+    blocks, owners = _fuzzy_keys(
+        {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
+    )
+    surname_forms = {i: tuple(morph.word_forms(p.surname, p.gender, "surname")) for i, p in persons.items()}
+    first_forms = {i: tuple(morph.word_forms(p.first, p.gender, "first")) for i, p in persons.items() if p.first}
+    first_persons: dict[str, list[int]] = defaultdict(list)
+    for i, forms in first_forms.items():
+        # Russian surnames are spelled one way: a near spelling is another family, never a variant
+        if len(persons[i].first or "") >= 3 and not morph.is_russian_surname(persons[i].surname):
+            for form in dict.fromkeys(fold(f) for f in forms):
+                first_persons[form].append(i)
+    first_counts: dict[str, int] = defaultdict(int)
+    for forms in first_forms.values():
+        for form in {fold(f) for f in forms}:
+            first_counts[form] += 1
+    return Index(
+        entities,
+        automaton,
+        persons,
+        first_counts=dict(first_counts),
+        surname_forms=surname_forms,
+        first_forms=first_forms,
+        first_persons={k: tuple(v) for k, v in first_persons.items()},
+        n_keys=len(table),
+        fuzzy_blocks=blocks,
+        translit_blocks=_by_first_letter(blocks),
+        fuzzy_owner=owners,
+    )
+
+
+def has_key(index: Index, folded: str) -> bool:
+    """Whether a folded form is one of the index's keys."""
+    found = index.automaton.get(bounded(folded), None)
+    return found is not None and any(key == folded for key, _cands in found[1])
+
+
+def _by_first_letter(blocks: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for prefix, keys in sorted(blocks.items()):
+        out[prefix[:1] + prefix[2:]].extend(keys)
+    return dict(out)
+
+
+def _fuzzy_keys(table: dict[str, Slot]) -> tuple[dict[str, list[str]], dict[str, Candidate]]:
+    """One-word keys that name exactly one entity, blocked by their first two letters and length."""
+    blocks: dict[str, list[str]] = defaultdict(list)
+    owners: dict[str, Candidate] = {}
+    for key, slot in table.items():
+        if len(key) < min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN) or not key.isalpha():
+            continue
+        cands = list(slot.values())
+        if len({c.entity for c in cands}) != 1:
+            continue
+        if any(c.needs is not Needs.NOTHING or c.method == "surname" for c in cands):
+            continue
+        blocks[f"{key[:2]}{len(key)}"].append(key)
+        owners[key] = best(cands)
+    return dict(blocks), owners
+
+
+def _add_surnames(table: dict[str, Slot], entities: Sequence[Entity], persons: dict[int, morph.PersonParts]) -> None:
+    """Surname-only keys for people whose surname no other person in the gazetteer shares."""
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    for idx, parts in persons.items():
+        by_surname[fold(parts.surname)].append(idx)
+    for surname, owners in by_surname.items():
+        if len(owners) != 1 or len(surname) < 4:
+            continue
+        idx = owners[0]
+        parts = persons[idx]
+        if morph.is_first_name(parts.surname):
+            continue  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
+        needs = Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING
+        for form in morph.word_forms(parts.surname, parts.gender, "surname"):
+            table[fold(form)].setdefault((idx, needs, ""), Candidate(idx, "surname", form, len(form), needs))
+            if parts.first:
+                # «И. Кубраков», «И.Кубраков»: initials make the surname safe on its own
+                for sep in (" ", ""):
+                    initialled = f"{parts.first[0]}.{sep}{form}"
+                    table[fold(initialled)].setdefault(
+                        (idx, Needs.NOTHING, ""), Candidate(idx, "surname", initialled, len(initialled))
+                    )

@@ -1,0 +1,109 @@
+"""Key generation: everything one entity may be called, in every case form (the exact, inflected and
+alias tiers; the adjective, acronym and composed tiers add theirs from their own modules)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from normalize import morph
+from normalize.gazetteer import Entity
+from normalize.link.adjective import adjective_keys
+from normalize.link.composed import abbreviation_keys, composed_keys, owner_country
+from normalize.link.folding import fold
+from normalize.link.records import Key, Needs
+
+PLURAL_TYPES = frozenset({"region", "agency", "organization"})
+
+_LEGAL_FORM = re.compile(
+    r"^(?:ПАО|ОАО|ЗАО|ООО|АО|НАО|ФГУП|ГУП|МУП|АНО)\s+|"
+    r",?\s+(?:Company|Co\.|Inc\.?|Incorporated|Corporation|Corp\.?|Ltd\.?|Limited|LLC|PLC|plc|AG|GmbH|S\.A\.|N\.V\.)$"
+)
+
+
+def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity] | None = None) -> Iterable[Key]:
+    """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set)."""
+    if e.type == "person":
+        yield from _person_keys(e)
+        return
+    yield from adjective_keys(e)
+    plural = e.type in PLURAL_TYPES
+    if e.type in ("organization", "media", "agency"):
+        # «Monsanto Company» is written «Monsanto», «ПАО «Газпром»» is «Газпром»
+        for name in e.names:
+            short = _LEGAL_FORM.sub("", name).strip(' «»"')
+            if short and short != name and len(short) >= 3:
+                yield Key(short, "alias", len(short), Needs.EVIDENCE if morph.is_word_form(short) else Needs.NOTHING)
+    spelled_out: list[str] = []
+    for i, name in enumerate(e.names):
+        if morph.is_acronym(name) or not morph.NAME_WORD.match(name.replace(" ", "")):
+            method = "acronym" if morph.is_acronym(name) else ("exact" if i == 0 else "alias")
+            first = name.split()[0]
+            yield Key(name, method, len(first) + 1 if len(first) < len(name) else len(name))
+            continue
+        spelled_out.append(name)
+        forms = morph.phrase_forms(name, plural=plural)
+        # a city or a body called «Владимир», «Анна»: alone it is a person's name (judged on the name,
+        # not on each form: «Марселе» may parse as a first name, «Марсель» is a city first)
+        first_like = " " not in name and morph.is_mainly_first_name(name)
+        for j, f in enumerate(forms):
+            method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
+            # a one-word name that is also an ordinary word («Того», «Семей») needs evidence
+            needs = Needs.EVIDENCE if " " not in f.text and morph.is_word_form(f.text) else Needs.NOTHING
+            if first_like and " " not in f.text:
+                needs = Needs.CONTEXT
+            yield Key(f.text, method, f.tail, needs)
+            yield from _coordinated(f, "inflected" if i == 0 else "alias")
+        yield from abbreviation_keys(e, name)
+    yield from composed_keys(spelled_out, owner_country(e, by_id, country_gens or {}))
+
+
+def _person_keys(e: Entity) -> Iterable[Key]:
+    """A person's names in every case form, a one-word name's needs judged on the name."""
+    for i, name in enumerate(e.names):
+        # «Чарльз, принц Уэльский», «Франциск, папа римский»: a name, then a title after a comma
+        name = name.split(",")[0].strip() if "," in name and name.split(",")[0].strip() else name
+        if len(name.split()) == 1:
+            # a mononym («Неймар», «Мадонна») declines as a name word; one that is also an ordinary
+            # word («Мадонна») needs evidence, a capital mid-sentence; a first name («Анна», «Филипп»)
+            # could be anyone, so it needs the document's help
+            role = "first" if morph.is_first_name(name, lemma=True) else "surname"
+            if role == "first":
+                needs = Needs.CONTEXT
+            else:
+                needs = Needs.EVIDENCE if morph.is_common_word(name) else Needs.NOTHING
+            for form in morph.word_forms(name, e.gender, role):
+                method = ("exact" if form == name else "inflected") if i == 0 else "alias"
+                yield Key(form, method, len(form), needs)
+            continue
+        forms = morph.person_forms(name, e.surname, e.gender)
+        for j, f in enumerate(forms):
+            method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
+            yield Key(f.text, method, f.tail)
+
+
+def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
+    """«УВД Таласской и ГУВД Чуйской областей»: the ellipsis and the plural of a final noun."""
+    words = f.text.split()
+    if len(words) < 3 or f.tail >= len(f.text) or f.case != "nomn":
+        return
+    last = words[-1]
+    p = next((p for p in morph.parses(last.lower()) if p.tag.POS == "NOUN" and "gent" in p.tag), None)
+    if p is None or p.tag.number != "sing":
+        return
+    plural = p.inflect({"gent", "plur"})
+    if plural is None:
+        return
+    plural_word = morph.match_case(last, plural.word)
+    yield Key(" ".join([*words[:-1], plural_word]), method, f.tail)
+    yield Key(" ".join(words[:-1]), method, f.tail, Needs.COORD, coord=fold(plural_word))
+
+
+def lower_first_ok(e: Entity, form: str) -> bool:
+    """Names of bodies that start with a common noun («министерство», «органы») may be lowercased."""
+    words = form.split()
+    if e.type not in ("agency", "organization") or len(words) < 2 or not words[0][:1].isupper():
+        return False
+    if morph.is_acronym(words[0]) or not words[1][:1].islower():
+        return False
+    return morph.is_word_form(words[0])

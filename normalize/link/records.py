@@ -1,0 +1,89 @@
+"""The records linking passes around: what an entity may be called (`Key`), a reading of an indexed
+key (`Candidate`) and what it needs before it may link (`Needs`), a linked mention (`Found`), and the
+score of each method of the tiers."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+# method → score, most trusted first: where one key is read several ways, the first method wins
+# (`best`); `schemas.METHODS` is derived from this table
+SCORES = {
+    "exact": 1.0,
+    "inflected": 0.95,
+    "alias": 0.95,
+    "acronym": 0.9,
+    "composed": 0.9,
+    "coreference": 0.85,
+    "surname": 0.8,
+    "context": 0.8,
+    "adjective": 0.8,
+    "transliteration": 0.8,
+    "fuzzy": 0.75,
+}
+PRIORITY = {m: i for i, m in enumerate(SCORES)}
+
+
+class Needs(enum.Enum):
+    """What a reading of a key needs, beyond a fitting surface, before it links."""
+
+    NOTHING = "nothing"
+    # a name that is also a common word («Мадонна», «Того»): a capital mid-sentence, or the entity
+    # named elsewhere in the document
+    EVIDENCE = "evidence"
+    # a generic name («МВД», the bare name of a composed body) or a first name («Анна»): the entity
+    # named elsewhere in the document
+    CONTEXT = "context"
+    # an abbreviation only one body in the gazetteer goes by («Минобрнауки»): links unless the
+    # document is about another country than `Candidate.owner`
+    OWNER = "owner"
+    # the first part of an ellipsis («УВД Таласской [и ГУВД Чуйской областей]»): the plural noun
+    # `Candidate.coord` must follow
+    COORD = "coord"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of an indexed key: which entity, how it was derived, what it needs."""
+
+    entity: int
+    method: str
+    form: str  # the cased form, for the letter-case check
+    tail: int  # offset where nested mentions may begin
+    needs: Needs = Needs.NOTHING
+    lower_first: bool = False  # «органов внутренних дел …»: a common-noun head may be lowercase in running text
+    owner: str = ""  # the id of the country a generic name's body belongs to («Минобрнауки»: Russia)
+    coord: str = ""  # Needs.COORD: the folded plural noun that must follow («областей»)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One thing an entity may be called, as the key generators give it (cased; folded when indexed)."""
+
+    form: str
+    method: str
+    tail: int  # offset where nested mentions may begin
+    needs: Needs = Needs.NOTHING
+    owner: str = ""  # as `Candidate.owner`
+    coord: str = ""  # as `Candidate.coord`
+
+
+# one indexed key's readings, by (entity, needs, coord): one reading of each, the most trusted method kept
+Slot = dict[tuple[int, Needs, str], Candidate]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A linked mention: [start, end) in the text, the entity's position in the index."""
+
+    start: int
+    end: int
+    entity: int
+    method: str
+    score: float
+
+
+def best(cands: list[Candidate]) -> Candidate:
+    """The most trusted reading (by method, then by the entity's position in the index)."""
+    return min(cands, key=lambda c: (PRIORITY[c.method], c.entity))
