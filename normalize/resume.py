@@ -36,7 +36,7 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize import __version__, assemble, digest, pipeline, read, write
+from normalize import __version__, assemble, digest, faults, pipeline, read, write
 from normalize.assemble import LazyTables
 from normalize.pipeline import NAMES
 
@@ -123,16 +123,20 @@ def _put_part(parts_dir: Path, keys: list[str], fill: Callable[[Path], None]) ->
     if final.exists():
         return final
     tmp = parts_dir / f"{write.TMP_PREFIX}{name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        fill(tmp)
-        os.rename(tmp, final)
-    except BaseException:
+    # a full disk, a read-only or vanished OUT: an IOFault naming the parts folder, raised
+    # where the part is written (a worker, too) and carried whole across the process pool
+    with faults.writing(parts_dir):
         shutil.rmtree(tmp, ignore_errors=True)
-        if final.exists():
-            return final
-        raise
+        tmp.mkdir()
+        try:
+            faults.inject("part", tmp)
+            fill(tmp)
+            os.rename(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # never half a part; a full disk gets its space back
+            if final.exists():
+                return final
+            raise
     return final
 
 
@@ -165,7 +169,8 @@ class _Lock:
     """An exclusive lock on OUT's state folder, released when the process ends (even killed)."""
 
     def __init__(self, path: Path):
-        self.fh = path.open("a")
+        with faults.writing(path):
+            self.fh = path.open("a")
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -204,7 +209,8 @@ def run(
         raise write.OutputError(f"{out}: the output folder must not be the input folder")
     state = state_dir(out)
     parts_dir = state / "parts"
-    parts_dir.mkdir(parents=True, exist_ok=True)
+    with faults.writing(parts_dir):
+        parts_dir.mkdir(parents=True, exist_ok=True)
     lock = _Lock(state / "lock")
     try:
         return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files)
@@ -228,7 +234,8 @@ def _run(
     write.sweep(parts_dir)
     if not resume:
         shutil.rmtree(parts_dir, ignore_errors=True)
-        parts_dir.mkdir(parents=True)
+        with faults.writing(parts_dir):
+            parts_dir.mkdir(parents=True)
     compiled = pipeline.compile_gazetteers(gazetteers)
     config = config_digest(compiled.gazetteer.digest)
     sizes: dict[Path, int] = {}
