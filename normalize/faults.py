@@ -130,3 +130,8 @@ def inject(point: str, path: str | Path) -> None:
             f"parquet: File out of specification: underlying IO error: {os.strerror(code)} (os error {code})"
         )
     raise OSError(code, os.strerror(code), str(path))
+
+
+def reset() -> None:
+    """Forget how often each point was reached: `#N` counts from the next run on (tests in one process)."""
+    _passes.clear()

@@ -17,7 +17,9 @@ workers. After the tables are written, parts that hold records no longer in the
 input are compacted away (`finish`). A lock file keeps two runs from sharing one OUT.
 
 Layout of OUT/.normalize/: `lock`, `manifest.json` (the last completed run: its
-configuration digest, options and counts), `parts/`.
+configuration digest, options and counts), `outputs.json` (the files runs wrote into OUT:
+outputs.py), `parts/`. A part that cannot be written (a full disk, OUT read-only or gone)
+raises `faults.IOFault`, in the worker that wrote it; the parts already written stay.
 """
 
 from __future__ import annotations
