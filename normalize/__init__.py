@@ -16,6 +16,7 @@ __version__ = "0.1.0"  # first: the modules imported below read it
 
 from normalize import expr as _expr  # noqa: F401  (registers pl.col(...).normalize and df.normalize)
 from normalize.clean import clean_text
+from normalize.faults import IOFault
 from normalize.gazetteer import Entity, Gazetteer, GazetteerError, Rule, load
 from normalize.pipeline import Tables, compile_gazetteers, normalize_frame, process
 from normalize.runner import RunOptions, RunResult, run
@@ -24,6 +25,7 @@ __all__ = [
     "Entity",
     "Gazetteer",
     "GazetteerError",
+    "IOFault",
     "Rule",
     "RunOptions",
     "RunResult",
