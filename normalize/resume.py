@@ -53,7 +53,9 @@ _CODE = (
     "trace.py",
     "gazetteer.py",
     "pipeline.py",
+    "stages.py",
     "schemas.py",
+    "tables.py",
 )
 
 
