@@ -18,7 +18,7 @@ from normalize.tables import METHODS, REJECT_STAGES, TABLE_NAMES, TABLES, Check,
 __all__ = ["METHODS", "POLARS_TYPES", "REJECT_STAGES", "TABLE_NAMES", "check_expr", "frame", "passes", "validate"]
 
 # polars dtypes of the contract columns, for building empty and typed frames
-POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {name: table.dtypes for name, table in TABLES.items()}
+POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {name: dict(table.dtypes) for name, table in TABLES.items()}
 
 
 def _import_pandera():

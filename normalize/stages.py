@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from normalize import gazetteer as gz
 from normalize import link, meta
@@ -52,9 +52,10 @@ class Rows:
         self.rejects.extend(other.rejects)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Record:
-    """One document on its way through STAGES; each stage returns it with its own fields set.
+    """One document on its way through STAGES, each stage filling in its fields (a record is
+    made per document and lives for one pass: a mutable one saves a copy per stage).
 
     `doc` is the text being cleaned and fixed: a TracedText, changed in place by the stages
     that edit it (clean, fix), which keeps every edit and maps offsets back to `raw_text`.
@@ -67,19 +68,19 @@ class Record:
     doc: TracedText | None = None
     prepared: str = ""  # the text after Unicode cleaning, before boilerplate goes: what meta reads
     info: meta.Meta | None = None
-    found: tuple[link.Found, ...] = ()
+    found: list[link.Found] = field(default_factory=list)
     rows: Rows | None = None
 
 
 @dataclass(frozen=True)
 class Stage:
-    """A step of the per-document path: `run` returns the record advanced, or why it is rejected.
-
-    Its rejects, and its internal errors, carry `reports` in rejects.stage (`tables.REJECT_STAGES`).
+    """A step of the per-document path: `run` fills in the record, and returns why the record
+    is rejected, or None. Its rejects, and its internal errors, carry `reports` in rejects.stage
+    (`tables.REJECT_STAGES`).
     """
 
     name: str
-    run: Callable[[Record, Compiled], Record | str]
+    run: Callable[[Record, Compiled], str | None]
     reports: str
 
 
@@ -94,57 +95,58 @@ def _too_large(rec: RawDoc) -> int | None:
     return n if n > read_mod.MAX_DOC_BYTES else None
 
 
-def within_limit(r: Record, compiled: Compiled) -> Record | str:
+def within_limit(r: Record, compiled: Compiled) -> str | None:
     """The reader's size limit, for records that came from a frame or a table row too."""
     size = _too_large(r.raw)
-    return r if size is None else f"document too large ({size} bytes > {read_mod.MAX_DOC_BYTES})"
+    return None if size is None else f"document too large ({size} bytes > {read_mod.MAX_DOC_BYTES})"
 
 
-def decoded(r: Record, compiled: Compiled) -> Record | str:
+def decoded(r: Record, compiled: Compiled) -> str | None:
     """Bytes (or a table's text) to text: the encoding found, mojibake repaired."""
     rec = r.raw
-    raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
+    r.raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
     try:
-        out = decode_text(rec.text) if rec.text is not None else decode(raw_bytes)
+        out = decode_text(rec.text) if rec.text is not None else decode(r.raw_bytes)
     except DecodeError as exc:
         return str(exc)
     if not out.text.strip():
         return "empty document"
-    encoding = out.encoding + ("+mojibake-repaired" if out.repaired else "")
-    return replace(r, raw_bytes=raw_bytes, raw_text=out.text, encoding=encoding)
+    r.raw_text = out.text
+    r.encoding = out.encoding + ("+mojibake-repaired" if out.repaired else "")
+    return None
 
 
-def cleaned(r: Record, compiled: Compiled) -> Record | str:
+def cleaned(r: Record, compiled: Compiled) -> str | None:
     """Unicode and line ends (kept as `prepared` for meta), then boilerplate, repeats, broken lines."""
-    doc = TracedText(r.raw_text)
+    r.doc = doc = TracedText(r.raw_text)
     clean(doc, PREPARE)
-    prepared = doc.text
+    r.prepared = doc.text
     clean(doc, STRIP)
-    if not doc.text:
-        return "nothing left after cleaning (all boilerplate)"
-    return replace(r, doc=doc, prepared=prepared)
+    return None if doc.text else "nothing left after cleaning (all boilerplate)"
 
 
-def with_meta(r: Record, compiled: Compiled) -> Record | str:
+def with_meta(r: Record, compiled: Compiled) -> str | None:
     """Date, outlet and dateline place, read from the text before the page chrome was removed."""
-    return replace(r, info=meta.extract(r.prepared))
+    r.info = meta.extract(r.prepared)
+    return None
 
 
-def fixed(r: Record, compiled: Compiled) -> Record | str:
+def fixed(r: Record, compiled: Compiled) -> str | None:
     """The gazetteer's rules applied, each change an edit."""
     try:
         fix(r.doc, compiled.rules)
     except RuleTimeout as exc:
         return str(exc)
-    return r
+    return None
 
 
-def linked(r: Record, compiled: Compiled) -> Record | str:
+def linked(r: Record, compiled: Compiled) -> str | None:
     """Every mention of a gazetteer entity in the fixed text."""
-    return replace(r, found=tuple(link.find_mentions(r.doc.text, compiled.index)))
+    r.found = link.find_mentions(r.doc.text, compiled.index)
+    return None
 
 
-def as_rows(r: Record, compiled: Compiled) -> Record | str:
+def as_rows(r: Record, compiled: Compiled) -> str | None:
     """The record's rows: one document, its mentions (offsets mapped back to the raw text), its edits."""
     rec, doc, info = r.raw, r.doc, r.info
     text = doc.text
@@ -185,7 +187,8 @@ def as_rows(r: Record, compiled: Compiled) -> Record | str:
         edit(doc_id=rec.doc_id, rule_id=e.step, before=e.before, after=e.after, start=e.start, end=e.end)
         for e in doc.edits
     ]
-    return replace(r, rows=Rows(documents=[document], mentions=mentions, edits=edits))
+    r.rows = Rows(documents=[document], mentions=mentions, edits=edits)
+    return None
 
 
 # The per-document path, in order. meta reads the text as `cleaned` left it before stripping
@@ -216,10 +219,9 @@ def process_one(rec: RawDoc, compiled: Compiled) -> Rows:
     r = Record(rec)
     for stage in STAGES:
         try:
-            out = stage.run(r, compiled)
+            reason = stage.run(r, compiled)
         except _RECOVERABLE as exc:
             return _rejected(rec, f"internal error: {exc.__class__.__name__}: {str(exc)[:200]}", stage.reports)
-        if isinstance(out, str):
-            return _rejected(rec, out, stage.reports)
-        r = out
+        if reason is not None:
+            return _rejected(rec, reason, stage.reports)
     return r.rows

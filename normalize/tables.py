@@ -18,11 +18,16 @@ from normalize.link import SCORES
 
 # the link tiers, best first: the order of the score table
 METHODS: tuple[str, ...] = tuple(SCORES)
-# where a record can be turned away: the reader, the stages of `pipeline.STAGES`, and the
+# where a record can be turned away: the reader, the stages of `stages.STAGES`, and the
 # validation of a batch's rows
 REJECT_STAGES: tuple[str, ...] = ("read", "decode", "clean", "fix", "link", "validate")
 
 CHECK_KINDS = ("ge", "le", "isin", "str_matches", "min_length")
+
+
+class ContractError(AssertionError):
+    """A row built by the code without the contract's columns: a bug, not bad input, so it is
+    not one of the errors a document's reject absorbs (`stages.process_one`)."""
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,22 @@ class Check:
 
 
 def at_least(bound: float) -> Check:
+    """value >= bound."""
     return Check("ge", bound)
 
 
 def at_most(bound: float) -> Check:
+    """value <= bound."""
     return Check("le", bound)
 
 
 def one_of(values: tuple[str, ...]) -> Check:
+    """value in values (kept in their order: pandera names them so in a failure)."""
     return Check("isin", tuple(values))
 
 
 def matches(pattern: str) -> Check:
+    """The regex is found in the value (anchor it to match the whole)."""
     return Check("str_matches", pattern)
 
 
@@ -108,7 +117,7 @@ class Table:
         """A row of this table: every column, by name, in the contract's order (optional ones
         too, None when absent), so a row the code builds cannot drift from the contract."""
         if tuple(values) != self.names:
-            raise TypeError(f"a {self.name} row has the columns {list(values)}, not the contract's {list(self.names)}")
+            raise ContractError(f"a {self.name} row has columns {list(values)}, not the contract's {list(self.names)}")
         return values
 
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from normalize import schemas
-from normalize.tables import DOCUMENTS, EDITS, MENTIONS, REJECTS, TABLES, Check, Column, Table
+from normalize.tables import DOCUMENTS, EDITS, MENTIONS, REJECTS, TABLES, Check, Column, ContractError, Table
 
 GOOD = {
     "documents": DOCUMENTS.row(
@@ -109,7 +109,7 @@ def test_a_row_has_every_column_in_the_contract_order(values, error):
     if error is None:
         assert list(REJECTS.row(**values)) == list(REJECTS.names)
     else:
-        with pytest.raises(TypeError, match=error):
+        with pytest.raises(ContractError, match=error):
             REJECTS.row(**values)
 
 
