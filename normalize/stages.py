@@ -16,7 +16,7 @@ from normalize import gazetteer as gz
 from normalize import link, meta
 from normalize import read as read_mod
 from normalize.clean import PREPARE, STRIP, clean
-from normalize.decode import DecodeError, decode, decode_text
+from normalize.decode import DecodeError, decode_input
 from normalize.fix import RuleSet, RuleTimeout, compile_rules, fix
 from normalize.read import RawDoc
 from normalize.tables import DOCUMENTS, EDITS, MENTIONS, REJECTS
@@ -65,6 +65,7 @@ class Record:
     raw_bytes: bytes = b""  # what documents.sha256 hashes
     raw_text: str = ""  # the decoded text: edits' and mentions' src offsets point into it
     encoding: str = ""
+    page: meta.Meta | None = None  # an HTML page's own date and site name
     doc: TracedText | None = None
     prepared: str = ""  # the text after Unicode cleaning, before boilerplate goes: what meta reads
     info: meta.Meta | None = None
@@ -102,17 +103,18 @@ def within_limit(r: Record, compiled: Compiled) -> str | None:
 
 
 def decoded(r: Record, compiled: Compiled) -> str | None:
-    """Bytes (or a table's text) to text: the encoding found, mojibake repaired."""
+    """Bytes (or a table's text) to text: the encoding found, mojibake repaired, a page's article taken."""
     rec = r.raw
     r.raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
     try:
-        out = decode_text(rec.text) if rec.text is not None else decode(r.raw_bytes)
+        out = decode_input(rec.data, rec.text, rec.kind)
     except DecodeError as exc:
         return str(exc)
     if not out.text.strip():
         return "empty document"
     r.raw_text = out.text
     r.encoding = out.encoding + ("+mojibake-repaired" if out.repaired else "")
+    r.page = out.page
     return None
 
 
@@ -126,8 +128,9 @@ def cleaned(r: Record, compiled: Compiled) -> str | None:
 
 
 def with_meta(r: Record, compiled: Compiled) -> str | None:
-    """Date, outlet and dateline place, read from the text before the page chrome was removed."""
-    r.info = meta.extract(r.prepared)
+    """Date, outlet and dateline place, read from the text before the page chrome was removed
+    (an HTML page's own date and site name beat the text's)."""
+    r.info = meta.extract(r.prepared, r.page)
     return None
 
 
