@@ -137,7 +137,7 @@ DOCUMENTS = Table(
         Column("text", STRING, "the cleaned text with the gazetteer rules applied; mention offsets point into it"),
         Column("source_path", STRING, "the input file (or `<frame>` for a frame's rows)"),
         Column("published", DATE, "publication date (dateline or article stamp, not the page clock)", nullable=True),
-        Column("source", STRING, "the outlet named in the text", nullable=True),
+        Column("source", STRING, "the outlet: a web page's site name, else the one the text names", nullable=True),
         Column("place", STRING, "the dateline place", nullable=True),
         Column("n_chars_raw", INT, "characters of the raw decoded text", checks=(at_least(0),)),
         Column("sha256", STRING, "SHA-256 of the raw bytes, hex", checks=(matches(r"^[0-9a-f]{64}$"),)),
@@ -160,6 +160,7 @@ MENTIONS = Table(
         Column("wikidata", STRING, "the entity's Wikidata id", nullable=True, checks=(matches(r"^Q\d+$"),)),
         Column("method", STRING, "the link tier that found it (METHODS, best first)", checks=(one_of(METHODS),)),
         Column("score", FLOAT, "the tier's score: 1.0 exact … 0.75 fuzzy", checks=(at_least(0.0), at_most(1.0))),
+        # the raw decoded text: for a web page, the article text extracted from it
         Column("src_start", INT, "`start` in the raw decoded text", checks=(at_least(0),)),
         Column("src_end", INT, "`end` in the raw decoded text", checks=(at_least(0),)),
     ),
