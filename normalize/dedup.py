@@ -1,0 +1,320 @@
+"""Near-duplicate documents: MinHash signatures of word shingles, LSH banding, clusters.
+
+Two steps, shaped like the pipeline:
+
+- `signature(text, options)` runs per document (in the workers) on the cleaned text. The text is
+  lowercased, ё read as е, and cut into words (runs of letters and digits); a *shingle* is
+  `options.shingle` consecutive words. Each distinct shingle is hashed (CRC-32 of its UTF-8 bytes,
+  spread over 64 bits by a multiplication), and the signature is a one-permutation MinHash: the 64-bit
+  range is cut into `options.permutations` equal bins, each bin keeps the smallest hash that falls
+  into it, and an empty bin borrows from the first non-empty bin of a fixed pseudo-random probe
+  sequence ("optimal densification", Shrivastava 2017). So position i of two signatures agrees with
+  probability equal to the Jaccard similarity of the two shingle sets, as with k independent
+  permutations, at the cost of one hash per shingle. Values are the top 32 bits of the chosen hash
+  (which bin it came from is in them, so a borrowed value never equals a value of another bin).
+  Nothing depends on Python's per-process `hash()` or on the polars version: the same text gives the
+  same signature in every process, run and engine. A text with fewer than `options.min_shingles`
+  distinct shingles gets no signature (None): it is never a duplicate and never a cluster head, so a
+  short text (a caption, a line left by a mostly-boilerplate page) cannot match everything.
+- `clusters(frame, options)` takes every document's (doc_id, published, signature) and finds the
+  clusters in polars, in one pass over the signatures: each signature is cut into `options.bands`
+  bands, every (band, band hash) bucket links its members to its earliest member, each such link is
+  kept when the two signatures' estimated Jaccard is at least `options.threshold`, and the kept links
+  are joined into connected components (single linkage: A~B and B~C put A, B and C in one cluster
+  even when A and C are not alike). Rows and links are linear in the documents; no pair is compared
+  unless the two documents share a band.
+
+The *estimated Jaccard* of two signatures is the share of their positions where they agree.
+A cluster's head is its earliest document by `published` (nulls last), then by doc_id; every other
+member gets `duplicate_of` = the head's doc_id and `similarity` = its estimated Jaccard to the head
+(in a chain this may be below the threshold: it says how far the copy has drifted from the head).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import polars as pl
+
+SIGNATURE_DTYPE = pl.List(pl.UInt32)
+
+_WORD = re.compile(r"[^\W_]+")
+_MASK64 = (1 << 64) - 1
+# odd 64-bit constant (2^64 / golden ratio): multiplying spreads a 32-bit CRC over the high bits
+_SPREAD = 0x9E3779B97F4A7C15
+_SEED = 0x5DEECE66D  # seed of the band hashes (any fixed value: band keys are never stored)
+
+
+@dataclass(frozen=True)
+class DedupOptions:
+    """Near-duplicate detection settings (defaults chosen on the NEREL repost benchmark).
+
+    threshold: estimated Jaccard of the shingle sets at or above which two documents are linked.
+    shingle: words per shingle.
+    permutations: signature length (MinHash bins); a power of two.
+    bands: LSH bands; `permutations / bands` positions per band. A pair whose Jaccard is J becomes a
+      candidate with probability 1 - (1 - J**rows)**bands.
+    min_shingles: a text with fewer distinct shingles gets no signature and is left out.
+    """
+
+    threshold: float = 0.5
+    shingle: int = 5
+    permutations: int = 128
+    bands: int = 32
+    min_shingles: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"dedup threshold must be in (0, 1], not {self.threshold}")
+        if self.shingle < 1:
+            raise ValueError(f"dedup shingle size must be at least 1 word, not {self.shingle}")
+        p = self.permutations
+        if p < 2 or p & (p - 1) or p > 1024:
+            raise ValueError(f"dedup permutations must be a power of two from 2 to 1024, not {p}")
+        if self.bands < 1 or p % self.bands:
+            raise ValueError(f"dedup bands must divide permutations ({p}), not {self.bands}")
+        if self.min_shingles < 1:
+            raise ValueError(f"dedup min_shingles must be at least 1, not {self.min_shingles}")
+
+    @property
+    def rows(self) -> int:
+        """Signature positions per band."""
+        return self.permutations // self.bands
+
+
+DEFAULT = DedupOptions()
+
+
+# --- signatures (per document) -------------------------------------------------------------
+
+
+def _mix(x: int) -> int:
+    """splitmix64's finalizer: a fixed, well-spread 64-bit function (for the probe sequences)."""
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK64
+    return x ^ (x >> 31)
+
+
+@lru_cache(maxsize=8)
+def _probes(k: int) -> tuple[tuple[int, ...], ...]:
+    """For each bin, the bins an empty one borrows from, in order: the same for every document."""
+    return tuple(tuple(sorted((b for b in range(k) if b != j), key=lambda b: _mix(j * k + b))) for j in range(k))
+
+
+def words(text: str) -> list[str]:
+    """The words shingles are made of: lowercase runs of letters and digits, ё read as е."""
+    return _WORD.findall(text.lower().replace("ё", "е"))
+
+
+def signature(text: str, options: DedupOptions = DEFAULT) -> list[int] | None:
+    """The text's MinHash signature (`options.permutations` unsigned 32-bit ints; see the module
+    docstring), or None when it has fewer than `options.min_shingles` distinct shingles.
+
+    Store it in a `SIGNATURE_DTYPE` column (`pl.List(pl.UInt32)`).
+    """
+    tokens = words(text)
+    w = options.shingle
+    n = len(tokens) - w + 1
+    if n < options.min_shingles:  # fewer shingles than that cannot hold enough distinct ones
+        return None
+    k = options.permutations
+    shift = 64 - (k.bit_length() - 1)  # the top log2(k) bits of a hash are its bin
+    # the words joined by single spaces, once; shingle i is the bytes from word i to word i + w - 1
+    data = " ".join(tokens).encode("utf-8")
+    starts = [0]
+    at = 0
+    for t in tokens:
+        at += len(t.encode("utf-8")) + 1
+        starts.append(at)
+    crc = zlib.crc32
+    hashes = {crc(data[a : b - 1]) for a, b in zip(starts, starts[w:], strict=False)}
+    if len(hashes) < options.min_shingles:
+        return None
+    empty = _MASK64 + 1
+    mins = [empty] * k
+    for h in hashes:
+        h = h * _SPREAD & _MASK64
+        b = h >> shift
+        if h < mins[b]:
+            mins[b] = h
+    out = [h >> 32 for h in mins]
+    if empty in mins:  # densify: an empty bin takes the first non-empty bin of its probe sequence
+        for j, probes in enumerate(_probes(k)):
+            if mins[j] == empty:
+                out[j] = next(mins[b] for b in probes if mins[b] != empty) >> 32
+    return out
+
+
+def signatures(texts: Sequence[str | None], options: DedupOptions = DEFAULT) -> pl.Series:
+    """`signature` of each text (None for a null text), as a `SIGNATURE_DTYPE` series."""
+    return pl.Series(
+        "signature", [None if t is None else signature(t, options) for t in texts], dtype=SIGNATURE_DTYPE
+    )
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard of two signatures: the share of positions where they agree."""
+    if len(a) != len(b) or not a:
+        raise ValueError(f"signatures of different lengths ({len(a)} and {len(b)})")
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+# --- clusters (over all documents of a run) ----------------------------------------------------
+
+RESULT_SCHEMA = {"doc_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64}
+
+
+def _agreement(a: str, b: str, k: int) -> pl.Expr:
+    """Estimated Jaccard of two signature columns (equal values subtract to 0)."""
+    return (pl.col(a) - pl.col(b)).list.eval(pl.element() == 0).list.sum().cast(pl.Float64) / k
+
+
+def _components(edges: pl.DataFrame) -> pl.DataFrame:
+    """Connected components of an undirected graph given as (u, v) rows: (node, label), label the
+    smallest node of the component. Min-label propagation with pointer jumping, in polars: each round
+    hooks both ends of every edge to the smaller label, then points every node at its label's label;
+    labels only decrease, and a round that changes nothing ends it."""
+    labels = (
+        pl.concat([edges.select(node="u"), edges.select(node="v")]).unique().with_columns(label=pl.col("node"))
+    ).sort("node")
+    while True:
+        ends = (
+            edges.join(labels.rename({"node": "u", "label": "lu"}), on="u")
+            .join(labels.rename({"node": "v", "label": "lv"}), on="v")
+            .select("u", "v", m=pl.min_horizontal("lu", "lv"))
+        )
+        hooked = (
+            pl.concat([labels, ends.select(node="u", label="m"), ends.select(node="v", label="m")])
+            .group_by("node")
+            .agg(pl.col("label").min())
+        )
+        jumped = (
+            hooked.join(hooked.rename({"node": "label", "label": "up"}), on="label", how="left")
+            .select("node", label=pl.min_horizontal("label", "up"))
+            .sort("node")
+        )
+        if jumped.equals(labels):
+            return labels
+        labels = jumped
+
+
+def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT) -> pl.DataFrame:
+    """Near-duplicate clusters of documents: (doc_id, duplicate_of, similarity), a row per input row,
+    in input order.
+
+    `frame` has `doc_id` (unique), `published` (date or datetime, nullable) and `signature`
+    (`SIGNATURE_DTYPE`, null for a document without one). `duplicate_of` is the doc_id of the
+    cluster's head (its earliest document by published, nulls last, then doc_id), null for the head
+    and for a document in no cluster; `similarity` is the estimated Jaccard to the head, null likewise.
+    """
+    k, rows = options.permutations, options.rows
+    docs = (
+        frame.lazy()
+        .select("doc_id", "published", pl.col("signature").cast(SIGNATURE_DTYPE))
+        .with_row_index("_i")
+        # rank = the order in which a cluster's head is chosen
+        .sort(["published", "doc_id"], nulls_last=True)
+        .with_row_index("_r")
+        .collect()
+    )
+    if docs["doc_id"].n_unique() != docs.height:
+        dup = docs.filter(pl.col("doc_id").is_duplicated())["doc_id"][0]
+        raise ValueError(f"doc_id {dup!r} is not unique")
+    sigs = docs.filter(pl.col("signature").is_not_null()).select("_r", "signature")
+    bad = sigs.filter(pl.col("signature").list.len() != k)
+    if bad.height:
+        ident = docs["doc_id"][bad["_r"][0]]
+        raise ValueError(f"document {ident!r}: signature of {bad['signature'][0].len()} values, expected {k}")
+    # one row per (document, band): the band's hash is its bucket; each member is linked to the
+    # bucket's earliest member, so a bucket of m documents gives m - 1 links, not m²/2 pairs
+    keys = sigs.select(
+        "_r", *(pl.col("signature").list.slice(b * rows, rows).hash(_SEED).alias(str(b)) for b in range(options.bands))
+    )
+    links = (
+        keys.unpivot(index="_r", variable_name="band", value_name="key")
+        .with_columns(head=pl.col("_r").min().over("band", "key"))
+        .filter(pl.col("_r") != pl.col("head"))
+        .select(u="_r", v="head")
+        .unique()
+    )
+    edges = (
+        links.join(sigs.rename({"_r": "u", "signature": "su"}), on="u")
+        .join(sigs.rename({"_r": "v", "signature": "sv"}), on="v")
+        .filter(_agreement("su", "sv", k) >= options.threshold)
+        .select("u", "v")
+    )
+    heads = _components(edges).filter(pl.col("node") != pl.col("label"))
+    found = (
+        heads.join(sigs.rename({"_r": "node", "signature": "sn"}), on="node")
+        .join(sigs.rename({"_r": "label", "signature": "sl"}), on="label")
+        .join(docs.select(label="_r", duplicate_of="doc_id"), on="label")
+        .select(_r="node", duplicate_of="duplicate_of", similarity=_agreement("sn", "sl", k))
+    )
+    return (
+        docs.select("_i", "_r", "doc_id")
+        .join(found, on="_r", how="left")
+        .sort("_i")
+        .select(
+            pl.col("doc_id").cast(pl.String),
+            pl.col("duplicate_of").cast(pl.String),
+            pl.col("similarity").cast(pl.Float64),
+        )
+    )
+
+
+# --- what a run reports ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """The clusters of a `clusters` result, for the run's summary, run.json and report."""
+
+    documents: int  # rows of the result
+    clusters: int  # heads with at least one duplicate
+    duplicates: int  # documents with a duplicate_of
+    largest_head: str | None  # the head of the largest cluster (ties: the earliest doc_id)
+    largest_size: int  # its documents, the head included (0 when there is no cluster)
+    example: tuple[str, ...]  # the largest cluster's doc_ids, head first, at most 5
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready (run.json)."""
+        return {
+            "documents": self.documents,
+            "clusters": self.clusters,
+            "duplicates": self.duplicates,
+            "largest": {"head": self.largest_head, "size": self.largest_size, "example": list(self.example)},
+        }
+
+
+def summarize(result: pl.DataFrame | pl.LazyFrame, example: int = 5) -> ClusterSummary:
+    """Counts, the largest cluster and an example of it, from a `clusters` result."""
+    dups = result.lazy().filter(pl.col("duplicate_of").is_not_null()).select("doc_id", "duplicate_of", "similarity")
+    sizes = (
+        dups.group_by("duplicate_of")
+        .agg(pl.len().alias("n"))
+        .sort(["n", "duplicate_of"], descending=[True, False])
+        .collect()
+    )
+    n = result.lazy().select(pl.len()).collect().item()
+    if sizes.height == 0:
+        return ClusterSummary(n, 0, 0, None, 0, ())
+    head = sizes["duplicate_of"][0]
+    members = (
+        dups.filter(pl.col("duplicate_of") == head)
+        .sort(["similarity", "doc_id"], descending=[True, False])
+        .head(max(example - 1, 0))
+        .collect()["doc_id"]
+        .to_list()
+    )
+    return ClusterSummary(
+        documents=n,
+        clusters=sizes.height,
+        duplicates=int(sizes["n"].sum()),
+        largest_head=head,
+        largest_size=int(sizes["n"][0]) + 1,
+        example=(head, *members),
+    )
