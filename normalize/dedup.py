@@ -62,7 +62,7 @@ class DedupOptions:
     """
 
     threshold: float = 0.5
-    shingle: int = 5
+    shingle: int = 3
     permutations: int = 128
     bands: int = 32
     min_shingles: int = 10
