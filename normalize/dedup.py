@@ -123,15 +123,11 @@ def signature(text: str, options: DedupOptions = DEFAULT) -> list[int] | None:
         return None
     k = options.permutations
     shift = 64 - (k.bit_length() - 1)  # the top log2(k) bits of a hash are its bin
-    # the words joined by single spaces, once; shingle i is the bytes from word i to word i + w - 1
-    data = " ".join(tokens).encode("utf-8")
-    starts = [0]
-    at = 0
-    for t in tokens:
-        at += len(t.encode("utf-8")) + 1
-        starts.append(at)
-    crc = zlib.crc32
-    hashes = {crc(data[a : b - 1]) for a, b in zip(starts, starts[w:], strict=False)}
+    # a shingle is its words' UTF-8 joined by single spaces; zip/map keep the per-shingle loop in C
+    # (the shorter slices end the zip: the last shingle starts w - 1 words before the end)
+    encoded = [t.encode("utf-8") for t in tokens]
+    shingles = zip(*(encoded[i:] for i in range(w)), strict=False)
+    hashes = set(map(zlib.crc32, map(b" ".join, shingles)))
     if len(hashes) < options.min_shingles:
         return None
     empty = _MASK64 + 1
@@ -229,18 +225,17 @@ def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT
     if bad.height:
         ident = docs["doc_id"][bad["_r"][0]]
         raise ValueError(f"document {ident!r}: signature of {bad['signature'][0].len()} values, expected {k}")
-    # one row per (document, band): the band's hash is its bucket; each member is linked to the
-    # bucket's earliest member, so a bucket of m documents gives m - 1 links, not m²/2 pairs
-    keys = sigs.select(
-        "_r", *(pl.col("signature").list.slice(b * rows, rows).hash(_SEED).alias(str(b)) for b in range(options.bands))
-    )
-    links = (
-        keys.unpivot(index="_r", variable_name="band", value_name="key")
-        .with_columns(head=pl.col("_r").min().over("band", "key"))
-        .filter(pl.col("_r") != pl.col("head"))
-        .select(u="_r", v="head")
-        .unique()
-    )
+    # band by band (one band's keys in memory at a time): a band's hash is its bucket, and each member
+    # is linked to the bucket's earliest member, so a bucket of m documents gives m - 1 links, not m²/2
+    links = pl.DataFrame(schema={"u": sigs.schema["_r"], "v": sigs.schema["_r"]})
+    for b in range(options.bands):
+        band = sigs.select("_r", key=pl.col("signature").list.slice(b * rows, rows).hash(_SEED))
+        found = (
+            band.with_columns(head=pl.col("_r").min().over("key"))
+            .filter(pl.col("_r") != pl.col("head"))
+            .select(u="_r", v="head")
+        )
+        links = pl.concat([links, found]).unique()
     edges = (
         links.join(sigs.rename({"_r": "u", "signature": "su"}), on="u")
         .join(sigs.rename({"_r": "v", "signature": "sv"}), on="v")
