@@ -212,40 +212,44 @@ def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT
         frame.lazy()
         .select("doc_id", "published", pl.col("signature").cast(SIGNATURE_DTYPE))
         .with_row_index("_i")
-        # rank = the order in which a cluster's head is chosen
-        .sort(["published", "doc_id"], nulls_last=True)
-        .with_row_index("_r")
+        # _r, the rank in which a cluster's head is chosen; the rows (and signatures) stay where they are
+        .with_columns(_r=pl.arg_sort_by(["published", "doc_id"], nulls_last=True).arg_sort())
         .collect()
     )
     if docs["doc_id"].n_unique() != docs.height:
         dup = docs.filter(pl.col("doc_id").is_duplicated())["doc_id"][0]
         raise ValueError(f"doc_id {dup!r} is not unique")
-    sigs = docs.filter(pl.col("signature").is_not_null()).select("_r", "signature")
-    bad = sigs.filter(pl.col("signature").list.len() != k)
+    bad = docs.filter(pl.col("signature").list.len() != k)
     if bad.height:
-        ident = docs["doc_id"][bad["_r"][0]]
-        raise ValueError(f"document {ident!r}: signature of {bad['signature'][0].len()} values, expected {k}")
+        got = bad["signature"][0].len()
+        raise ValueError(f"document {bad['doc_id'][0]!r}: signature of {got} values, expected {k}")
+    signed = pl.col("signature").is_not_null()
     # band by band (one band's keys in memory at a time): a band's hash is its bucket, and each member
     # is linked to the bucket's earliest member, so a bucket of m documents gives m - 1 links, not m²/2
-    links = pl.DataFrame(schema={"u": sigs.schema["_r"], "v": sigs.schema["_r"]})
+    links = pl.DataFrame(schema={"u": docs.schema["_r"], "v": docs.schema["_r"]})
     for b in range(options.bands):
-        band = sigs.select("_r", key=pl.col("signature").list.slice(b * rows, rows).hash(_SEED))
         found = (
-            band.with_columns(head=pl.col("_r").min().over("key"))
+            docs.lazy()
+            .filter(signed)
+            .select("_r", key=pl.col("signature").list.slice(b * rows, rows).hash(_SEED))
+            .with_columns(head=pl.col("_r").min().over("key"))
             .filter(pl.col("_r") != pl.col("head"))
             .select(u="_r", v="head")
+            .collect()
         )
         links = pl.concat([links, found]).unique()
+
+    def with_signature(side: pl.DataFrame, on: str, name: str) -> pl.DataFrame:
+        return side.join(docs.select(pl.col("_r").alias(on), pl.col("signature").alias(name)), on=on)
+
     edges = (
-        links.join(sigs.rename({"_r": "u", "signature": "su"}), on="u")
-        .join(sigs.rename({"_r": "v", "signature": "sv"}), on="v")
+        with_signature(with_signature(links, "u", "su"), "v", "sv")
         .filter(_agreement("su", "sv", k) >= options.threshold)
         .select("u", "v")
     )
-    heads = _components(edges).filter(pl.col("node") != pl.col("label"))
+    members = _components(edges).filter(pl.col("node") != pl.col("label"))
     found = (
-        heads.join(sigs.rename({"_r": "node", "signature": "sn"}), on="node")
-        .join(sigs.rename({"_r": "label", "signature": "sl"}), on="label")
+        with_signature(with_signature(members, "node", "sn"), "label", "sl")
         .join(docs.select(label="_r", duplicate_of="doc_id"), on="label")
         .select(_r="node", duplicate_of="duplicate_of", similarity=_agreement("sn", "sl", k))
     )

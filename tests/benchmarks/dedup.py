@@ -2,9 +2,10 @@
 
 Quality: builds a corpus in a temporary folder from NEREL train (NORMALIZE_SHARED/nerel/train, read at
 run time, never copied into the project): every article once, and reposted 0–5 times (seeded), each
-repost with a changed header (title edited, site chrome above it), a dropped or an added paragraph
-(an added one is a paragraph of another NEREL article: real text on a close topic), other boilerplate
-below it, and 1–5 typos. The distinct NEREL articles, on close topics, are the negatives. The corpus
+repost with a changed header (title edited, one to three lines of site chrome above it), a dropped or
+an added paragraph (dropped: not the lead, at most a third of the words; added: sentences of another
+NEREL article, real text on a close topic, up to a third of the words), one to three lines of other
+boilerplate below it, and 1–5 typos. The distinct NEREL articles, on close topics, are the negatives. The corpus
 goes through `normalize IN OUT` as a user runs it; signatures are made from the cleaned `documents.text`
 and clustered. Prints precision and recall of duplicate pairs (two documents are a predicted pair
 when they share a cluster, a true pair when they come from one article) at the options given
@@ -246,6 +247,23 @@ def truth_frame(docs: Sequence[Doc]) -> pl.DataFrame:
     )
 
 
+def exact_jaccard(documents: pl.DataFrame, docs: Sequence[Doc], shingle: int) -> pl.Series:
+    """The true Jaccard of each repost's shingle set to its original's, after normalize (how hard the
+    corpus is)."""
+    text = dict(documents.select("doc_id", "text").iter_rows())
+
+    def shingles(doc_id: str) -> set[tuple[str, ...]]:
+        tokens = dedup.words(text.get(doc_id, ""))
+        return set(zip(*(tokens[i:] for i in range(shingle)), strict=False))
+
+    values = []
+    for d in docs:
+        if d.change != "original" and d.doc_id in text and d.article in text:
+            a, b = shingles(d.article), shingles(d.doc_id)
+            values.append(len(a & b) / max(len(a | b), 1))
+    return pl.Series("jaccard", values, dtype=pl.Float64)
+
+
 def detect(documents: pl.DataFrame, options: dedup.DedupOptions) -> tuple[pl.DataFrame, float, float]:
     """Signatures of documents.text and their clusters; and the seconds of each step."""
     started = time.perf_counter()
@@ -344,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
             f"duplicate pairs: {s.true} true, {s.predicted} predicted, {s.correct} correct",
             f"precision {s.precision:.4f}  recall {s.recall:.4f}  (targets: P ≥ 0.98, R ≥ 0.95)",
         ]
+        jac = exact_jaccard(documents, docs, options.shingle)
+        lines.append(
+            f"exact Jaccard of {options.shingle}-word shingles, original vs repost: min {jac.min():.3f}, "
+            f"5% {jac.quantile(0.05):.3f}, median {jac.median():.3f}"
+        )
         found = result.filter(pl.col("duplicate_of").is_not_null())["similarity"]
         if found.len():
             lines.append(
