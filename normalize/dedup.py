@@ -226,15 +226,18 @@ def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT
     """Near-duplicate clusters of documents: (doc_id, duplicate_of, similarity), a row per input row,
     in input order.
 
-    `frame` has `doc_id` (unique), `published` (date or datetime, nullable) and `signature`
-    (`SIGNATURE_DTYPE`, null for a document without one). `duplicate_of` is the doc_id of the
-    cluster's head (its earliest document by published, nulls last, then doc_id), null for the head
-    and for a document in no cluster; `similarity` is the estimated Jaccard to the head, null likewise.
+    `frame` has `doc_id` (unique), `signature` (`SIGNATURE_DTYPE`, null for a document without one)
+    and, optionally, `published` (date or datetime, nullable; without it, heads go by doc_id).
+    `duplicate_of` is the doc_id of the cluster's head (its earliest document by published, nulls
+    last, then doc_id), null for the head and for a document in no cluster; `similarity` is the
+    estimated Jaccard to the head, null likewise.
     """
     k, rows = options.permutations, options.rows
+    lazy = frame.lazy()
+    has_published = "published" in lazy.collect_schema().names()
+    published = pl.col("published") if has_published else pl.lit(None, pl.Date).alias("published")
     docs = (
-        frame.lazy()
-        .select("doc_id", "published", pl.col("signature").cast(SIGNATURE_DTYPE))
+        lazy.select("doc_id", published, pl.col("signature").cast(SIGNATURE_DTYPE))
         .with_row_index("_i")
         # _r, the rank in which a cluster's head is chosen; the rows (and signatures) stay where they are
         .with_columns(_r=pl.arg_sort_by(["published", "doc_id"], nulls_last=True).arg_sort())

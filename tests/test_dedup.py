@@ -258,6 +258,11 @@ def test_documents_without_a_signature_are_left_out():
     assert dedup.clusters(frame).select(pl.col("duplicate_of").is_null().all()).item()
 
 
+def test_without_published_the_head_is_the_smallest_doc_id():
+    frame = pl.DataFrame({"doc_id": ["b", "a"], "signature": dedup.signatures([ARTICLE, REPOST])})
+    assert dedup.clusters(frame)["duplicate_of"].to_list() == ["a", None]
+
+
 def test_clusters_take_a_lazy_frame_and_an_empty_one():
     frame = pl.DataFrame(
         {"doc_id": ["a", "b"], "published": [D1, D2], "signature": dedup.signatures([ARTICLE, REPOST])}
