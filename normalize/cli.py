@@ -73,7 +73,8 @@ def run_main(argv: Sequence[str]) -> int:
 
     try:
         compiled = pipeline.compile_gazetteers(args.gazetteers)
-        files = read.input_files(args.input, args.follow_symlinks, exclude=args.output)
+        inputs = read.scan(args.input, args.follow_symlinks, exclude=args.output)
+        files = inputs.files
         write.prepare_out(args.output)
         from normalize.progress import Progress
 
@@ -143,6 +144,9 @@ def run_main(argv: Sequence[str]) -> int:
         from normalize import report as report_html
 
         report_html.write_report(result.tables, args.output, run=report)
+    if not files:  # an empty folder: one line, not a summary of zeros
+        print(f"normalize: {inputs.empty_line(args.input)}", file=sys.stderr)
+        return EXIT_OK
     if not args.quiet:
         from normalize import progress
 

@@ -1,7 +1,8 @@
 """Document metadata read from the text: publication date, source outlet, dateline place.
 
 Read after Unicode cleaning and before boilerplate removal, since the source
-footer and the timestamp line are chrome that the clean stage removes. The page's
+footer and the timestamp line are chrome that the clean stage removes. What a
+page says of itself (an HTML page's date and site name, `page.py`) beats the text. The page's
 own clock (a date after a weekday, "Пятница, 22 ноября 2024") is never taken for
 the publication date.
 """
@@ -121,8 +122,18 @@ def _reported_source(text: str) -> str | None:
         pos = m.end()
 
 
-def extract(text: str) -> Meta:
-    """Read published, source and place from an article's text (any may be None)."""
+def extract(text: str, page: Meta | None = None) -> Meta:
+    """Read published, source and place from an article's text (any may be None).
+
+    `page`: what the document's page says of itself (an HTML page's date and site name);
+    each field it gives beats the guess from the text."""
+    found = _from_text(text)
+    if page is None:
+        return found
+    return Meta(page.published or found.published, page.source or found.source, page.place or found.place)
+
+
+def _from_text(text: str) -> Meta:
     head = text[:5000]
     published: dt.date | None = None
     source: str | None = None

@@ -23,7 +23,7 @@ from normalize import gazetteer as gz
 from normalize import link, meta, schemas
 from normalize import read as read_mod
 from normalize.clean import PREPARE, STRIP, clean
-from normalize.decode import DecodeError, decode, decode_text
+from normalize.decode import DecodeError, decode_input
 from normalize.fix import RuleTimeout, fix
 from normalize.read import RawDoc, Reject
 from normalize.trace import TracedText
@@ -134,7 +134,7 @@ def _process_one(rec: RawDoc, compiled: Compiled, stage: list[str]) -> _Rows:
         return reject(f"document too large ({size} bytes > {read_mod.MAX_DOC_BYTES})", "read")
     raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
     try:
-        decoded = decode_text(rec.text) if rec.text is not None else decode(raw_bytes)
+        decoded = decode_input(rec.data, rec.text, rec.kind)
     except DecodeError as exc:
         return reject(str(exc), "decode")
     raw_text = decoded.text
@@ -144,7 +144,7 @@ def _process_one(rec: RawDoc, compiled: Compiled, stage: list[str]) -> _Rows:
     stage[0] = "clean"
     doc = TracedText(raw_text)
     clean(doc, PREPARE)
-    info = meta.extract(doc.text)
+    info = meta.extract(doc.text, decoded.page)
     clean(doc, STRIP)
     if not doc.text:
         return reject("nothing left after cleaning (all boilerplate)", "clean")

@@ -1,9 +1,11 @@
 """Read: turn an input folder or file into records, every one a document or a reject.
 
-Folders are walked recursively for `.txt` (doc_id = path relative to IN without the
-suffix), `.jsonl`, `.csv` and `.parquet` (columns `id` or `doc_id`, and `text`; other
-columns are kept as metadata). Symlinks that lead outside IN are not followed (each
-is a reject); with `follow_symlinks` they are, and symlink loops are cut.
+Folders are walked recursively for `.txt` and `.html`/`.htm` pages (doc_id = path
+relative to IN without the suffix), `.jsonl`, `.csv` and `.parquet` (columns `id` or
+`doc_id`, and `text` or `html`; other columns are kept as metadata). Files of other
+types are skipped and counted by extension (`scan`); a single file of another type is
+an `InputError`. Symlinks that lead outside IN are not followed (each is a reject);
+with `follow_symlinks` they are, and symlink loops are cut.
 
 Every record — a `.txt` file, a JSONL or CSV line, a parquet row — comes out as
 exactly one `RawDoc` or `Reject`; a table file that cannot be read at all, or holds
@@ -25,7 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
-SUFFIXES = (".txt", ".jsonl", ".csv", ".parquet")
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".csv", ".parquet")
+PAGES = (".html", ".htm")  # saved web pages: the article is extracted (`page.py`)
 # the largest document (raw bytes of a .txt file, UTF-8 bytes of a table cell) that is processed
 MAX_DOC_BYTES = 50_000_000
 _PARQUET_SLICE = 1_000
@@ -34,13 +37,17 @@ _CSV_SNIFF = 1 << 20
 
 @dataclass
 class RawDoc:
-    """One input document before decoding: raw bytes (files) or text (table rows)."""
+    """One input document before decoding: raw bytes (files) or text (table rows).
+
+    `kind` is "html" for a saved web page (a `.html` file, a table's `html` cell), whose
+    article is extracted when it is decoded; "text" otherwise."""
 
     doc_id: str
     source_path: str
     data: bytes | None = None
     text: str | None = None
     meta: dict[str, object] = field(default_factory=dict)
+    kind: str = "text"
 
 
 @dataclass
@@ -52,7 +59,45 @@ class Reject:
 
 
 class InputError(ValueError):
-    """The input as a whole cannot be read (missing, unreadable)."""
+    """The input as a whole cannot be read (missing, unreadable, a file of an unsupported type)."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What `scan` found under IN: the entries to read, and the files skipped for their type."""
+
+    files: list[Path]
+    skipped: tuple[tuple[str, int], ...] = ()  # (extension, files), most first, then by extension
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(n for _, n in self.skipped)
+
+    def skipped_line(self) -> str | None:
+        """One line for a run's summary: «skipped 3 files of other types: .md 2, .pdf 1»; None if none."""
+        if not self.skipped:
+            return None
+        n = self.n_skipped
+        kinds = ", ".join(f"{ext} {k}" for ext, k in self.skipped)
+        return f"skipped {n} file{'s' if n != 1 else ''} of other types: {kinds}"
+
+    def empty_line(self, root: Path) -> str | None:
+        """One line when IN holds nothing to read (an empty folder, or only other types); else None."""
+        if self.files:
+            return None
+        skipped = self.skipped_line()
+        return f"{root}: no input files ({supported()})" + (f"; {skipped}" if skipped else "")
+
+
+def supported() -> str:
+    """The input types, as error messages and the empty-folder line name them."""
+    return "supported: " + ", ".join(SUFFIXES)
+
+
+def _extension(name: str) -> str:
+    """A skipped file's extension as counted: «.md», «.tar.gz» is «.gz», none is «(none)»."""
+    suffix = Path(name).suffix.lower()
+    return suffix if suffix and suffix != name.lower() else "(none)"
 
 
 def safe_str(s: str) -> str:
@@ -92,11 +137,18 @@ def _excluded(path: Path, exclude: Path | None) -> bool:
 
 
 def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None = None) -> list[Path]:
-    """Every input entry below root (or root itself), in a stable order.
+    """Every input entry below root (or root itself), in a stable order (`scan`'s files)."""
+    return scan(root, follow_symlinks, exclude).files
+
+
+def scan(root: Path, follow_symlinks: bool = False, exclude: Path | None = None) -> Inputs:
+    """Every input entry below root (or root itself), in a stable order, and the files skipped.
 
     Entries are files with a known suffix, plus symlinks (to files or folders) that
     lead outside root and are not followed: `read` turns those into rejects. The
-    folder `exclude` (the output folder, when it lies inside IN) is skipped.
+    folder `exclude` (the output folder, when it lies inside IN) is skipped. Other
+    files are counted by extension. Raises InputError when root is missing or
+    unreadable, or is a single file of an unsupported type.
     """
     root = Path(root)
     if not root.exists():
@@ -106,10 +158,14 @@ def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None 
     if root.is_file():
         if not os.access(root, os.R_OK):
             raise InputError(f"{root}: permission denied")
-        return [root]
+        if root.suffix.lower() not in SUFFIXES:
+            what = f"'{root.suffix}'" if root.suffix else "without an extension"
+            raise InputError(f"{root}: unsupported file type {what} ({supported()})")
+        return Inputs([root])
     if not os.access(root, os.R_OK | os.X_OK):
         raise InputError(f"{root}: permission denied")
     files: list[Path] = []
+    skipped: dict[str, int] = {}
     visited: set[str] = {os.path.realpath(root)}
     # a regular file is inside `exclude` only when its folder is: one check per folder, not per file
     exclude_real = os.path.realpath(exclude) if exclude is not None else None
@@ -148,8 +204,11 @@ def input_files(root: Path, follow_symlinks: bool = False, exclude: Path | None 
                 continue
             if p.suffix.lower() in SUFFIXES or (link and not follow_symlinks and not _inside(p, root)):
                 files.append(p)
+            else:
+                ext = _extension(entry.name)
+                skipped[ext] = skipped.get(ext, 0) + 1
         pending.extend(reversed(subdirs))
-    return files
+    return Inputs(files, tuple(sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
 def _doc_id(path: Path, root: Path) -> str:
@@ -198,14 +257,17 @@ def _table_records(
             yield Reject(where, src, f"line {line_no}: {what}")
             continue
         text = row.get("text")
+        kind = "text"
+        if (not isinstance(text, str) or not text.strip()) and isinstance(row.get("html"), str):
+            text, kind = row["html"], "html"  # a saved page: its article is extracted when decoded
         if not isinstance(text, str):
             yield Reject(doc_id, src, f"line {line_no}: missing or non-string 'text'")
             continue
         if len(text) > MAX_DOC_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_DOC_BYTES:
             yield Reject(doc_id, src, f"line {line_no}: document too large (> {MAX_DOC_BYTES} bytes)")
             continue
-        meta = {k: v for k, v in row.items() if k not in ("id", "doc_id", "text")}
-        yield RawDoc(doc_id, src, text=text, meta=meta)
+        meta = {k: v for k, v in row.items() if k not in ("id", "doc_id", "text", kind)}
+        yield RawDoc(doc_id, src, text=text, meta=meta, kind=kind)
     if n == 0:
         yield Reject(rel, src, "empty file (no records)")
 
@@ -339,21 +401,24 @@ def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator
                 raise FileNotFoundError(2, "No such file or directory (broken symlink?)", str(path))
             yield Reject(_doc_id(path, root), src, "not a regular file")
             return
-        if suffix == ".txt":
+        if suffix == ".txt" or suffix in PAGES:
             size = path.stat().st_size
             if size > MAX_DOC_BYTES:
                 yield Reject(_doc_id(path, root), src, f"document too large ({size} bytes > {MAX_DOC_BYTES})")
                 return
             data = path.read_bytes()
             produced += 1
-            yield RawDoc(_doc_id(path, root), src, data=data)
+            yield RawDoc(_doc_id(path, root), src, data=data, kind="html" if suffix in PAGES else "text")
             return
         if suffix == ".jsonl":
             records = _table_records(path, rel, _jsonl_rows(path))
         elif suffix == ".csv":
             records = _table_records(path, rel, _csv_rows(path))
-        else:
+        elif suffix == ".parquet":
             records = _table_records(path, rel, _parquet_rows(path))
+        else:  # a followed symlink whose name has another suffix: not an input
+            yield Reject(_doc_id(path, root), src, f"unsupported file type '{suffix}' ({supported()})")
+            return
         for rec in records:
             produced += 1
             yield rec

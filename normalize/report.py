@@ -75,36 +75,46 @@ def anchor(entity_id: str) -> str:
 
 
 def highlight(text: str, mentions: Iterable[dict]) -> str:
-    """The text as HTML with <mark> around each mention; nested mentions nest, crossing ones are skipped."""
+    """The text as HTML with <mark> around each mention; nested mentions nest, crossing ones are skipped.
+
+    Marks nest («МВД [Белоруссии]» inside «[МВД Белоруссии]»), links never do: a link inside a
+    link is invalid HTML, which a browser's parser splits into pieces. Each run of text is linked
+    to the entity of the innermost mark that holds it, so the outer mark's link holds «МВД » and
+    the inner's «Белоруссии»; the outer mark's title still names the whole mention."""
     ms = sorted(mentions, key=lambda m: (m["start"], -m["end"]))
     out: list[str] = []
     pos = 0
-    stack: list[int] = []
+    stack: list[tuple[int, str]] = []  # the open marks: (end, link target)
+
+    def text_to(limit: int) -> None:
+        nonlocal pos
+        if limit > pos:
+            run = esc(text[pos:limit])
+            out.append(f'<a href="#{stack[-1][1]}">{run}</a>' if stack else run)
+            pos = limit
 
     def close_until(limit: int) -> None:
-        nonlocal pos
-        while stack and stack[-1] <= limit:
-            end = stack.pop()
-            out.append(esc(text[pos:end]) + "</a></mark>")
-            pos = end
+        while stack and stack[-1][0] <= limit:
+            text_to(stack[-1][0])
+            stack.pop()
+            out.append("</mark>")
 
     for m in ms:
         start, end = m["start"], m["end"]
         if start < pos and not stack:
             continue
         close_until(start)
-        if stack and end > stack[-1]:
+        if stack and end > stack[-1][0]:
             continue  # crosses an open mention: cannot nest
-        out.append(esc(text[pos:start]))
-        pos = start
+        text_to(start)
         title = f"{m['canonical']} · {m['entity_type']} · {m['method']} {m['score']}"
         out.append(
             f'<mark class="m t-{esc(m["entity_type"])}" data-entity="{esc(m["entity_id"])}" '
-            f'data-method="{esc(m["method"])}" title="{esc(title)}"><a href="#{anchor(m["entity_id"])}">'
+            f'data-method="{esc(m["method"])}" title="{esc(title)}">'
         )
-        stack.append(end)
+        stack.append((end, anchor(m["entity_id"])))
     close_until(len(text))
-    out.append(esc(text[pos:]))
+    text_to(len(text))
     return "".join(out)
 
 

@@ -45,6 +45,7 @@ STATE = ".normalize"
 _CODE = (
     "read.py",
     "decode.py",
+    "page.py",
     "clean.py",
     "meta.py",
     "fix.py",

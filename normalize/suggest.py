@@ -69,7 +69,17 @@ class Candidate:
 
     @property
     def id(self) -> str:
-        return f"{self.type}/{slug(self.name)}"
+        return f"{id_prefix(self.type)}/{slug(self.name)}"
+
+
+# an id starts as the bundled gazetteers' ids of that type do (gazetteers/organizations.yaml: org/…);
+# a type not listed is its own prefix (country/…, person/…)
+ID_PREFIXES = {"organization": "org"}
+
+
+def id_prefix(entity_type: str) -> str:
+    """The id prefix of an entity type, as in the bundled gazetteers."""
+    return ID_PREFIXES.get(entity_type, entity_type)
 
 
 def slug(name: str) -> str:
@@ -194,9 +204,11 @@ def _keep(words: list[str], acr: bool) -> bool:
 
 
 def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
+    """The name in its line, marked with [ ] as `gazetteers diff` marks it: not «», which Russian
+    text uses for names themselves («Координационного совета»)."""
     left = text[max(0, start - width) : start].split("\n")[-1]
     right = text[end : end + width].split("\n")[0]
-    return f"…{left}«{text[start:end]}»{right}…".replace("\n", " ")
+    return f"…{left}[{text[start:end]}]{right}…".replace("\n", " ")
 
 
 def _nominative(words: list[str]) -> str:
@@ -218,9 +230,16 @@ def _nominative(words: list[str]) -> str:
     return " ".join(out)
 
 
-def _nominative_word(word: str) -> str:
+def _nominative_word(word: str, keep_nominative: bool = True) -> str:
+    """The word in the nominative by its likeliest reading; with `keep_nominative`, a word that
+    can be a nominative as it stands is kept."""
     if word.isupper() or not re.fullmatch(r"[А-ЯЁа-яё-]+", word):
         return word
+    if keep_nominative and any(
+        p.tag.POS == "NOUN" and "nomn" in p.tag.grammemes and ("sing" in p.tag.grammemes or "Pltm" in p.tag.grammemes)
+        for p in morph.parses(word.lower())
+    ):
+        return word  # it can be the nominative (Акихито, Мурси, Нидерланды): never re-inflect a guess
     p = _best_parse(word)
     if p is None:
         return word
@@ -353,8 +372,15 @@ def _merge_surnames(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+def _own_forms(c: Candidate) -> list[tuple[str, int]]:
+    """The cluster's forms of its own length, most first: a full name's cluster also holds the lone
+    surnames merged into it («Обамы»), which must not name it."""
+    forms = c.forms.most_common()
+    return [(f, n) for f, n in forms if f.count(" ") + 1 == c.words] or forms
+
+
 def _finish(c: Candidate) -> None:
-    surface, _ = c.forms.most_common(1)[0]
+    surface, _ = _own_forms(c)[0]
     words = surface.split(" ")
     c.type, c.why = _guess_type(c, words)
     if c.acronym:
@@ -376,18 +402,27 @@ def _finish(c: Candidate) -> None:
 
 
 def _person_name(c: Candidate) -> str:
-    """The observed form whose case forms explain most of the others (the nominative), else pymorphy3's."""
-    seen = set(c.forms)
+    """The nominative: of the observed full forms and pymorphy3's nominative of each, the one whose
+    case forms explain most occurrences, the lone surnames merged into the cluster included
+    («Солженицына ×3, Солженицын, Солженицыну» make «Александр Солженицын» of «Александра Солженицына»)."""
+    own = _own_forms(c)
+    observed = dict(own)
+    guesses = [form for form, _ in own] + [_nominative(form.split(" ")) for form, _ in own]
+    # «Александра Солженицына» reads as a woman's nominative too: the likeliest readings, inflected
+    guesses += [" ".join(_nominative_word(w, keep_nominative=False) for w in form.split(" ")) for form, _ in own]
     best, best_score = None, (0, 0)
-    for form, n in c.forms.items():
+    for form in dict.fromkeys(guesses):
         try:
             forms = {f.text for f in morph.person_forms(form)}
         except Exception:  # a form the name rules cannot decline
             continue
-        score = (len(seen & forms), n)
-        if form in forms and score > best_score:
+        if form not in forms:
+            continue
+        explained = forms | {f.rsplit(" ", 1)[-1] for f in forms}  # and its surname alone
+        score = (sum(n for f, n in c.forms.items() if f in explained), observed.get(form, 0))
+        if score > best_score:
             best, best_score = form, score
-    return best or _nominative(c.forms.most_common(1)[0][0].split(" "))
+    return best or _nominative(own[0][0].split(" "))
 
 
 def _q(s: str) -> str:

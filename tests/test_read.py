@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
+import pytest
 
 from normalize import read
+from normalize.cli import main
 from normalize.read import RawDoc, Reject
 
 
@@ -112,3 +115,71 @@ def test_other_columns_of_a_row_are_kept_as_json_metadata(tmp_path):
     assert meta["plain"] is None
     frame = pl.DataFrame({"doc_id": ["b"], "text": ["Минск."], "rubric": ["Общество"]})
     assert json.loads(pipeline.normalize_frame(frame).documents["meta"][0]) == {"rubric": "Общество"}
+
+
+# a folder's files → (entries read, files skipped by extension: most first, then by name)
+SCANS = [
+    ({"a.txt": "x", "b.html": "x", "c.HTM": "x", "d.jsonl": "", "e.csv": "", "f.parquet": ""}, 6, ()),
+    (
+        {"a.txt": "x", "notes.md": "", "scan.pdf": "", "b.pdf": "", "LICENSE": "", "sub/x.PDF": ""},
+        1,
+        ((".pdf", 3), ("(none)", 1), (".md", 1)),
+    ),
+    ({"archive.tar.gz": "", ".DS_Store": ""}, 0, (("(none)", 1), (".gz", 1))),
+    ({}, 0, ()),
+]
+
+
+@pytest.mark.parametrize(("files", "n_read", "skipped"), SCANS)
+def test_files_of_other_types_are_counted_by_extension(tmp_path, files, n_read, skipped):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    inputs = read.scan(tmp_path)
+    assert (len(inputs.files), inputs.skipped) == (n_read, skipped)
+    assert inputs.files == read.input_files(tmp_path)
+
+
+# Inputs → the summary's line for skipped files, and the line for a folder with nothing to read
+LINES = [
+    (read.Inputs([Path("a.txt")]), None, None),
+    (read.Inputs([Path("a.txt")], ((".md", 1),)), "skipped 1 file of other types: .md 1", None),
+    (
+        read.Inputs([], ((".pdf", 2), (".md", 1))),
+        "skipped 3 files of other types: .pdf 2, .md 1",
+        "IN: no input files (supported: .txt, .html, .htm, .jsonl, .csv, .parquet); "
+        "skipped 3 files of other types: .pdf 2, .md 1",
+    ),
+    (read.Inputs([]), None, "IN: no input files (supported: .txt, .html, .htm, .jsonl, .csv, .parquet)"),
+]
+
+
+@pytest.mark.parametrize(("inputs", "skipped_line", "empty_line"), LINES)
+def test_lines_for_the_summary(inputs, skipped_line, empty_line):
+    assert inputs.skipped_line() == skipped_line
+    assert inputs.empty_line(Path("IN")) == empty_line
+
+
+@pytest.mark.parametrize("name", ["README.md", "notes", "page.pdf"])
+def test_a_single_file_of_an_unsupported_type_is_a_usage_error(tmp_path, capsys, name):
+    (tmp_path / name).write_text("# notes\n", encoding="utf-8")
+    assert main([str(tmp_path / name), str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    what = "without an extension" if "." not in name else f"'{Path(name).suffix}'"
+    assert err == (
+        f"normalize: error: {tmp_path / name}: unsupported file type {what}"
+        " (supported: .txt, .html, .htm, .jsonl, .csv, .parquet)\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", [{}, {"notes.md": "# notes"}])
+def test_an_empty_folder_says_so_in_one_line(tmp_path, capsys, content, mini_gazetteer):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for name, text in content.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    assert main([str(corpus), str(tmp_path / "out"), "-g", str(mini_gazetteer), "-j", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"normalize: {corpus}: no input files (supported: .txt")
+    assert ("skipped 1 file of other types: .md 1" in err) == bool(content)

@@ -59,7 +59,7 @@ def test_yaml_is_a_valid_gazetteer_that_links_the_names(corpus, mini_gazetteer, 
     new = tmp_path / "new.yaml"
     new.write_text(stubs, encoding="utf-8")
     g = gz.load([mini_gazetteer, new])
-    assert {"person/marat-zhumabekov", "place/tarazstan", "organization/gknb"} <= {e.id for e in g.entities}
+    assert {"person/marat-zhumabekov", "place/tarazstan", "org/gknb"} <= {e.id for e in g.entities}
     tables = pipeline.process(read.read(corpus), [mini_gazetteer, new])
     linked = tables.mentions.filter(pl.col("entity_id") == "person/marat-zhumabekov")["text"].to_list()
     assert "Марату Жумабекову" in linked
@@ -96,3 +96,58 @@ def test_seeds(capsys):
     assert names[0] == "Координационный совет"  # twice in 004, in no gazetteer
     assert "Центральная Азия" in names  # «органами внутренних дел Центральной Азии»
     assert not {"Ван Сяохун", "Бишкек", "Корр", "Telegram-канале"} & set(names)
+
+
+# a corpus where the names come in oblique cases → (name, type, id) of each suggestion, most frequent first
+NAMES_DOCS = {
+    "a": "Вчера президент США Барак Обама прибыл в Минск. Визит Обамы длился два дня. По словам Обамы, всё прошло.",
+    "b": "Император Акихито выступил с речью. Затем император Акихито поблагодарил граждан.",
+    "c": "Встреча на Эльбе стала символом. Памятник на Эльбе открыли ветераны.",
+    "d": "Делегация ГКНБ прибыла в Минск. Представители ГКНБ обсудили сотрудничество.",
+    "e": "Вышла книга Александра Солженицына. Солженицына читали все. Солженицын писал много. "
+    "Солженицыну вручили премию. О Солженицыне снят фильм.",
+}
+NAMES = [
+    ("Барак Обама", "person", "person/barak-obama"),  # the full name, not a lone surname merged into it («Обамы»)
+    ("Александр Солженицын", "person", "person/aleksandr-solzhenitsyn"),  # not the woman's «Александра Солженицына»
+    ("Акихито", "organization", "org/akikhito"),  # indeclinable: not re-inflected («Акихитое»)
+    ("Эльба", "place", "place/elba"),
+    ("ГКНБ", "organization", "org/gknb"),  # organizations are org/…, as in gazetteers/organizations.yaml
+]
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory, mini_gazetteer):
+    d = tmp_path_factory.mktemp("names")
+    for name, text in NAMES_DOCS.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    compiled = pipeline.compile_gazetteers([mini_gazetteer])
+    tables = pipeline.process(read.read(d), [mini_gazetteer])
+    return tables, compiled
+
+
+def test_names_are_nominative_with_bundled_id_prefixes(named):
+    tables, compiled = named
+    found = suggest.candidates(tables.documents, tables.mentions, compiled)
+    assert sorted((c.name, c.type, c.id) for c in found) == sorted(NAMES)
+
+
+def test_the_run_summary_shows_the_names_suggest_shows(named):
+    tables, compiled = named
+    quick = suggest.quick(tables.documents, tables.mentions, compiled)
+    stubs = yaml.safe_load(suggest.to_yaml(suggest.candidates(tables.documents, tables.mentions, compiled)))
+    assert [name for name, _ in quick] == [e["name"] for e in stubs["entities"]]
+    assert dict(quick)["Барак Обама"] == 3 and dict(quick)["Александр Солженицын"] == 5
+
+
+def test_the_context_marks_the_name_with_brackets_not_quotes(named):
+    tables, compiled = named
+    stubs = suggest.to_yaml(suggest.candidates(tables.documents, tables.mentions, compiled))
+    assert "#   a: …Вчера президент США [Барак Обама] прибыл в Минск. Визит Обамы длился два …" in stubs
+    assert "«Барак Обама»" not in stubs
+
+
+def test_id_prefixes_are_those_of_the_bundled_gazetteers():
+    bundled = gz.load(None)
+    prefixes = {(e.type, e.id.split("/")[0]) for e in bundled.entities}
+    assert prefixes and all(suggest.id_prefix(t) == p for t, p in prefixes), prefixes

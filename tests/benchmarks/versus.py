@@ -1,0 +1,93 @@
+"""This checkout against another commit, end to end: `python tests/benchmarks/versus.py REF [--copies 3] [--rounds 3]`.
+
+Checks REF (a commit, branch or tag) out into a temporary git worktree and runs `normalize IN OUT`
+from each checkout in turn on NEREL train `--copies` times over (read from NORMALIZE_SHARED at run
+time): one untimed run of each, then alternating rounds (A B A B …) so that the VM's drift hits both
+alike. Both use this interpreter and its installed dependencies; PYTHONPATH selects the package.
+Prints each run's wall time and chars/s, the median of each side and the ratio (REF's time / this
+checkout's). `--gazetteers` is passed to both. The gazetteer cache is off (NORMALIZE_CACHE=off)
+unless `--cache`, so both compile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("NORMALIZE_SHARED", ROOT.parent / "shared"))
+
+
+def corpus(copies: int, into: Path) -> int:
+    """NEREL train's raw texts `copies` times over as .txt files; returns the characters."""
+    texts = sorted((SHARED / "nerel" / "train").glob("*.txt"))
+    if not texts:
+        raise SystemExit(f"{SHARED / 'nerel' / 'train'} has no .txt files (set NORMALIZE_SHARED)")
+    chars = 0
+    for c in range(copies):
+        d = into / f"copy{c}"
+        d.mkdir(parents=True)
+        for t in texts:
+            text = t.read_text(encoding="utf-8")
+            (d / t.name).write_text(text, encoding="utf-8")
+            chars += len(text)
+    return chars
+
+
+def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cache: bool) -> float:
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    if not cache:
+        env["NORMALIZE_CACHE"] = "off"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "normalize", str(corpus_dir), str(out), "--quiet", *extra],
+        check=True,
+        env=env,
+        cwd=checkout,
+    )
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("ref", help="the commit to compare against")
+    ap.add_argument("--copies", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--gazetteers", "-g", action="append", default=[])
+    ap.add_argument("--cache", action="store_true", help="keep the gazetteer cache on (warm runs)")
+    args = ap.parse_args(argv)
+    extra = [a for g in args.gazetteers for a in ("--gazetteers", g)]
+    with tempfile.TemporaryDirectory(prefix="versus-") as tmp:
+        tmp_path = Path(tmp)
+        base = tmp_path / "base"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base), args.ref], check=True)
+        try:
+            chars = corpus(args.copies, tmp_path / "in")
+            sides = {"this": ROOT, args.ref: base}
+            times: dict[str, list[float]] = {k: [] for k in sides}
+            for name, checkout in sides.items():  # untimed: bytecode, page cache, the morphology dictionary
+                timed_run(checkout, tmp_path / "in", tmp_path / f"warm-{len(times)}-{name}", extra, args.cache)
+            for r in range(args.rounds):
+                for name, checkout in sides.items():
+                    out = tmp_path / f"out-{r}-{len(times[name])}"
+                    s = timed_run(checkout, tmp_path / "in", out, extra, args.cache)
+                    times[name].append(s)
+                    print(f"round {r + 1}  {name:>12}  {s:6.2f} s  {chars / s:>12,.0f} chars/s", flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=False)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"\n{chars:,} characters ({args.copies} x NEREL train), {args.rounds} rounds, alternating")
+    for k, v in med.items():
+        print(f"  {k:>12}: median {v:.2f} s = {chars / v:,.0f} chars/s")
+    print(f"  ratio this/{args.ref}: {med[args.ref] / med['this']:.3f}x (>1: this checkout is faster)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
