@@ -18,6 +18,7 @@ from normalize.gazetteer import GazetteerError, Location, bundled_dir
 from normalize.gazetteer_model import EXAMPLE_FIELDS, TOP_LEVEL_KEYS
 from normalize.gazetteer_sets import OTHER_GUARD, PERSON_GUARD, common_word, normalize_name, validate
 from normalize.gazetteer_validator import CODES, Problem, Severity
+from normalize.layers import Layer, command_layers, merge
 
 __all__ = [
     "CODES",
@@ -28,6 +29,7 @@ __all__ = [
     "Problem",
     "Severity",
     "check",
+    "check_layers",
     "common_word",
     "format_problems",
     "main",
@@ -49,6 +51,18 @@ def _label(path: Path) -> str:
 def _run(paths: Sequence[Path]) -> tuple[list[Problem], int]:
     checked = validate(paths, label=_label)
     return list(checked.problems), len(checked.files)
+
+
+def _run_layers(layers: Sequence[Layer], advice_from: int = 0) -> tuple[list[Problem], int]:
+    merged = merge(layers, label=_label, advice_from=advice_from)
+    return list(merged.problems), len(merged.files)
+
+
+def check_layers(layers: Sequence[Layer], advice_from: int = 0) -> list[Problem]:
+    """Every problem in a stack of layers (the first is the base), each layer checked over the ones
+    below it, and every cross-layer decision as a warning; layers before `advice_from` are checked
+    for errors only. Bad data never raises."""
+    return _run_layers(layers, advice_from)[0]
 
 
 def check(paths: Sequence[Path]) -> list[Problem]:
@@ -99,20 +113,39 @@ def format_problems(problems: Sequence[Problem], fmt: Format = "text", n_files: 
     return "\n".join(lines)
 
 
-def main(paths: Sequence[str] = (), fmt: str = "text") -> int:
+def main(
+    paths: Sequence[str] = (),
+    fmt: str = "text",
+    *,
+    layers: Sequence[str] | None = None,
+    bundled: bool = True,
+    errors_only: bool = False,
+) -> int:
     """Check gazetteer directories/files (default: the bundled set), print the report to stdout.
 
-    Returns the exit code: 1 if any error, else 0 (2 for an unknown format).
+    `paths` are checked as one set. `layers` (the command's repeatable `--gazetteers DIR`) and
+    `bundled=False` (`--no-bundled`) check the stack a run would use instead: the bundled set
+    unless `bundled` is false, then each layer in order, each over the ones below, with what one
+    layer does to another (updates, merges, names taken) as warnings at both places; the
+    bundled set's own advice is left out. `errors_only` leaves out every warning.
+    Returns the exit code: 1 if any error, else 0 (2 for a usage error).
     """
     if fmt not in ("text", "github"):
         print(f"normalize gazetteers check: unknown format {fmt!r} (expected text or github)", file=sys.stderr)
         return 2
+    stacked = bool(layers) or not bundled
+    if stacked and paths:
+        print("normalize gazetteers check: give DIRs, or --gazetteers/--no-bundled, not both", file=sys.stderr)
+        return 2
     try:
-        targets = [Path(p) for p in paths] or [bundled_dir()]
-    except GazetteerError as exc:
+        if stacked:
+            problems, n_files = _run_layers(command_layers(layers or (), bundled=bundled), 1 if bundled else 0)
+        else:
+            problems, n_files = _run([Path(p) for p in paths] or [bundled_dir()])
+    except GazetteerError as exc:  # the bundled set is not where it should be
         where = exc.where.path if isinstance(exc.where, Location) else str(exc.where)
         problems, n_files = [Problem(where, 1, "error", "unreadable", exc.message)], 0
-    else:
-        problems, n_files = _run(targets)
+    if errors_only:
+        problems = [p for p in problems if p.severity == "error"]
     print(format_problems(problems, fmt, n_files))  # type: ignore[arg-type]
     return 1 if any(p.severity == "error" for p in problems) else 0

@@ -40,6 +40,9 @@ class Field:
     kind: Kind
     description: str = ""
     required: bool = False
+    # a required field that an entity in a later layer may leave out when it updates (same id)
+    # or drops an entity of an earlier layer: the validator knows the layers, the schema cannot
+    updates_may_omit: bool = False
     choices: tuple[str, ...] = ()
     item: str = ""  # texts: what one item is called in messages ("alias")
     pattern: str | None = None  # text / texts items: the regex a value must match
@@ -53,12 +56,19 @@ ENTITY_SPEC: tuple[Field, ...] = (
     Field(
         "type",
         "choice",
-        "What kind of thing this is.",
+        "What kind of thing this is (required, unless the entity updates one of an earlier layer).",
         required=True,
+        updates_may_omit=True,
         choices=ENTITY_TYPES,
         invalid=("unknown-type", "unknown entity type {value!r} (expected one of {choices})"),
     ),
-    Field("name", "text", "Canonical name, nominative singular.", required=True),
+    Field(
+        "name",
+        "text",
+        "Canonical name, nominative singular (required, unless the entity updates one of an earlier layer).",
+        required=True,
+        updates_may_omit=True,
+    ),
     Field("aliases", "texts", "Other names, nominative; case forms are derived, never listed.", item="alias"),
     Field(
         "wikidata",
@@ -80,6 +90,7 @@ ENTITY_SPEC: tuple[Field, ...] = (
         pattern=r"^[а-яё-]+$",
         invalid=("bad-value", "adjective must be a lowercase Russian word, not {value!r}"),
     ),
+    Field("drop", "flag", "Layers: true removes the entity of this id that an earlier layer gives (only id needed)."),
 )
 
 RULE_SPEC: tuple[Field, ...] = (
@@ -126,6 +137,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where one field of an entity (or one item of a list field) came from, across the layers."""
+
+    field: str
+    where: Location
+    item: str | None = None  # list fields (aliases, adjectives): the item that this location gave
+
+
+@dataclass(frozen=True)
 class Entity:
     """A canonical real-world thing and the names it goes by (nominative forms)."""
 
@@ -140,10 +160,15 @@ class Entity:
     description: str | None = None
     adjectives: tuple[str, ...] = ()  # relational adjectives: «российский» for Россия
     where: Location | None = field(default=None, compare=False)
+    origin: tuple[Origin, ...] = field(default=(), compare=False, repr=False)  # filled by layers.stack
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def origin_of(self, name: str) -> tuple[Origin, ...]:
+        """Where a field came from: one Origin, or one per item of a list field (empty if not known)."""
+        return tuple(o for o in self.origin if o.field == name)
 
 
 @dataclass(frozen=True)
@@ -229,7 +254,7 @@ def _record(spec: tuple[Field, ...]) -> dict[str, Any]:
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": [f.name for f in spec if f.required],
+        "required": [f.name for f in spec if f.required and not f.updates_may_omit],
         "properties": {f.name: _property(f) for f in spec},
     }
 

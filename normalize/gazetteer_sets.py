@@ -9,14 +9,14 @@ common words.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import regex
 
 from normalize import morph  # its pymorphy3 analyser is created once per process
 from normalize.fix import RULE_TIMEOUT_S, compile_rule, fix_text
-from normalize.gazetteer_model import ENTITY_FIELDS, Entity, GazetteerError, Location, Rule
+from normalize.gazetteer_model import Entity, GazetteerError, Location, Rule
 from normalize.gazetteer_validator import Entry, Findings, Problem, gazetteer_files, read_file
 from normalize.regex_safety import inside_word, nested_quantifier
 
@@ -79,8 +79,36 @@ def names(e: Entry) -> list[Name]:
 # --- entities ------------------------------------------------------------------------------
 
 
-def check_entities(entries: Sequence[Entry], found: Findings) -> None:
-    """Duplicate ids, names claimed twice, and parents, across the whole set."""
+class _Graph:
+    """The entities of one set (or layer) by id, over those of the earlier layers (`below`)."""
+
+    def __init__(self, first: Mapping[str, Entry], below: Mapping[str, Entity]) -> None:
+        self.first = first
+        self.below = below
+
+    def __contains__(self, eid: str) -> bool:
+        return eid in self.first or eid in self.below
+
+    def type(self, eid: str | None) -> str | None:
+        entry = self.first.get(eid) if eid is not None else None
+        if entry is not None and "type" in entry.values:
+            return entry.values["type"]
+        return self.below[eid].type if eid in self.below else None
+
+    def parent(self, eid: str) -> str | None:
+        entry = self.first.get(eid)
+        if entry is not None and "parent" in entry.values:
+            return entry.values["parent"]
+        return self.below[eid].parent if eid in self.below else None
+
+
+def check_entities(entries: Sequence[Entry], found: Findings, below: Mapping[str, Entity] | None = None) -> None:
+    """Duplicate ids, names claimed twice, parents and drops, across one set.
+
+    `below`: the entities of the earlier layers by id; an entry with one of their ids updates it,
+    so its type, name and parent are that entity's unless it gives its own.
+    """
+    below = below or {}
     first: dict[str, Entry] = {}
     for e in entries:
         if e.id is None:
@@ -89,14 +117,22 @@ def check_entities(entries: Sequence[Entry], found: Findings) -> None:
             found.add(e.path, e.line, "duplicate-id", f"duplicate entity id {e.id!r} (first at {first[e.id].where})")
         else:
             first[e.id] = e
-    _check_names(entries, found)
-    _check_parents(entries, first, found)
+        if e.values.get("drop") and e.id not in below:
+            found.add(
+                e.path,
+                e.line_of("drop"),
+                "drop-unknown",
+                f"nothing to drop: no earlier layer has an entity {e.id!r}",
+            )
+    graph = _Graph(first, below)
+    _check_names(entries, graph, found)
+    _check_parents(entries, graph, found)
 
 
-def _check_names(entries: Sequence[Entry], found: Findings) -> None:
+def _check_names(entries: Sequence[Entry], graph: _Graph, found: Findings) -> None:
     owners: dict[tuple[str, str], tuple[Entry, Name]] = {}
     for e in entries:
-        etype = e.values.get("type")
+        etype = graph.type(e.id) if "type" not in e.values else e.values["type"]
         if etype is None:
             continue
         for nm in names(e):
@@ -136,29 +172,28 @@ def _check_names(entries: Sequence[Entry], found: Findings) -> None:
             seen.setdefault(text, line)
 
 
-def _check_parents(entries: Sequence[Entry], first: Mapping[str, Entry], found: Findings) -> None:
+def _check_parents(entries: Sequence[Entry], graph: _Graph, found: Findings) -> None:
     position = {id(e): i for i, e in enumerate(entries)}
     for e in entries:
         parent_id = e.values.get("parent")
         if parent_id is None or e.id is None:
             continue
         line = e.line_of("parent")
-        parent = first.get(parent_id)
-        if parent is None:
+        if parent_id not in graph:
             found.add(e.path, line, "dangling-parent", f"parent {parent_id!r} of {e.id!r} is not defined")
             continue
         chain = [e.id]
-        node: Entry | None = parent
-        while node is not None and node.id is not None and node.id not in chain:
-            chain.append(node.id)
-            up = node.values.get("parent")
-            node = first.get(up) if up else None
-        if node is not None and node.id == e.id and first.get(e.id) is e:
-            # report a cycle once, at its first member in file order
-            if min(position[id(first[m])] for m in chain) == position[id(e)]:
+        up: str | None = parent_id
+        while up is not None and up in graph and up not in chain:
+            chain.append(up)
+            up = graph.parent(up)
+        if up == e.id and graph.first.get(e.id) is e:
+            # report a cycle once, at its first member (of this set) in file order
+            members = [position[id(graph.first[m])] for m in chain if m in graph.first]
+            if min(members) == position[id(e)]:
                 found.add(e.path, line, "parent-cycle", f"{e.id!r} is its own parent: {' → '.join([*chain, e.id])}")
             continue
-        etype, ptype = e.values.get("type"), parent.values.get("type")
+        etype, ptype = graph.type(e.id), graph.type(parent_id)
         bad = ptype == "person" or (ptype == "event" and etype != "event")
         if etype in _GEO_RANK and ptype in _GEO_RANK and _GEO_RANK[ptype] > _GEO_RANK[etype]:
             bad = True
@@ -279,9 +314,12 @@ def _run_rule(entry: Entry, rule: Rule, found: Findings) -> None:
 # --- records and the whole walk ------------------------------------------------------------
 
 
+_ENTITY_ATTRIBUTES = frozenset(f.name for f in fields(Entity))
+
+
 def entity_of(entry: Entry) -> Entity:
-    """The Entity an entry that read cleanly stands for."""
-    return Entity(**{k: v for k, v in entry.values.items() if k in ENTITY_FIELDS}, where=entry.where)
+    """The Entity an entry that read cleanly (and gives type and name) stands for."""
+    return Entity(**{k: v for k, v in entry.values.items() if k in _ENTITY_ATTRIBUTES}, where=entry.where)
 
 
 def rule_of(entry: Entry) -> Rule:
@@ -304,45 +342,61 @@ class Validated:
 
     def raise_first_error(self) -> None:
         """Raise GazetteerError for the first error (file:line, one line), if there is one."""
-        errors = self.errors
-        if errors:
-            first, more = errors[0], len(errors) - 1
-            tail = f" (and {more} more {'error' if more == 1 else 'errors'}: see `normalize gazetteers check`)"
-            raise GazetteerError(Location(first.path, first.line), first.message + (tail if more else ""))
+        raise_first_error(self.problems)
 
 
-def validate(paths: Sequence[Path], *, label: Callable[[Path], str] = str, warnings: bool = True) -> Validated:
+def raise_first_error(problems: Sequence[Problem]) -> None:
+    """Raise GazetteerError for the first error among `problems` (file:line, one line, saying how
+    many more there are), if there is one: how the run refuses what `check` reports."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first, more = errors[0], len(errors) - 1
+        tail = f" (and {more} more {'error' if more == 1 else 'errors'}: see `normalize gazetteers check`)"
+        raise GazetteerError(Location(first.path, first.line), first.message + (tail if more else ""))
+
+
+def validate(
+    paths: Sequence[Path],
+    *,
+    label: Callable[[Path], str] = str,
+    warnings: bool = True,
+    below: Mapping[str, Entity] | None = None,
+    found: Findings | None = None,
+) -> Validated:
     """Every problem in the gazetteer files under `paths` (dirs or files), taken as one set.
 
     `label` names a file in messages. Without `warnings`, only errors are looked for (the
-    loader's way: the advice that needs the morphology dictionaries is skipped).
+    loader's way: the advice that needs the morphology dictionaries is skipped). `below`: the
+    entities of the earlier layers, by id, when these files are a layer over them (layers.py).
+    `found`: where to add the problems (one Findings for all the layers keeps them in order).
     Bad data never raises.
     """
-    found = Findings()
+    found = found if found is not None else Findings()
+    start = len(found.problems)
     files: list[Path] = []
     entities: list[Entry] = []
     rules: list[Entry] = []
     seen: set[Path] = set()
     for p in map(Path, paths):
         try:
-            below = gazetteer_files([p])
+            under = gazetteer_files([p])
         except GazetteerError as exc:
             found.add(label(p), 1, "unreadable", exc.message)
             continue
-        if not below and p.is_dir():
+        if not under and p.is_dir():
             found.add(label(p), 1, "no-files", "no *.yaml or *.yml files in this directory")
-        for f in below:
+        for f in under:
             if f.resolve() not in seen:
                 seen.add(f.resolve())
                 files.append(f)
-                ents, rls = read_file(f, label(f), found)
+                ents, rls = read_file(f, label(f), found, below)
                 entities += ents
                 rules += rls
-    check_entities(entities, found)
+    check_entities(entities, found, below)
     if warnings:
         check_common_words(entities, found)
     check_rules(rules, found)
-    problems = found.sorted()
+    problems = Findings.sorted_in(found.problems[start:], found.order)
     if not warnings:
         problems = tuple(p for p in problems if p.severity == "error")
     return Validated(tuple(files), tuple(entities), tuple(rules), problems)

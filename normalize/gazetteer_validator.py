@@ -11,14 +11,23 @@ error, and accepts everything else.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from normalize.gazetteer_model import EXAMPLE_FIELDS, EXAMPLE_SPEC, TOP_LEVEL, Example, Field, GazetteerError, Location
+from normalize.gazetteer_model import (
+    EXAMPLE_FIELDS,
+    EXAMPLE_SPEC,
+    TOP_LEVEL,
+    Entity,
+    Example,
+    Field,
+    GazetteerError,
+    Location,
+)
 
 Severity = Literal["error", "warning"]
 
@@ -48,12 +57,17 @@ CODES: dict[str, tuple[Severity, str]] = {
     "rule-not-idempotent": ("error", "a rule that rewrites its own corrected output again"),
     "rule-inside-word": ("error", "a regex rule that fires inside a longer word"),
     "regex-timeout": ("error", "a regex rule that runs past the time limit on a short test text"),
+    "drop-unknown": ("error", "`drop: true` on an entity id that no earlier layer has"),
     "no-files": ("warning", "a directory with no *.yaml / *.yml files"),
     "duplicate-alias": ("warning", "an entity that lists the same name (or adjective) twice (after normalization)"),
     "parent-type": ("warning", "a parent of a type that cannot contain the entity"),
     "rule-no-examples": ("warning", "a rule without examples (nothing checks what it does)"),
     "regex-backtracking": ("warning", "nested unbounded quantifiers, at risk of catastrophic backtracking"),
     "common-word": ("warning", "a name, alias or surname that is also a common lowercase Russian word"),
+    "layer-update": ("warning", "an entity or rule with the id of an earlier layer's updates, replaces or drops it"),
+    "layer-merge": ("warning", "an entity with the wikidata id (or type and name) of an earlier layer's is merged"),
+    "layer-name": ("warning", "a name of an earlier layer's entity now goes to a later layer's entity"),
+    "parent-dropped": ("warning", "a parent that a later layer dropped or replaced: the entity loses its parent"),
 }
 
 
@@ -86,7 +100,11 @@ class Findings:
         self.problems.append(Problem(path, line, CODES[code][0], code, message))
 
     def sorted(self) -> tuple[Problem, ...]:
-        return tuple(sorted(self.problems, key=lambda p: (self.order[p.path], p.line)))
+        return self.sorted_in(self.problems, self.order)
+
+    @staticmethod
+    def sorted_in(problems: Sequence[Problem], order: Mapping[str, int]) -> tuple[Problem, ...]:
+        return tuple(sorted(problems, key=lambda p: (order[p.path], p.line)))
 
 
 # --- YAML into line-tagged nodes ---------------------------------------------------------
@@ -313,8 +331,14 @@ def _article(what: str) -> str:
     return f"an {what}" if what[0] in "aeiou" else f"a {what}"
 
 
-def read_record(node: Node, what: str, spec: tuple[Field, ...], path: str, found: Findings) -> Entry | None:
-    """One entity or rule node read against its field table; None if it is not even a mapping."""
+def read_record(
+    node: Node, what: str, spec: tuple[Field, ...], path: str, found: Findings, below: Mapping[str, Entity]
+) -> Entry | None:
+    """One entity or rule node read against its field table; None if it is not even a mapping.
+
+    `below` holds the entities of earlier layers by id: an entity that updates (same id) or
+    drops one of them may leave out what that one gives (`Field.updates_may_omit`).
+    """
     if not isinstance(node.value, dict):
         found.add(path, node.line, "bad-structure", f"{_article(what)} must be a mapping, not {plain(node)!r}")
         return None
@@ -328,23 +352,28 @@ def read_record(node: Node, what: str, spec: tuple[Field, ...], path: str, found
             listed = ", ".join(sorted(allowed))
             reader.add(node.key_line(key), "unknown-field", f"unknown {what} field {key!r} (allowed: {listed})")
     # the id first: it names the record in the message about a missing field
+    updating = False
     for f in sorted(spec, key=lambda f: f.name != "id"):
         if f.name in fields:
             entry.lines[f.name] = node.key_line(f.name)
             value = reader.value(f, fields[f.name].value, entry.lines[f.name], entry)
             if value is not _ABSENT and value is not _BAD:
                 entry.values[f.name] = value
-        elif f.required:
+            if f.name == "id":
+                updating = entry.id in below or ("drop" in fields and fields["drop"].value is True)
+        elif f.required and not (updating and f.updates_may_omit):
             named = f" {entry.id!r}" if entry.id else ""
             reader.add(node.line, "missing-field", f"{what}{named} is missing required field {f.name!r}")
     if what == "entity":
-        _check_surname(entry, reader)
+        _check_surname(entry, reader, below)
     entry.clean = len(found.problems) == before
     return entry
 
 
-def _check_surname(entry: Entry, reader: _Reader) -> None:
+def _check_surname(entry: Entry, reader: _Reader, below: Mapping[str, Entity]) -> None:
     surname, name = entry.values.get("surname"), entry.values.get("name")
+    if name is None and entry.id in below:  # an update: the name it keeps
+        name = below[entry.id].name
     if surname is not None and name is not None and surname not in name.split():
         reader.add(
             entry.line_of("surname"),
@@ -354,8 +383,13 @@ def _check_surname(entry: Entry, reader: _Reader) -> None:
         del entry.values["surname"]
 
 
-def read_file(path: Path, label: str, found: Findings) -> tuple[list[Entry], list[Entry]]:
-    """The entities and rules of one gazetteer file, as far as they can be read (problems reported)."""
+def read_file(
+    path: Path, label: str, found: Findings, below: Mapping[str, Entity] | None = None
+) -> tuple[list[Entry], list[Entry]]:
+    """The entities and rules of one gazetteer file, as far as they can be read (problems reported).
+
+    `below`: the entities of the earlier layers by id (see `read_record`); none for the base layer.
+    """
     found.file(label)
     entities: list[Entry] = []
     rules: list[Entry] = []
@@ -390,7 +424,7 @@ def read_file(path: Path, label: str, found: Findings) -> tuple[list[Entry], lis
         what, _about, spec = TOP_LEVEL[key]
         sink = entities if key == "entities" else rules
         for item in node.value:
-            entry = read_record(item, what, spec, label, found)
+            entry = read_record(item, what, spec, label, found, below or {})
             if entry is not None:
                 sink.append(entry)
     return entities, rules

@@ -13,6 +13,7 @@ from normalize import check as check_mod
 from normalize import morph
 from normalize.check import CODES, Problem, check, format_problems, main, normalize_name
 from normalize.gazetteer import ENTITY_FIELDS, ENTITY_TYPES, RULE_FIELDS, GazetteerError, bundled_dir, load
+from normalize.gazetteer_model import ENTITY_SPEC
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "fixtures" / "gazetteers"
@@ -52,6 +53,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         ("b.yaml", 5, "duplicate-id", "duplicate entity id 'country/kg' (first at "),
     ],
     "duplicate_rule_id": [("rules.yaml", 7, "duplicate-rule-id", "duplicate rule id 'typo/knd' (first at ")],
+    "drop_unknown": [("drop.yaml", 4, "drop-unknown", "nothing to drop: no earlier layer has an entity 'country/kg'")],
     "alias_collision": [
         ("orgs.yaml", 9, "alias-collision", "alias '«шос».' of 'org/sco-rats' is also alias 'ШОС' of 'org/sco'"),
         ("orgs.yaml", 15, "alias-collision", "is also name 'Объединённый штаб ОДКБ' of 'org/csto-js'"),
@@ -123,8 +125,10 @@ def test_every_fixture_case_is_in_the_table() -> None:
 
 def test_every_code_has_a_fixture() -> None:
     covered = {code for problems in EXPECTED.values() for _, _, code, _ in problems}
-    # unreadable and no-files need files that git cannot hold (bad bytes, an empty dir): see below
-    assert covered | {"unreadable", "no-files", "regex-timeout"} == set(CODES)
+    # unreadable and no-files need files that git cannot hold (bad bytes, an empty dir): see below;
+    # what one layer does to another needs layers: tests/test_layers.py has a case for each
+    across_layers = {"layer-update", "layer-merge", "layer-name", "parent-dropped"}
+    assert covered | {"unreadable", "no-files", "regex-timeout"} | across_layers == set(CODES)
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
@@ -326,7 +330,9 @@ def test_schema_matches_the_loader() -> None:
     assert set(entity["properties"]) == ENTITY_FIELDS
     assert set(rule["properties"]) == RULE_FIELDS
     assert entity["properties"]["type"]["enum"] == list(ENTITY_TYPES)
-    assert set(entity["required"]) == {"id", "type", "name"}
+    # type and name too, unless the entity updates one of an earlier layer: the schema cannot know
+    assert set(entity["required"]) == {"id"}
+    assert {f.name for f in ENTITY_SPEC if f.required} == {"id", "type", "name"}
     assert set(rule["required"]) == {"id", "find", "replace"}
     assert set(schema["properties"]) == set(check_mod.TOP_LEVEL_KEYS)
     assert set(schema["$defs"]["example"]["properties"]) == set(check_mod.EXAMPLE_FIELDS)

@@ -18,7 +18,7 @@ from runs import corpus, env
 from normalize import cli
 from normalize.check import check
 from normalize.gazetteer import GazetteerError, gazetteer_files, load
-from normalize.gazetteer_model import json_schema, json_schema_text
+from normalize.gazetteer_model import Entity, json_schema, json_schema_text
 from normalize.gazetteer_validator import Findings, read_file
 
 HERE = Path(__file__).resolve().parent
@@ -123,10 +123,13 @@ VALUES = [
     ("entity", "id", "", False),
     ("entity", "id", 7, False),
     ("entity", "type", "town", False),
+    ("entity", "type", GONE, True),  # valid as an update of an earlier layer's country/kg (see below)
     ("entity", "type", None, False),
     ("entity", "name", "  Киргизия ", True),
     ("entity", "name", "   ", False),
-    ("entity", "name", GONE, False),
+    ("entity", "name", GONE, True),
+    ("entity", "drop", True, True),
+    ("entity", "drop", "yes", False),
     ("entity", "aliases", ["Кыргызстан", "КР"], True),
     ("entity", "aliases", [], True),
     ("entity", "aliases", None, True),
@@ -187,11 +190,23 @@ def test_schema_and_validator_agree_field_by_field(
     f = tmp_path / "one.yaml"
     f.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     found = Findings()
-    read_file(f, "one.yaml", found)
+    # over a layer with country/kg, which the entity then updates: the schema cannot see layers
+    read_file(f, "one.yaml", found, {"country/kg": Entity("country/kg", "country", "Киргизия")})
     assert (not schema_errors, not found.problems) == (valid, valid), (
         [e.message for e in schema_errors],
         [str(p) for p in found.problems],
     )
+
+
+def test_a_set_on_its_own_needs_type_and_name(tmp_path: Path) -> None:
+    f = tmp_path / "one.yaml"
+    f.write_text("entities:\n  - id: country/kg\n    aliases: [КР]\n", encoding="utf-8")
+    found = Findings()
+    read_file(f, "one.yaml", found)
+    assert [(p.code, p.message) for p in found.problems] == [
+        ("missing-field", "entity 'country/kg' is missing required field 'type'"),
+        ("missing-field", "entity 'country/kg' is missing required field 'name'"),
+    ]
 
 
 def test_the_schema_file_is_valid_json_schema() -> None:
