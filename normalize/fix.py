@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
-from normalize.gazetteer import Rule
+from normalize.gazetteer_model import Rule
 from normalize.trace import Change, TracedText
 
 RULE_TIMEOUT_S = 1.0
