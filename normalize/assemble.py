@@ -17,6 +17,7 @@ import polars as pl
 from normalize import schemas
 from normalize.overview import Overview, overview
 from normalize.read import Reject
+from normalize.tables import REJECTS
 
 REJECT_TYPES = {**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()}
 
@@ -125,10 +126,5 @@ def reject_frame(rows: list[dict]) -> pl.DataFrame:
 
 def reject_row(rec: Reject, order: int) -> dict:
     """A record rejected while reading, at its input position `order`."""
-    return {
-        "doc_id": rec.doc_id,
-        "source_path": rec.source_path,
-        "reason": rec.reason,
-        "stage": rec.stage,
-        "_order": order,
-    }
+    row = REJECTS.row(doc_id=rec.doc_id, source_path=rec.source_path, reason=rec.reason, stage=rec.stage)
+    return {**row, "_order": order}

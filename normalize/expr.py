@@ -23,19 +23,11 @@ from pathlib import Path
 
 import polars as pl
 
-MENTION = pl.Struct(
-    {
-        "start": pl.Int64,
-        "end": pl.Int64,
-        "text": pl.String,
-        "entity_id": pl.String,
-        "entity_type": pl.String,
-        "canonical": pl.String,
-        "wikidata": pl.String,
-        "method": pl.String,
-        "score": pl.Float64,
-    }
-)
+from normalize.tables import MENTIONS
+
+# a mention within one value: the mentions table's columns less doc_id (the value is the document)
+# and the raw offsets (the namespace gives offsets into the text `fix()` returns)
+MENTION = pl.Struct({c.name: c.dtype for c in MENTIONS.columns if c.name not in ("doc_id", "src_start", "src_end")})
 _FIELDS = list(MENTION.to_schema()) if hasattr(MENTION, "to_schema") else [f.name for f in MENTION.fields]
 
 

@@ -1,18 +1,18 @@
 """Fix: apply the gazetteers' rules (typos, variant spellings) as traced edits.
 
 A plain `find` matches a whole word only (never inside a longer word). Regex rules
-run on the `regex` engine with a time limit, so no rule can hang a run.
+run on the `regex` engine with a time limit, so no rule can hang a run. A run compiles
+its rules once, with its gazetteer (`pipeline.Compiled.rules`), and passes the `RuleSet`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import regex
 
-from normalize.gazetteer import Rule
+from normalize.gazetteer_model import Rule
 from normalize.trace import Change, TracedText
 
 RULE_TIMEOUT_S = 1.0
@@ -47,8 +47,8 @@ class RuleSet:
     regex_rules: tuple[CompiledRule, ...] = ()  # what runs when no listed word is in the text
 
 
-@lru_cache(maxsize=64)
-def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
+def compile_rules(rules: Sequence[Rule]) -> RuleSet:
+    """Compile a gazetteer's rules, in their order (where two rules hit one place, the first wins)."""
     compiled = tuple(compile_rule(r) for r in rules)
     words = [r for r in rules if not r.regex]
     any_word = None
@@ -83,26 +83,12 @@ def rule_changes(text: str, rules: RuleSet | Sequence[CompiledRule]) -> list[Cha
     return changes
 
 
-_last: tuple[Sequence[Rule], RuleSet] | None = None
-
-
-def _compiled(rules: Sequence[Rule]) -> RuleSet:
-    # a run passes the same rules object for every document; hashing 50 rules per
-    # document to find them in compile_rules' cache costs more than applying them
-    global _last
-    if not isinstance(rules, tuple):  # a list may change in place: no identity cache
-        return compile_rules(tuple(rules))
-    if _last is None or _last[0] is not rules:
-        _last = (rules, compile_rules(tuple(rules)))
-    return _last[1]
-
-
-def fix(doc: TracedText, rules: Sequence[Rule]) -> TracedText:
-    """Apply rules to a traced document in one pass, in place; returns it."""
-    doc.apply(rule_changes(doc.text, _compiled(rules)))
+def fix(doc: TracedText, rules: RuleSet | Sequence[Rule]) -> TracedText:
+    """Apply rules (compiled, or compiled here) to a traced document in one pass, in place; returns it."""
+    doc.apply(rule_changes(doc.text, rules if isinstance(rules, RuleSet) else compile_rules(rules)))
     return doc
 
 
-def fix_text(text: str, rules: Sequence[Rule]) -> str:
+def fix_text(text: str, rules: RuleSet | Sequence[Rule]) -> str:
     """Apply rules to a plain string."""
     return fix(TracedText(text), rules).text

@@ -7,27 +7,21 @@ adds reading a folder, checkpoints and writing: what the `normalize IN OUT` comm
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
 
-from normalize import assemble, link, meta, schemas
-from normalize import gazetteer as gz
-from normalize import read as read_mod
-from normalize.clean import PREPARE, STRIP, clean
-from normalize.decode import DecodeError, decode_input
-from normalize.fix import RuleTimeout, fix
+from normalize import assemble, schemas
 from normalize.overview import Overview, overview
 from normalize.read import RawDoc, Reject
-from normalize.trace import TracedText
+from normalize.stages import Compiled, Rows, process_one
+from normalize.tables import TABLE_NAMES
 
 T = TypeVar("T")
 BATCH = 256
@@ -56,24 +50,11 @@ class Tables:
         return overview(self.documents, self.mentions, self.edits, self.rejects, chars_with_text)
 
 
-@dataclass
-class Compiled:
-    """A gazetteer ready for use: the loaded set, its linking index, and the process's Linker over it."""
-
-    gazetteer: gz.Gazetteer
-    index: link.Index
-    # one per process and gazetteer set (`_compile_cached`): its memos serve every document of the run
-    linker: link.Linker = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.linker = link.Linker(self.index)
-
-
 @lru_cache(maxsize=8)
 def _compile_cached(dirs: tuple[str, ...]) -> Compiled:
     from normalize import cache  # compiled once per gazetteer content, kept on disk (normalize/cache.py)
 
-    return Compiled(*cache.compile_gazetteers([Path(d) for d in dirs] or None))
+    return Compiled.of(*cache.compile_gazetteers([Path(d) for d in dirs] or None))
 
 
 def compile_gazetteers(dirs: Sequence[str | Path] | None = None) -> Compiled:
@@ -81,139 +62,10 @@ def compile_gazetteers(dirs: Sequence[str | Path] | None = None) -> Compiled:
     return _compile_cached(tuple(str(d) for d in dirs or ()))
 
 
-@dataclass
-class _Rows:
-    documents: list[dict] = field(default_factory=list)
-    mentions: list[dict] = field(default_factory=list)
-    edits: list[dict] = field(default_factory=list)
-    rejects: list[dict] = field(default_factory=list)
-
-    def extend(self, other: _Rows) -> None:
-        self.documents += other.documents
-        self.mentions += other.mentions
-        self.edits += other.edits
-        self.rejects += other.rejects
-
-
-def process_one(rec: RawDoc, compiled: Compiled) -> _Rows:
-    """Run one record through decode, clean, fix and link: one document row or one reject.
-
-    An unexpected error on one document is that document's reject (naming the stage),
-    never the end of the run.
-    """
-    stage = ["decode"]
-    try:
-        return _process_one(rec, compiled, stage)
-    except (RecursionError, ValueError, TypeError, IndexError, KeyError, AttributeError, RuntimeError) as exc:
-        out = _Rows()
-        out.rejects.append(
-            {
-                "doc_id": rec.doc_id,
-                "source_path": rec.source_path,
-                "reason": f"internal error: {exc.__class__.__name__}: {str(exc)[:200]}",
-                "stage": stage[0],
-            }
-        )
-        return out
-
-
-def _too_large(rec: RawDoc) -> int | None:
-    """The record's size in bytes when it is over MAX_DOC_BYTES."""
-    if rec.data is not None:
-        return len(rec.data) if len(rec.data) > read_mod.MAX_DOC_BYTES else None
-    text = rec.text or ""
-    if len(text) * 4 <= read_mod.MAX_DOC_BYTES:
-        return None
-    n = len(text.encode("utf-8", errors="surrogatepass"))
-    return n if n > read_mod.MAX_DOC_BYTES else None
-
-
-def _process_one(rec: RawDoc, compiled: Compiled, stage: list[str]) -> _Rows:
-    out = _Rows()
-
-    def reject(reason: str, where: str) -> _Rows:
-        out.rejects.append({"doc_id": rec.doc_id, "source_path": rec.source_path, "reason": reason, "stage": where})
-        return out
-
-    size = _too_large(rec)
-    if size is not None:
-        return reject(f"document too large ({size} bytes > {read_mod.MAX_DOC_BYTES})", "read")
-    raw_bytes = rec.data if rec.data is not None else (rec.text or "").encode("utf-8", errors="surrogatepass")
-    try:
-        decoded = decode_input(rec.data, rec.text, rec.kind)
-    except DecodeError as exc:
-        return reject(str(exc), "decode")
-    raw_text = decoded.text
-    encoding = decoded.encoding + ("+mojibake-repaired" if decoded.repaired else "")
-    if not raw_text.strip():
-        return reject("empty document", "decode")
-    stage[0] = "clean"
-    doc = TracedText(raw_text)
-    clean(doc, PREPARE)
-    info = meta.extract(doc.text, decoded.page)
-    clean(doc, STRIP)
-    if not doc.text:
-        return reject("nothing left after cleaning (all boilerplate)", "clean")
-    stage[0] = "fix"
-    try:
-        fix(doc, compiled.gazetteer.rules)
-    except RuleTimeout as exc:
-        return reject(str(exc), "fix")
-    stage[0] = "link"
-    text = doc.text
-    entities = compiled.index.entities
-    mentions = []
-    for m in compiled.linker.find(text):
-        ent = entities[m.entity]
-        mentions.append(
-            {
-                "doc_id": rec.doc_id,
-                "start": m.start,
-                "end": m.end,
-                "text": text[m.start : m.end],
-                "entity_id": ent.id,
-                "entity_type": ent.type,
-                "canonical": ent.name,
-                "wikidata": ent.wikidata,
-                "method": m.method,
-                "score": m.score,
-                "src_start": doc.to_raw(m.start, "start"),
-                "src_end": doc.to_raw(m.end, "end"),
-            }
-        )
-    out.documents.append(
-        {
-            "doc_id": rec.doc_id,
-            "text": text,
-            "source_path": rec.source_path,
-            "published": info.published,
-            "source": info.source,
-            "place": info.place,
-            "n_chars_raw": len(raw_text),
-            "sha256": hashlib.sha256(raw_bytes).hexdigest(),
-            "encoding": encoding,
-            "meta": json.dumps(rec.meta, ensure_ascii=False, default=str) if rec.meta else None,
-        }
-    )
-    out.edits.extend(
-        {
-            "doc_id": rec.doc_id,
-            "rule_id": e.step,
-            "before": e.before,
-            "after": e.after,
-            "start": e.start,
-            "end": e.end,
-        }
-        for e in doc.edits
-    )
-    out.mentions = mentions
-    return out
-
-
 # --- batches: the unit of work (and of checkpointing, see resume.py) -------------------
 
 Batch = list[tuple[str, RawDoc]]  # (record key, record)
-NAMES = ("documents", "mentions", "edits", "rejects")
+NAMES = TABLE_NAMES
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
@@ -223,9 +75,9 @@ def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
     return df.with_columns(pl.col("_key").cast(pl.String)).with_row_index("_i")
 
 
-def _process_rows(batch: Batch, dirs: tuple[str, ...]) -> _Rows:
+def _process_rows(batch: Batch, dirs: tuple[str, ...]) -> Rows:
     compiled = _compile_cached(dirs)
-    rows = _Rows()
+    rows = Rows()
     for key, rec in batch:
         one = process_one(rec, compiled)
         if len(one.documents) + len(one.rejects) != 1:  # pragma: no cover - a bug, not an input problem
@@ -237,7 +89,7 @@ def _process_rows(batch: Batch, dirs: tuple[str, ...]) -> _Rows:
     return rows
 
 
-def _frames(rows: _Rows) -> dict[str, pl.DataFrame]:
+def _frames(rows: Rows) -> dict[str, pl.DataFrame]:
     return {name: _frame(name, getattr(rows, name)) for name in NAMES}
 
 
@@ -333,7 +185,6 @@ def batches(records: Iterable[tuple[str, RawDoc]], size: int = BATCH, max_bytes:
             batch, nbytes = [], 0
     if batch:
         yield batch
-
 
 def process(
     records: Iterable[RawDoc | Reject],

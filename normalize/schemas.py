@@ -1,33 +1,24 @@
-"""The output tables' contracts, as pandera models on polars frames.
+"""Validation of the output tables against their contract (`normalize.tables`).
 
-Column names are the contract other pipelines rely on (see DESIGN.md); columns may
-be added, never renamed. `validate` checks a table and splits off the rows that
-fail, each with the reasons, so nothing is dropped silently.
+`validate` checks a table and splits off the rows that fail, each with the reasons, so
+nothing is dropped silently. A frame is first checked in one polars pass (`passes`);
+only a frame that fails goes through pandera, for its failure cases. Both are read
+from the one contract, so they cannot disagree.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 from functools import lru_cache
-from typing import Optional
 
 import polars as pl
 
-METHODS = (
-    "exact",
-    "inflected",
-    "alias",
-    "acronym",
-    "composed",
-    "coreference",
-    "surname",
-    "context",
-    "adjective",
-    "transliteration",
-    "fuzzy",
-)
-STAGES = ("read", "decode", "clean", "fix", "link", "validate")
+from normalize.tables import METHODS, REJECT_STAGES, TABLE_NAMES, TABLES, Check, Table
+
+__all__ = ["METHODS", "POLARS_TYPES", "REJECT_STAGES", "TABLE_NAMES", "check_expr", "frame", "passes", "validate"]
+
+# polars dtypes of the contract columns, for building empty and typed frames
+POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {name: dict(table.dtypes) for name, table in TABLES.items()}
 
 
 def _import_pandera():
@@ -37,145 +28,6 @@ def _import_pandera():
     import pandera.polars as pa
 
     return pa
-
-
-@lru_cache(maxsize=1)
-def models() -> dict[str, type]:
-    """The pandera models of the four tables, by table name.
-
-    pandera is imported on first use (validation: in the workers of a run), not by
-    `normalize explain` or by the main process of a run with workers.
-    """
-    pa = _import_pandera()
-
-    class Documents(pa.DataFrameModel):
-        """One row per document that came through: its cleaned text and metadata."""
-
-        doc_id: str = pa.Field(unique=True, str_length={"min_value": 1})
-        text: str = pa.Field()
-        source_path: str = pa.Field()
-        published: dt.date = pa.Field(nullable=True)
-        source: str = pa.Field(nullable=True)
-        place: str = pa.Field(nullable=True)
-        n_chars_raw: int = pa.Field(ge=0)
-        sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
-        encoding: str = pa.Field()
-        # a table row's other columns, as a JSON object; Optional: not required of a frame
-        meta: Optional[str] = pa.Field(nullable=True)  # noqa: UP045 (pandera reads Optional, not `str | None`)
-
-        class Config:
-            strict = False
-            coerce = True
-
-    class Mentions(pa.DataFrameModel):
-        """One row per linked mention; offsets into documents.text and into the raw text."""
-
-        doc_id: str = pa.Field()
-        start: int = pa.Field(ge=0)
-        end: int = pa.Field(ge=1)
-        text: str = pa.Field(str_length={"min_value": 1})
-        entity_id: str = pa.Field()
-        entity_type: str = pa.Field()
-        canonical: str = pa.Field()
-        wikidata: str = pa.Field(nullable=True, str_matches=r"^Q\d+$")
-        method: str = pa.Field(isin=METHODS)
-        score: float = pa.Field(ge=0.0, le=1.0)
-        src_start: int = pa.Field(ge=0)
-        src_end: int = pa.Field(ge=0)
-
-        @pa.dataframe_check
-        def span_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
-            return data.lazyframe.select((pl.col("start") < pl.col("end")) & (pl.col("src_start") <= pl.col("src_end")))
-
-        class Config:
-            strict = False
-            coerce = True
-
-    class Edits(pa.DataFrameModel):
-        """One row per change made to a document's text, offsets into the raw decoded text."""
-
-        doc_id: str = pa.Field()
-        rule_id: str = pa.Field(str_length={"min_value": 1})
-        before: str = pa.Field()
-        after: str = pa.Field()
-        start: int = pa.Field(ge=0)
-        end: int = pa.Field(ge=0)
-
-        class Config:
-            strict = False
-            coerce = True
-
-    class Rejects(pa.DataFrameModel):
-        """One row per input record (or output row) that did not make it, and why."""
-
-        doc_id: str = pa.Field()
-        source_path: str = pa.Field()
-        reason: str = pa.Field(str_length={"min_value": 1})
-        stage: str = pa.Field(isin=STAGES)
-
-        class Config:
-            strict = False
-            coerce = True
-
-    return {"documents": Documents, "mentions": Mentions, "edits": Edits, "rejects": Rejects}
-
-
-_MODEL_NAMES = {"Documents": "documents", "Mentions": "mentions", "Edits": "edits", "Rejects": "rejects"}
-TABLE_NAMES = ("documents", "mentions", "edits", "rejects")
-
-
-def __getattr__(name: str) -> object:
-    # TABLES and the model classes stay importable as before, built on first access
-    if name == "TABLES":
-        return models()
-    if name in _MODEL_NAMES:
-        return models()[_MODEL_NAMES[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-# polars dtypes of the contract columns, for building empty and typed frames
-POLARS_TYPES: dict[str, dict[str, pl.DataType]] = {
-    "documents": {
-        "doc_id": pl.String(),
-        "text": pl.String(),
-        "source_path": pl.String(),
-        "published": pl.Date(),
-        "source": pl.String(),
-        "place": pl.String(),
-        "n_chars_raw": pl.Int64(),
-        "sha256": pl.String(),
-        "encoding": pl.String(),
-        "meta": pl.String(),
-    },
-    "mentions": {
-        "doc_id": pl.String(),
-        "start": pl.Int64(),
-        "end": pl.Int64(),
-        "text": pl.String(),
-        "entity_id": pl.String(),
-        "entity_type": pl.String(),
-        "canonical": pl.String(),
-        "wikidata": pl.String(),
-        "method": pl.String(),
-        "score": pl.Float64(),
-        "src_start": pl.Int64(),
-        "src_end": pl.Int64(),
-    },
-    "edits": {
-        "doc_id": pl.String(),
-        "rule_id": pl.String(),
-        "before": pl.String(),
-        "after": pl.String(),
-        "start": pl.Int64(),
-        "end": pl.Int64(),
-    },
-    "rejects": {
-        "doc_id": pl.String(),
-        "source_path": pl.String(),
-        "reason": pl.String(),
-        "stage": pl.String(),
-    },
-}
 
 
 def frame(
@@ -208,87 +60,77 @@ def _typed(rows: list[dict], types: dict[str, pl.DataType]) -> pl.DataFrame | No
         return None
 
 
+# Each kind of contract check in its two forms: pandera's built-in check (for the failure
+# cases and their names in a reject's reason), and a polars expression for the one-pass check.
+_PANDERA_CHECKS = {
+    "ge": lambda pa, v: pa.Check.greater_than_or_equal_to(v),
+    "le": lambda pa, v: pa.Check.less_than_or_equal_to(v),
+    "isin": lambda pa, v: pa.Check.isin(v),
+    "str_matches": lambda pa, v: pa.Check.str_matches(v),
+    "min_length": lambda pa, v: pa.Check.str_length(min_value=v),
+}
+_POLARS_CHECKS = {
+    "ge": lambda col, v: col >= v,
+    "le": lambda col, v: col <= v,
+    "isin": lambda col, v: col.is_in(list(v)),
+    "str_matches": lambda col, v: col.str.contains(v),
+    "min_length": lambda col, v: col.str.len_chars() >= v,
+}
+
+
+def check_expr(column: str, check: Check) -> pl.Expr:
+    """A column check as a polars expression, true where the value passes (null where it is null)."""
+    return _POLARS_CHECKS[check.kind](pl.col(column), check.value)
+
+
+def _row_check(pa, expr: pl.Expr, name: str):
+    return pa.Check(lambda data: data.lazyframe.select(expr), name=name)
+
+
 @lru_cache(maxsize=16)
-def _schema(table: str, unique_ids: bool):
-    schema = models()[table].to_schema()
-    if not unique_ids and table == "documents":
-        schema = schema.update_column("doc_id", unique=False)
-    return schema
+def _schema(table: str, unique_ids: bool = True):
+    """The pandera schema of a table (a `pandera.polars.DataFrameSchema`); `unique_ids=False`
+    leaves out the uniqueness of unique columns (documents.doc_id).
 
-
-# The models' column checks once more, as data read into polars expressions: one pass over a
-# frame tells whether every row passes, with no pandera import and no query per check, and only
-# a frame that fails goes through pandera for its failure cases. Checks by pandera's names, with
-# their statistics; tests/test_schemas.py holds this to the models, column by column.
-FAST_CHECKS: dict[str, dict[str, dict[str, dict[str, object]]]] = {
-    "documents": {
-        "doc_id": {"str_length": {"min_value": 1}},
-        "n_chars_raw": {"greater_than_or_equal_to": {"min_value": 0}},
-        "sha256": {"str_matches": {"pattern": r"^[0-9a-f]{64}$"}},
-    },
-    "mentions": {
-        "start": {"greater_than_or_equal_to": {"min_value": 0}},
-        "end": {"greater_than_or_equal_to": {"min_value": 1}},
-        "text": {"str_length": {"min_value": 1}},
-        "wikidata": {"str_matches": {"pattern": r"^Q\d+$"}},
-        "method": {"isin": {"allowed_values": METHODS}},
-        "score": {"greater_than_or_equal_to": {"min_value": 0.0}, "less_than_or_equal_to": {"max_value": 1.0}},
-        "src_start": {"greater_than_or_equal_to": {"min_value": 0}},
-        "src_end": {"greater_than_or_equal_to": {"min_value": 0}},
-    },
-    "edits": {
-        "rule_id": {"str_length": {"min_value": 1}},
-        "start": {"greater_than_or_equal_to": {"min_value": 0}},
-        "end": {"greater_than_or_equal_to": {"min_value": 0}},
-    },
-    "rejects": {
-        "reason": {"str_length": {"min_value": 1}},
-        "stage": {"isin": {"allowed_values": STAGES}},
-    },
-}
-NULLABLE = {"documents": {"published", "source", "place", "meta"}, "mentions": {"wikidata"}}
-OPTIONAL = {"documents": {"meta"}}  # columns a frame may leave out
-FRAME_CHECKS: dict[str, dict[str, pl.Expr]] = {
-    "mentions": {"span_is_ordered": (pl.col("start") < pl.col("end")) & (pl.col("src_start") <= pl.col("src_end"))},
-}
-
-
-def _check_expr(column: str, name: str, stats: dict[str, object]) -> pl.Expr:
-    col = pl.col(column)
-    if name == "greater_than_or_equal_to":
-        return col >= stats["min_value"]
-    if name == "less_than_or_equal_to":
-        return col <= stats["max_value"]
-    if name == "isin":
-        return col.is_in(list(stats["allowed_values"]))  # type: ignore[call-overload]
-    if name == "str_matches":
-        return col.str.contains(str(stats["pattern"]))
-    if name == "str_length":
-        return col.str.len_chars() >= stats["min_value"]
-    raise ValueError(f"no fast form of the check {name!r}")
+    pandera is imported on first use (validation: in the workers of a run), not by
+    `normalize explain` or by the main process of a run with workers.
+    """
+    pa = _import_pandera()
+    contract: Table = TABLES[table]
+    columns = {
+        c.name: pa.Column(
+            c.dtype,
+            checks=[_PANDERA_CHECKS[k.kind](pa, k.value) for k in c.checks],
+            nullable=c.nullable,
+            unique=c.unique and unique_ids,
+            required=c.required,
+        )
+        for c in contract.columns
+    }
+    checks = [_row_check(pa, rc.expr, rc.name) for rc in contract.row_checks]
+    return pa.DataFrameSchema(columns, checks=checks, name=contract.title, strict=False, coerce=True)
 
 
 def passes(table: str, df: pl.DataFrame, unique_ids: bool = True) -> bool:
-    """Whether every row of a frame passes the table's model: the contract columns present with
-    their types, no null where the model allows none, every check true."""
-    types = POLARS_TYPES[table]
-    nullable = NULLABLE.get(table, set())
+    """Whether every row of a frame passes the table's contract: its columns present with
+    their types, no null where the contract allows none, every check true."""
+    contract = TABLES[table]
     checks: list[pl.Expr] = []
-    for column, dtype in types.items():
-        if column not in df.columns:
-            if column in OPTIONAL.get(table, ()):
+    for column in contract.columns:
+        name = column.name
+        if name not in df.columns:
+            if not column.required:
                 continue
             return False
-        if df.schema[column] != dtype:
+        if df.schema[name] != column.dtype:
             return False
-        for name, stats in FAST_CHECKS[table].get(column, {}).items():
-            # a check passes a null, as pandera's do; nulls are the nullable flag's to judge
-            checks.append(_check_expr(column, name, stats).fill_null(True))
-        if column not in nullable:
-            checks.append(pl.col(column).is_not_null())
-    checks += FRAME_CHECKS.get(table, {}).values()
-    if unique_ids and table == "documents":
-        checks.append(pl.col("doc_id").is_unique())
+        # a check passes a null, as pandera's do; nulls are the nullable flag's to judge
+        checks += [check_expr(name, check).fill_null(True) for check in column.checks]
+        if not column.nullable:
+            checks.append(pl.col(name).is_not_null())
+        if column.unique and unique_ids:
+            checks.append(pl.col(name).is_unique())
+    checks += [rc.expr for rc in contract.row_checks]
     if df.height == 0 or not checks:
         return True
     return bool(df.select(pl.all_horizontal(checks).all()).item())

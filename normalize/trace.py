@@ -31,11 +31,13 @@ class Pass:
     new_starts: list[int]
     new_ends: list[int]
 
-    def back(self, pos: int, side: str) -> int:
+    def back(self, pos: int, side: str, whole: bool = False) -> int:
         """Map an offset after this pass to the offset before it.
 
         side="start" maps into the replaced span's start, "end" to its end, so that a
-        span [start, end) maps to a span covering what the replacement came from.
+        span [start, end) maps to a span covering what the replacement came from. Inside a
+        same-length replacement an offset maps char by char, unless `whole`: an edit's span
+        must hold an earlier edit whole or not at all, never cut through it.
         """
         i = bisect_right(self.new_starts, pos) - 1
         if i < 0:
@@ -48,7 +50,7 @@ class Pass:
         if pos == ne:
             # just after the replacement; for a pure deletion an end stays before it
             return os_ if (ns == ne and side == "end") else oe
-        if ne - ns == oe - os_:  # same-length replacement: map char by char
+        if ne - ns == oe - os_ and not whole:  # same-length replacement: map char by char
             return os_ + (pos - ns)
         return os_ if side == "start" else oe
 
@@ -72,9 +74,9 @@ class TracedText:
     passes: list[Pass] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
 
-    def to_raw(self, pos: int, side: str = "start") -> int:
+    def to_raw(self, pos: int, side: str = "start", whole: bool = False) -> int:
         for p in reversed(self.passes):
-            pos = p.back(pos, side)
+            pos = p.back(pos, side, whole)
         return pos
 
     def apply(self, changes: list[Change]) -> None:
@@ -108,8 +110,8 @@ class TracedText:
                     step=c.step,
                     before=self.text[c.start : c.end],
                     after=c.text,
-                    start=self.to_raw(c.start, "start"),
-                    end=self.to_raw(c.end, "end"),
+                    start=self.to_raw(c.start, "start", whole=True),
+                    end=self.to_raw(c.end, "end", whole=True),
                 )
             )
             cursor = c.end

@@ -402,3 +402,10 @@ def test_a_linker_remembers_across_texts_and_leaves_the_index_as_compiled(people
         assert got == [expected for _t, expected in PEOPLE_FOUND]
     assert linker.memo.translits and linker.memo.nearest and linker.memo.surnames
     assert _as_compiled(people) == before
+
+
+@pytest.mark.parametrize("text", ["", "Министр КНД прибыл в Бишкек.", "Ваном Сяохуном", "Interpol"])
+def test_a_set_without_entities_links_nothing(text):
+    """DESIGN.md: a set with no entities is valid (cleaning and rules only): every tier finds nothing."""
+    empty = link.compile_index(gazetteer.Gazetteer(entities=(), rules=()))
+    assert link.Linker(empty).find(text) == []

@@ -95,17 +95,17 @@ def test_a_bad_reject_stage_fails():
 
 def test_a_document_with_a_bad_row_is_rejected_whole_and_once(monkeypatch):
     """Through the pipeline: rows failing validation move the document to rejects, one row per document."""
-    real = pipeline._process_one
+    real = pipeline.process_one
 
-    def corrupt(rec, compiled, stage):
-        out = real(rec, compiled, stage)
+    def corrupt(rec, compiled):
+        out = real(rec, compiled)
         if rec.doc_id == "b":
             out.documents[0]["sha256"] = "not a hash"
             for m in out.mentions:
                 m["method"] = "guess"
         return out
 
-    monkeypatch.setattr(pipeline, "_process_one", corrupt)
+    monkeypatch.setattr(pipeline, "process_one", corrupt)
     text = "Минск и Кыргызстан."
     t = pipeline.process([RawDoc("a", "p", text=text), RawDoc("b", "p", text=text), RawDoc("c", "p", text=text)])
     assert t.documents["doc_id"].to_list() == ["a", "c"]
@@ -115,38 +115,6 @@ def test_a_document_with_a_bad_row_is_rejected_whole_and_once(monkeypatch):
     assert "documents row failed validation: sha256" in row["reason"]
     assert "mentions row failed validation: method" in row["reason"]
     assert pl.Series(t.rejects["doc_id"]).n_unique() == t.rejects.height
-
-
-def _described(schema) -> dict:
-    """A pandera schema as (type, nullable, required, unique, checks) per column."""
-    return {
-        name: (
-            str(col.dtype),
-            col.nullable,
-            col.required,
-            col.unique,
-            {c.name: {k: v for k, v in c.statistics.items() if v is not None} for c in col.checks},
-        )
-        for name, col in schema.columns.items()
-    }
-
-
-@pytest.mark.parametrize("table", schemas.TABLE_NAMES)
-def test_the_fast_checks_are_the_models_checks(table):
-    """`passes` reads FAST_CHECKS, NULLABLE and OPTIONAL: they must say what the pandera model says."""
-    model = schemas._schema(table, True)
-    fast = {
-        name: (
-            str(dtype),
-            name in schemas.NULLABLE.get(table, set()),
-            name not in schemas.OPTIONAL.get(table, set()),
-            table == "documents" and name == "doc_id",
-            {check: dict(stats) for check, stats in schemas.FAST_CHECKS[table].get(name, {}).items()},
-        )
-        for name, dtype in schemas.POLARS_TYPES[table].items()
-    }
-    assert fast == _described(model)
-    assert sorted(schemas.FRAME_CHECKS.get(table, {})) == sorted(c.name for c in model.checks)
 
 
 _BAD_ROWS = [

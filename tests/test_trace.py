@@ -27,3 +27,16 @@ def test_no_op_changes_are_not_edits():
     t = TracedText("abc")
     t.apply([Change(0, 1, "a", "same")])
     assert t.edits == [] and t.passes == []
+
+
+def test_an_edit_holds_an_earlier_same_length_edit_whole():
+    """A later edit that ends inside an earlier same-length replacement widens to hold all of it
+    (found by hypothesis: « \\t–», where the tab and dash became « —» and the spaces were then cut)."""
+    t = TracedText(" \t–")
+    t.apply([Change(1, 3, " —", "unicode")])
+    t.apply([Change(0, 2, "", "spaces")])
+    first, second = t.edits
+    assert (first.start, first.end) == (1, 3)
+    assert (second.start, second.end) == (0, 3)
+    # a mention's offsets still map char by char inside the replacement
+    assert t.to_raw(0, "start") == 2

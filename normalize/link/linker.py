@@ -23,7 +23,7 @@ class Linker:
 
     def find(self, text: str) -> list[Found]:
         """All linked mentions in a text, sorted by offset."""
-        if not text:
+        if not text or not self.index.entities:  # a set of rules only (or nothing) links nothing
             return []
         index, memo = self.index, self.memo
         folded = fold(text)

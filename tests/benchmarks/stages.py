@@ -64,7 +64,7 @@ def measure(raws: list[bytes], gazetteers: list[str] | None) -> tuple[Counter, i
             seconds["meta"] += time.perf_counter() - t
             clean.clean(doc, strip)
             t = time.perf_counter()
-            fix.fix(doc, compiled.gazetteer.rules)
+            fix.fix(doc, compiled.rules)
             seconds["fix"] += time.perf_counter() - t
             t = time.perf_counter()
             found = list(compiled.linker.find(doc.text))
