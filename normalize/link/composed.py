@@ -11,6 +11,7 @@ from functools import lru_cache
 from normalize import morph
 from normalize.gazetteer import Entity
 from normalize.link.records import Candidate, Key, Needs, Slot
+from normalize.link.variants import official_acronym
 
 ABBREVIATED_TYPES = frozenset({"agency", "organization"})
 
@@ -73,10 +74,14 @@ def composed_keys(names: Iterable[str], owner: Entity | None) -> Iterable[Key]:
         base_forms = [f.text for f in morph.phrase_forms(base, plural=False)]
         acr = morph.acronym(base)
         abbreviations = ([acr] if acr else []) + [f.text for f in morph.compound_forms(base)]
-        for head in base_forms + abbreviations:
-            method = "acronym" if head in abbreviations else "composed"
+        # two initials («СК» of «Следственный комитет») compose with the country only («СК РФ»)
+        initials = [] if acr else [i for i in [official_acronym(base)] if i]
+        for head in base_forms + abbreviations + initials:
+            method = "acronym" if head in abbreviations or head in initials else "composed"
             for gen in dict.fromkeys(owner_gens):
                 yield Key(f"{head} {gen}", method, len(head) + 1)
+            if head in initials:
+                continue  # alone, two initials are what many bodies go by
             # `owner` is set: bases come only from the genitives of an owner country
             yield Key(head, "context", len(head), Needs.CONTEXT, owner.id if owner is not None else "")
 
@@ -88,11 +93,15 @@ def mark_generic(table: dict[str, Slot]) -> None:
         if not any(c.method == "context" for c in slot.values()):
             continue
         cands = list(slot.values())
-        if len({c.entity for c in cands}) == 1 and " " not in cands[0].form and not morph.is_word_form(cands[0].form):
-            # an abbreviation («Минобрнауки») that only one body in the gazetteer goes by is not generic,
-            # unless the document is about another country (then it is that country's body)
+        form = cands[0].form
+        if len({c.entity for c in cands}) == 1 and (" " in form or not morph.is_word_form(form)):
+            # an abbreviation («Минобрнауки») or a head phrase («Верховная Рада») that only one body in the
+            # gazetteer goes by is not generic, unless the document is about another country (then it is
+            # that country's body); a phrase only as the name writes it, with its capital (a lowercase
+            # «министерство образования» is any country's)
+            method, lower_first = ("composed", False) if " " in form else ("acronym", cands[0].lower_first)
             for k, c in list(slot.items()):
-                slot[k] = Candidate(k[0], "acronym", c.form, c.tail, Needs.OWNER, c.lower_first, c.owner)
+                slot[k] = Candidate(k[0], method, c.form, c.tail, Needs.OWNER, lower_first, c.owner)
             continue
         for k, c in list(slot.items()):
             idx, needs, _coord = k

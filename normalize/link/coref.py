@@ -39,7 +39,8 @@ def corefer(text: str, folded: str, found: list[Found], index: Index, memo: Memo
     variants = _variant_surnames(text, found, index, memo, glossed_firsts)
     for idx in full:
         parts = index.persons[idx]
-        for form in (*variants.get(idx, ()), *index.surname_forms[idx]):
+        # the text's own spelling first, then the surname's case forms, then its other spellings («Баффета»)
+        for form in (*variants.get(idx, ()), *index.surname_forms[idx], *index.surname_spellings.get(idx, ())):
             keys.setdefault(fold(form), idx)
             if parts.first:
                 initial = parts.first[0] + "."

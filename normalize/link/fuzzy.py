@@ -84,6 +84,8 @@ def typos(text: str, found: list[Found], index: Index, memo: Memo) -> list[Found
 
 def _typo_of(surface: str, index: Index, memo: Memo) -> tuple[int, float] | None:
     """(entity, score) when a capitalised word is a typo of exactly one one-word key."""
+    if surface.isascii():
+        return None  # a Latin name is copied, not typed: a near spelling is another name (Facebook, Faceboook)
     word = fold(surface)
     near = nearest_key(word, index, memo, FUZZY_CUTOFF, max_diff=1)
     # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo;

@@ -12,6 +12,7 @@ import ahocorasick
 
 from normalize import morph
 from normalize.gazetteer import Entity, Gazetteer
+from normalize.link import names, variants
 from normalize.link.composed import country_genitives, mark_generic
 from normalize.link.folding import bounded, fold
 from normalize.link.keys import entity_keys, lower_first_ok
@@ -32,6 +33,8 @@ class Index:
     # case forms of each person's surname and first name, made once here: coreference needs them
     # for every document, and inflecting with pymorphy3 per document was most of its time
     surname_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # the same forms in the surname's other spellings (`names.other_spellings`), for coreference only
+    surname_spellings: dict[int, tuple[str, ...]] = field(default_factory=dict)
     first_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # folded case form of a first name → the people (named in full) who have it, for names spelled
     # another way in the text («Теодор Маккаррик» for Теодор Маккэррик)
@@ -44,18 +47,24 @@ class Index:
     fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
     # transliteration: the same keys blocked by their first letter only and length (Microsoft → микрософт,
     # the key is «майкрософт»: a Latin vowel is rendered several ways)
+    # (their keys may need evidence: a Latin spelling is evidence of a name)
     translit_blocks: dict[str, list[str]] = field(default_factory=dict)
+    # the entity's reading of each key of either blocks
     fuzzy_owner: dict[str, Candidate] = field(default_factory=dict)
 
 
 def compile_index(gazetteer: Gazetteer) -> Index:
     """Compile a gazetteer into an Index (every form of every name in one automaton)."""
     entities = gazetteer.entities
-    by_id = {e.id: e for e in entities}
+    # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
+    # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
+    derived = variants.derive(entities)
+    named = [variants.with_derived(e, derived.get(i)) for i, e in enumerate(entities)]
+    by_id = {e.id: e for e in named}
     table: dict[str, Slot] = defaultdict(dict)
     persons: dict[int, morph.PersonParts] = {}
-    country_gens = country_genitives(entities)
-    for idx, e in enumerate(entities):
+    country_gens = country_genitives(named)
+    for idx, e in enumerate(named):
         for k in entity_keys(e, by_id, country_gens):
             slot = table[fold(k.form)]
             old = slot.get((idx, k.needs, k.coord))
@@ -75,9 +84,10 @@ def compile_index(gazetteer: Gazetteer) -> Index:
         automaton.add_word(word, (len(word) - 2, tuple(keys)))
     if len(table):
         automaton.make_automaton()
-    blocks, owners = _fuzzy_keys(
-        {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
-    )
+    unnamed = {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
+    blocks, _owners = _fuzzy_keys(unnamed)
+    # a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word
+    translit, owners = _fuzzy_keys(unnamed, frozenset({Needs.NOTHING, Needs.EVIDENCE}))
     surname_forms = {i: tuple(morph.word_forms(p.surname, p.gender, "surname")) for i, p in persons.items()}
     first_forms = {i: tuple(morph.word_forms(p.first, p.gender, "first")) for i, p in persons.items() if p.first}
     first_persons: dict[str, list[int]] = defaultdict(list)
@@ -96,11 +106,13 @@ def compile_index(gazetteer: Gazetteer) -> Index:
         persons,
         first_counts=dict(first_counts),
         surname_forms=surname_forms,
+        # a foreign surname's case forms in its other spellings (Баффетт: «Баффета»)
+        surname_spellings={i: names.other_spellings(forms) for i, forms in surname_forms.items()},
         first_forms=first_forms,
         first_persons={k: tuple(v) for k, v in first_persons.items()},
         n_keys=len(table),
         fuzzy_blocks=blocks,
-        translit_blocks=_by_first_letter(blocks),
+        translit_blocks=_by_first_letter(translit),
         fuzzy_owner=owners,
     )
 
@@ -118,8 +130,11 @@ def _by_first_letter(blocks: dict[str, list[str]]) -> dict[str, list[str]]:
     return dict(out)
 
 
-def _fuzzy_keys(table: dict[str, Slot]) -> tuple[dict[str, list[str]], dict[str, Candidate]]:
-    """One-word keys that name exactly one entity, blocked by their first two letters and length."""
+def _fuzzy_keys(
+    table: dict[str, Slot], needs: frozenset[Needs] = frozenset({Needs.NOTHING})
+) -> tuple[dict[str, list[str]], dict[str, Candidate]]:
+    """One-word keys that name exactly one entity (and need no more than `needs`), blocked by their
+    first two letters and length; with the reading of each."""
     blocks: dict[str, list[str]] = defaultdict(list)
     owners: dict[str, Candidate] = {}
     for key, slot in table.items():
@@ -128,7 +143,7 @@ def _fuzzy_keys(table: dict[str, Slot]) -> tuple[dict[str, list[str]], dict[str,
         cands = list(slot.values())
         if len({c.entity for c in cands}) != 1:
             continue
-        if any(c.needs is not Needs.NOTHING or c.method == "surname" for c in cands):
+        if any(c.needs not in needs or c.method == "surname" for c in cands):
             continue
         blocks[f"{key[:2]}{len(key)}"].append(key)
         owners[key] = best(cands)

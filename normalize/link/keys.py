@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from normalize import morph
 from normalize.gazetteer import Entity
+from normalize.link import names
 from normalize.link.adjective import adjective_keys
 from normalize.link.composed import abbreviation_keys, composed_keys, owner_country
 from normalize.link.folding import fold
@@ -42,7 +43,8 @@ def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Ent
             yield Key(name, method, len(first) + 1 if len(first) < len(name) else len(name))
             continue
         spelled_out.append(name)
-        forms = morph.phrase_forms(name, plural=plural)
+        # a place name the dictionary cannot inflect («Претория», «Лас-Вегас») declines by the rules for names
+        forms = names.place_forms(name, morph.phrase_forms(name, plural=plural), e.type)
         # a city or a body called «Владимир», «Анна»: alone it is a person's name (judged on the name,
         # not on each form: «Марселе» may parse as a first name, «Марсель» is a city first)
         first_like = " " not in name and morph.is_mainly_first_name(name)
@@ -54,6 +56,8 @@ def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Ent
                 needs = Needs.CONTEXT
             yield Key(f.text, method, f.tail, needs)
             yield from _coordinated(f, "inflected" if i == 0 else "alias")
+        # «в Таласской и Чуйской областях»: a place named by adjectives and a noun the phrase shares
+        yield from names.coordinated(forms, e.type, "inflected" if i == 0 else "alias")
         yield from abbreviation_keys(e, name)
     yield from composed_keys(spelled_out, owner_country(e, by_id, country_gens or {}))
 

@@ -27,7 +27,7 @@ class Linker:
             return []
         index, memo = self.index, self.memo
         folded = fold(text)
-        hits = select(scan(text, folded, index))
+        hits = select(scan(text, folded, index), index)
         found = resolve(hits, index, text)
         # each later tier fills only what the earlier ones left free, and may build on what they found
         found += fuzzy_names(text, found, index, memo)

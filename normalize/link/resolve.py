@@ -18,6 +18,7 @@ from normalize.link.guards import (
     title_before,
 )
 from normalize.link.index import Index
+from normalize.link.names import own_name
 from normalize.link.records import SCORES, Candidate, Found, Needs, best
 from normalize.link.scan import Hit
 
@@ -94,6 +95,9 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
             narrowed = [c for c in usable if c.entity in seen]
             if len({c.entity for c in narrowed}) != 1:
                 narrowed = [c for c in usable if index.entities[c.entity].parent in seen_parents]
+            if len({c.entity for c in narrowed}) != 1:
+                # an entity's own name beats another's surname («Армстронг» named so in the set)
+                narrowed = own_name(usable)
             if len({c.entity for c in narrowed}) != 1:
                 narrowed = by_type(usable, index, text, h.start, h.end)
             usable = narrowed if len({c.entity for c in narrowed}) == 1 else []

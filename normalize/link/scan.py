@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from normalize.link import names
 from normalize.link.folding import bounded
 from normalize.link.guards import QUOTED_TYPES, at_boundary, caps_fit, case_fits, quoted
 from normalize.link.index import Index
@@ -41,6 +42,9 @@ def scan(text: str, folded: str, index: Index) -> list[Hit]:
             if not fitting and quoted(text, start, end):
                 fitting = _quoted_fit(cands, surface, index)
             fitting = [c for c in fitting if c.needs is not Needs.COORD or _coord_follows(folded, end, c.coord)]
+            if any(c.needs is Needs.COORD for c in fitting):
+                # the coordinated phrase says which: «Таласской и Чуйской областей» is a region, not a city's adjective
+                fitting = [c for c in fitting if c.needs is Needs.COORD]
             if fitting:
                 hits.append(Hit(start, end, fitting))
     return hits
@@ -64,8 +68,9 @@ def _coord_follows(folded: str, end: int, plural: str) -> bool:
     return re.match(r"\s+и\s+[^.;!?]{0,60}?" + re.escape(plural) + r"(?!\w)", folded[end : end + 120]) is not None
 
 
-def select(hits: list[Hit]) -> list[Hit]:
-    """Longest first; a shorter hit survives only nested in a longer one's dependents."""
+def select(hits: list[Hit], index: Index) -> list[Hit]:
+    """Longest first; a shorter hit survives only nested in a longer one's dependents, or as a country
+    named inside a body's name («Единая [Россия]», `names.nests`)."""
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     taken: list[Hit] = []
     spans = Spans()
@@ -78,7 +83,11 @@ def select(hits: list[Hit]) -> list[Hit]:
         if len(overlapping) == 1 and not overlapping[0].nested:
             outer = overlapping[0]
             tail = min(c.tail for c in outer.cands)
-            if h.start >= outer.start + tail and h.end <= outer.end:
+            inside = h.start >= outer.start + tail or names.nests(
+                {index.entities[c.entity].type for c in outer.cands},
+                {index.entities[c.entity].type for c in h.cands if c.method != "adjective"},
+            )
+            if inside and h.end <= outer.end:
                 outer_entities = {c.entity for c in outer.cands}
                 h.cands = [c for c in h.cands if c.entity not in outer_entities]
                 if h.cands:

@@ -11,6 +11,7 @@ from normalize.link.fuzzy import nearest_key
 from normalize.link.guards import at_boundary
 from normalize.link.index import Index
 from normalize.link.memo import Memo, remember
+from normalize.link.names import latin_respellings
 from normalize.link.records import SCORES, Found
 from normalize.link.spans import Spans
 
@@ -72,10 +73,14 @@ def transliterated(text: str, found: list[Found], index: Index, memo: Memo) -> l
 
 
 def _transliteration_of(latin: str, index: Index, memo: Memo) -> tuple[int, float] | None:
-    """(entity, score) of the one-word key a Latin name transliterates close to."""
-    cyr = transliterate(latin)
-    near = nearest_key(cyr, index, memo, TRANSLIT_CUTOFF, by_letter=True) if len(cyr) >= 4 else None
-    return None if near is None else (index.fuzzy_owner[near[0]].entity, SCORES["transliteration"])
+    """(entity, score) of the one-word key a Latin name transliterates close to, read as written or as
+    English spells it (Microsoft: «микрософт», «майкрософт»; `names.latin_respellings`)."""
+    for respelled in latin_respellings(latin):
+        cyr = transliterate(respelled)
+        near = nearest_key(cyr, index, memo, TRANSLIT_CUTOFF, by_letter=True) if len(cyr) >= 4 else None
+        if near is not None:
+            return index.fuzzy_owner[near[0]].entity, SCORES["transliteration"]
+    return None
 
 
 _NAME_WORDS = r"[A-ZА-ЯЁ][a-zа-яёA-ZÀ-ÿ'’]+(?:-[A-ZА-ЯЁ][a-zа-яёÀ-ÿ]+)?"
