@@ -2,15 +2,18 @@
 
 The gazetteer is compiled once into an index (`index`): every case form of every name,
 alias, derived acronym and composed agency name («МВД Кыргызстана»), folded to
-lowercase with ё→е, in one Aho–Corasick automaton (`keys`, `composed`, `adjective`).
-A document is scanned once (`scan`); hits are kept at word boundaries and where their
-letter case fits the name's («КР» never matches «кр», «Бегун» never «бегун»). Overlaps
-are settled by the longest match, with nested mentions allowed only inside a name's
-dependents («МВД [Беларуси]», never «Единая [Россия]»). Ambiguous names are resolved by
-the document's other mentions or left unlinked (`resolve`, `guards`). People named in
-full are then found again by surname, first name and initials (`coref`); typos and Latin
-spellings last (`fuzzy`, `translit`). A `Linker` runs the tiers in order (`linker`) and
-keeps what it learns about words for the next documents (`memo`).
+lowercase with ё→е, in one Aho–Corasick automaton (`keys`, `composed`, `adjective`),
+with the names the set implies but does not spell out («РФ», «Китай», «КНБ»: `variants`)
+and the forms news give names the dictionary does not (`names`). A document is scanned
+once (`scan`); hits are kept at word boundaries and where their letter case fits the
+name's («КР» never matches «кр», «Бегун» never «бегун»). Overlaps are settled by the
+longest match, with nested mentions allowed only inside a name's dependents («МВД
+[Беларуси]») or as a country inside a body's name («Единая [Россия]»; not an adjective:
+«Кыргызская ассоциация юристов»). Ambiguous names are resolved by the document's other
+mentions or left unlinked (`resolve`, `guards`). People named in full are then found
+again by surname, first name and initials (`coref`); typos and Latin spellings last
+(`fuzzy`, `translit`). A `Linker` runs the tiers in order (`linker`) and keeps what it
+learns about words for the next documents (`memo`).
 """
 
 from normalize.link.adjective import ADJECTIVE_TYPES
