@@ -3,8 +3,9 @@
 Every console block's `$ normalize …` command is run on the material it names (from a folder
 that holds the checkout's examples/, gazetteers/ and tests/, so that OUT lands in a temporary
 folder) and its output compared with the block, numbers included; only the time and the rates
-that come from it may differ. A line `…` alone in a block stands for any lines. Every Python
-block is run too.
+that come from it may differ, and a path into the checkout (the bundled gazetteers, which the
+temporary folder only links to) is compared relative to it, as README shows it from the checkout.
+A line `…` alone in a block stands for any lines. Every Python block is run too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from conftest import ROOT
 from normalize.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-MAX_CHARS = 12_000
+MAX_CHARS = 14_500  # 12_000 until gazetteer layers (their merge rules and an example) were added
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 # what depends on the machine's speed: «in 2.24s (4,783 chars/s, 3.1 docs/s)»
 _TIMING = re.compile(r"\d[\d,.]*(?=s\b| chars/s| docs/s)")
@@ -92,7 +93,8 @@ def test_console_example_prints_what_readme_shows(command, expected, workdir, mo
     monkeypatch.delenv("NO_COLOR", raising=False)
     main(shlex.split(command)[1:])
     captured = capsys.readouterr()
-    got = "".join(_TIMING.sub("N", line.rstrip()) + "\n" for line in (captured.out + captured.err).splitlines())
+    printed = (captured.out + captured.err).replace(f"{ROOT}/", "")
+    got = "".join(_TIMING.sub("N", line.rstrip()) + "\n" for line in printed.splitlines())
     assert _pattern(expected).fullmatch(got), f"$ {command}\n--- README:\n" + "\n".join(expected) + "\n--- got:\n" + got
 
 
