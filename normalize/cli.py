@@ -347,7 +347,7 @@ def diff_command(args: argparse.Namespace) -> int:
 
 
 def show_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("query", metavar="ID|NAME", help="an entity id, or a name (or alias) of one")
+    p.add_argument("query", metavar="ID|NAME", help="an entity id, or a name or alias (exit 1 when no entity has it)")
 
 
 def show_command(args: argparse.Namespace) -> int:
