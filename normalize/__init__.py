@@ -16,14 +16,27 @@ __version__ = "0.1.0"  # first: the modules imported below read it
 
 from normalize import expr as _expr  # noqa: F401  (registers pl.col(...).normalize and df.normalize)
 from normalize.clean import clean_text
+from normalize.faults import IOFault
 from normalize.gazetteer import Entity, Gazetteer, GazetteerError, Rule, load
 from normalize.pipeline import Tables, compile_gazetteers, normalize_frame, process
-from normalize.runner import RunOptions, RunResult, run
+
+_LAZY = {"run": "runner", "RunOptions": "runner", "RunResult": "runner"}
+
+
+def __getattr__(name: str) -> object:
+    # the command's run (checkpoints, writing, progress) is imported when first used, not by every
+    # worker process that imports the package for the pipeline alone
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"normalize.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'normalize' has no attribute {name!r}")
 
 __all__ = [
     "Entity",
     "Gazetteer",
     "GazetteerError",
+    "IOFault",
     "Rule",
     "RunOptions",
     "RunResult",

@@ -15,14 +15,18 @@ milliseconds. The cache key covers everything the result depends on:
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
 disables it. The `KEEP` most recently used entries are kept. Entries are written to a
 temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
-read is ignored and rewritten. A cache directory that cannot be written is not an error: the
-run compiles and goes on.
+read is ignored and rewritten. A cache directory that cannot be written (read-only, full, a
+file in the way) is not an error: the run compiles and goes on without the cache, and says so
+once, in one warning line (logger `normalize.cache`; on stderr unless logging is set up), from
+the main process only (the workers of a run meet the same folder).
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import logging
+import multiprocessing
 import os
 import pickle
 import sys
@@ -31,12 +35,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from normalize import digest, link
+from normalize import digest, faults, link
 from normalize import gazetteer as gz
 from normalize.layers import command_layers, stack
 
 FORMAT = 1  # bump when the pickled layout changes
 KEEP = 16  # entries kept; the least recently used beyond this are removed
+log = logging.getLogger("normalize.cache")
+_warned: set[str] = set()  # the folders this process has warned about
 
 
 def cache_dir() -> Path | None:
@@ -113,18 +119,34 @@ def _read(path: Path) -> tuple[gz.Gazetteer, link.Index] | None:
     return entry
 
 
+def _unwritable(where: Path, exc: OSError) -> None:
+    """One warning line, once per folder, from the main process: the run goes on without the cache."""
+    if str(where) in _warned or multiprocessing.parent_process() is not None:
+        return
+    _warned.add(str(where))
+    log.warning(
+        "normalize: warning: gazetteer cache %s not writable (%s); running without it (NORMALIZE_CACHE=off: no cache)",
+        where,
+        faults.describe(exc),
+    )
+
+
 def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=path.parent)
-    except OSError:
-        return  # read-only home, full disk: run without the cache
+    except OSError as exc:
+        _unwritable(path.parent, exc)  # read-only home, full disk, a file in the way
+        return
     try:
         with os.fdopen(fd, "wb") as fh:
+            faults.inject("cache", path)
             pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-    except Exception:
+    except Exception as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # the disk filled up while the entry was written
+            _unwritable(path.parent, exc)
         return
     _prune(path.parent)
 

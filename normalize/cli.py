@@ -15,8 +15,9 @@ The commands are data (`COMMANDS`): each names its words, its one-line summary (
 `normalize --help` lists), the shared option groups it takes (`-g`, `-j`, `--format`) and its
 handler. The first word not being a command means `run`, so `normalize IN OUT` is a run.
 
-Exit codes: 0 done, 1 output failed its own validation (or the gazetteer check
-found errors), 2 usage or configuration error, reported in one line.
+Exit codes (`EXIT_CODES`, listed by `normalize --help`): 0 done, 1 output failed its own
+validation (or the gazetteer check found errors), 2 usage or configuration error, 3 the run
+could not read or write while running; errors are reported in one line.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ from typing import Any
 from normalize import __version__
 from normalize.gazetteer import GazetteerError
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+EXIT_CODES = (
+    (EXIT_OK, "done (rejected documents, if any, are in `rejects`)"),
+    (EXIT_INVALID, "the output failed its own validation"),
+    (EXIT_USAGE, "usage or configuration error (bad arguments, unreadable input, invalid gazetteer)"),
+    (EXIT_IO, "could not read or write while running (disk full, no permission, OUT gone); a rerun resumes"),
+)
 HELP = ("-h", "--help")
 DESCRIPTION = "Clean and normalize Russian news; link entity mentions."
 
@@ -45,10 +52,10 @@ class UsageParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"normalize: {message} (see --help)\n")
 
 
-def fail(message: str) -> int:
-    """Print a one-line error and return the usage exit code."""
+def fail(message: str, code: int = EXIT_USAGE) -> int:
+    """Print a one-line error and return the exit code (by default the usage one)."""
     print(f"normalize: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return code
 
 
 # --- option groups shared by several commands ------------------------------------------
@@ -128,7 +135,7 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """`normalize IN OUT`: `normalize.run`, then the summary on stderr and the exit code."""
-    from normalize import progress, read, runner, write
+    from normalize import faults, progress, read, runner, write
 
     if args.workers is not None and args.workers < 1:
         return fail("--workers must be at least 1")
@@ -148,8 +155,8 @@ def run_command(args: argparse.Namespace) -> int:
         result = runner.run(args.input, args.output, options)
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return fail(str(exc))
-    except OSError as exc:  # the output folder went away or filled up, mid-run
-        return fail(f"{exc.filename or args.output}: {exc.strerror or exc}")
+    except faults.IOFault as exc:  # a full disk, a read-only or vanished OUT: the checkpoints stay
+        return fail(f"{exc}; once that is fixed, the same command resumes the run", EXIT_IO)
     inputs = read.Inputs(files=[], skipped=result.skipped)
     if not result.files:  # an empty folder: one line, not a summary of zeros
         print(f"normalize: {inputs.empty_line(args.input)}", file=sys.stderr)
@@ -462,6 +469,11 @@ def command_list(commands: Sequence[Command] = COMMANDS, width: int = 26) -> str
     return "\n".join(lines)
 
 
+def exit_code_list() -> str:
+    """The exit codes as `normalize --help` lists them."""
+    return "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES)
+
+
 def parser() -> argparse.ArgumentParser:
     """The whole tree: `normalize` → run, explain, suggest, gazetteers → check, diff."""
     root = UsageParser(prog="normalize", description=DESCRIPTION)
@@ -482,7 +494,8 @@ def parser() -> argparse.ArgumentParser:
             extra = {
                 "prog": "normalize",
                 "description": DESCRIPTION,
-                "epilog": f"commands (normalize COMMAND --help for their options):\n{command_list()}",
+                "epilog": f"commands (normalize COMMAND --help for their options):\n{command_list()}\n\n"
+                f"exit codes:\n{exit_code_list()}",
                 "formatter_class": argparse.RawDescriptionHelpFormatter,
             }
         else:

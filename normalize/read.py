@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import json
 import os
 import stat
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from normalize import faults
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".csv", ".parquet")
 PAGES = (".html", ".htm")  # saved web pages: the article is extracted (`page.py`)
@@ -360,6 +363,7 @@ def _plain_txt(path: Path, root: Path) -> RawDoc | None:
     try:
         if os.path.islink(name):
             return None
+        faults.inject(f"read:{path.name}", path)
         # non-blocking, so that a FIFO named *.txt is seen by fstat instead of waiting for a writer
         fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
         try:
@@ -394,11 +398,14 @@ def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator
     suffix = path.suffix.lower()
     produced = 0
     try:
+        faults.inject(f"read:{path.name}", path)
         if path.is_dir():
             return
         if not path.is_file():  # a FIFO, socket or device would block or never end
-            if not path.exists():
-                raise FileNotFoundError(2, "No such file or directory (broken symlink?)", str(path))
+            if path.is_symlink() and not path.exists():
+                raise FileNotFoundError(errno.ENOENT, "No such file or directory (broken symlink)", str(path))
+            if not path.exists():  # listed when the run started, gone since
+                raise FileNotFoundError(errno.ENOENT, "No such file or directory (removed during the run)", str(path))
             yield Reject(_doc_id(path, root), src, "not a regular file")
             return
         if suffix == ".txt" or suffix in PAGES:
@@ -425,11 +432,11 @@ def read_file(path: Path, root: Path, follow_symlinks: bool = False) -> Iterator
     except (OSError, pl.exceptions.PolarsError, csv.Error, UnicodeError, ValueError) as exc:
         # the records already given stand; the rest of the file is one reject
         what = "unreadable" if produced == 0 else f"unreadable after {produced} records"
-        yield Reject(
-            _doc_id(path, root) if produced == 0 else f"{rel}:rest",
-            src,
-            f"{what}: {exc.__class__.__name__}: {str(exc)[:120]}",
-        )
+        # the cause of an OS error is its own words (the path is the reject's source_path)
+        why = f"{exc.__class__.__name__}: {str(exc)[:120]}"
+        if isinstance(exc, OSError) and exc.strerror:
+            why = exc.strerror
+        yield Reject(_doc_id(path, root) if produced == 0 else f"{rel}:rest", src, f"{what}: {why}")
 
 
 def read(root: Path, follow_symlinks: bool = False, exclude: Path | None = None) -> Iterator[RawDoc | Reject]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from normalize import write
 from normalize.overview import ranked_counts
 from normalize.progress import counted, plural
 
@@ -323,12 +324,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
 
 
 def write_report(tables, out: str | Path, run: dict | None = None, title: str | None = None) -> Path:
-    """Write OUT/report.html atomically and return its path."""
+    """Write OUT/report.html atomically (as the tables are: `write.write_text`) and return its path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "report.html"
-    tmp = out / ".report.html.tmp"
     name = title or f"normalize report — {run.get('input', out) if run else out}"
-    tmp.write_text(render(tables, name, run), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write.write_text(render(tables, name, run), out, "report.html")

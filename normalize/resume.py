@@ -17,7 +17,9 @@ workers. After the tables are written, parts that hold records no longer in the
 input are compacted away (`finish`). A lock file keeps two runs from sharing one OUT.
 
 Layout of OUT/.normalize/: `lock`, `manifest.json` (the last completed run: its
-configuration digest, options and counts), `parts/`.
+configuration digest, options and counts), `outputs.json` (the files runs wrote into OUT:
+outputs.py), `parts/`. A part that cannot be written (a full disk, OUT read-only or gone)
+raises `faults.IOFault`, in the worker that wrote it; the parts already written stay.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
-from normalize import __version__, assemble, digest, pipeline, read, write
+from normalize import __version__, assemble, digest, faults, pipeline, read, write
 from normalize.assemble import LazyTables
 from normalize.pipeline import NAMES
 
@@ -123,16 +125,20 @@ def _put_part(parts_dir: Path, keys: list[str], fill: Callable[[Path], None]) ->
     if final.exists():
         return final
     tmp = parts_dir / f"{write.TMP_PREFIX}{name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        fill(tmp)
-        os.rename(tmp, final)
-    except BaseException:
+    # a full disk, a read-only or vanished OUT: an IOFault naming the parts folder, raised
+    # where the part is written (a worker, too) and carried whole across the process pool
+    with faults.writing(parts_dir):
         shutil.rmtree(tmp, ignore_errors=True)
-        if final.exists():
-            return final
-        raise
+        tmp.mkdir()
+        try:
+            faults.inject("part", tmp)
+            fill(tmp)
+            os.rename(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # never half a part; a full disk gets its space back
+            if final.exists():
+                return final
+            raise
     return final
 
 
@@ -165,7 +171,8 @@ class _Lock:
     """An exclusive lock on OUT's state folder, released when the process ends (even killed)."""
 
     def __init__(self, path: Path):
-        self.fh = path.open("a")
+        with faults.writing(path):
+            self.fh = path.open("a")
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -207,7 +214,8 @@ def run(
         raise write.OutputError(f"{out}: the output folder must not be the input folder")
     state = state_dir(out)
     parts_dir = state / "parts"
-    parts_dir.mkdir(parents=True, exist_ok=True)
+    with faults.writing(parts_dir):
+        parts_dir.mkdir(parents=True, exist_ok=True)
     lock = _Lock(state / "lock")
     try:
         layers = pipeline.gazetteer_stack(gazetteers, bundled)
@@ -232,7 +240,8 @@ def _run(
     write.sweep(parts_dir)
     if not resume:
         shutil.rmtree(parts_dir, ignore_errors=True)
-        parts_dir.mkdir(parents=True)
+        with faults.writing(parts_dir):
+            parts_dir.mkdir(parents=True)
     compiled = pipeline.compile_gazetteers(layers, bundled=False)  # the stack, spelt out
     config = config_digest(compiled.gazetteer.digest)
     sizes: dict[Path, int] = {}

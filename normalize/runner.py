@@ -7,13 +7,17 @@
 
 It reads IN, processes the records an earlier (or killed) run into OUT has not finished
 (checkpoints: resume.py), writes the four tables atomically, compacts the checkpoints,
-writes run.json and, when asked, report.html. A problem with the run as a whole raises
-(GazetteerError, read.InputError, write.OutputError: a one-line message naming the file,
-or OSError when OUT or IN goes away mid-run); a problem with one record is a reject.
+writes report.html when asked, removes what an earlier run wrote and this one did not
+(outputs.py), and writes run.json last. A problem with the run as a whole raises
+(GazetteerError, read.InputError, write.OutputError: a one-line message naming the file);
+the environment failing it mid-run (a full disk, a read-only or vanished OUT) raises
+faults.IOFault, naming the path and the cause, and the same call again resumes. A problem
+with one record, an input file that vanished or cannot be read included, is a reject.
 """
 
 from __future__ import annotations
 
+import errno
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from normalize import __version__, pipeline, read, resume, write
+from normalize import __version__, faults, outputs, pipeline, read, resume, write
 from normalize.overview import Overview
 from normalize.progress import Progress
 
@@ -82,9 +86,25 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
 
     Options come as a `RunOptions`, or as its fields by name (`workers=4`), or both (the names
     win). Raises GazetteerError, read.InputError or write.OutputError for problems with the run
-    as a whole, ValueError for bad options; every problem with a record is a reject."""
+    as a whole, faults.IOFault when OUT cannot be read or written while running, ValueError for
+    bad options; every problem with a record is a reject."""
     opts = replace(options or RunOptions(), **fields) if fields else options or RunOptions()
     input_path, out = Path(input_path), Path(out)
+    try:
+        return _run(input_path, out, opts)
+    except faults.IOFault as exc:
+        fault = exc
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        if not faults.is_io(exc):
+            raise
+        # met where no narrower place named its path (reading the parts back, say)
+        fault = faults.fault(getattr(exc, "filename", None) or out, exc, "read or write")
+    if fault.errno == errno.ENOENT and not out.is_dir():  # a part or a table was named, but OUT is gone
+        raise faults.IOFault(out, "the output folder went away during the run", fault.errno)
+    raise fault
+
+
+def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
     workers = opts.workers if opts.workers is not None else pipeline.default_workers()
     started = time.perf_counter()
     compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
@@ -132,10 +152,12 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
         "processed": done.processed,
         "reused": done.reused,
         "rejects_by_reason": dict(view.rejects_by_reason),
+        "outputs": outputs.planned(opts.format, opts.report),  # the files this run writes into OUT
     }
+    before = outputs.claim(out, info["outputs"])
 
     def write_all() -> None:
-        write.write_tables(done.tables, out, opts.format, info)
+        write.write_tables(done.tables, out, opts.format)
         resume.finish(out, done, {"format": opts.format, "follow_symlinks": opts.follow_symlinks})
 
     # the tables stream to OUT in polars, outside the GIL, while this thread reads the sample
@@ -147,15 +169,16 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
             from normalize import suggest  # only for this option: morphology and fuzzy matching
 
             unlinked = suggest.quick(view.sample_documents, view.sample_mentions, compiled)
-        try:
-            writing.result()
-        except OSError as exc:
-            raise write.OutputError(f"{exc.filename or out}: cannot write ({exc.strerror or exc})") from exc
+        writing.result()
     page = None
     if opts.report:
         from normalize import report  # only for this option
 
         page = report.write_report(done.tables, out, run=info)
+    # OUT now holds this run's tables (and page): what earlier runs wrote and this one did not
+    # goes, and run.json, last, marks the set complete
+    outputs.settle(out, before, info["outputs"])
+    write.write_json(info, out, "run.json")
     return RunResult(
         input=input_path,
         out=out,

@@ -57,6 +57,7 @@ def env(**extra: str) -> dict[str, str]:
     e = dict(os.environ)
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
     e.pop("NORMALIZE_FAULT", None)
+    e.pop("NORMALIZE_IO_FAULT", None)
     e.update(extra)
     return e
 
@@ -65,8 +66,14 @@ def command(inp: Path, out: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "normalize", str(inp), str(out), "-g", str(MINI), "--no-bundled", "-q", *args]
 
 
-def run_subprocess(inp: Path, out: Path, *args: str, fault: str | None = None, timeout: float = 120) -> Run:
+def run_subprocess(
+    inp: Path, out: Path, *args: str, fault: str | None = None, io_fault: str | None = None, timeout: float = 120
+) -> Run:
+    """Run the command in a new process; `fault` kills it (NORMALIZE_FAULT), `io_fault` fails a write
+    or a read as the environment would (NORMALIZE_IO_FAULT, inherited by its workers)."""
     extra = {"NORMALIZE_FAULT": fault} if fault else {}
+    if io_fault:
+        extra["NORMALIZE_IO_FAULT"] = io_fault
     p = subprocess.run(
         command(inp, out, *args), env=env(**extra), capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -81,6 +88,12 @@ def assert_same_tables(a: Path, b: Path) -> None:
     ta, tb = tables(a), tables(b)
     for name in TABLES:
         assert ta[name].equals(tb[name]), f"{name} differs:\n{ta[name]}\n{tb[name]}"
+
+
+def assert_same_bytes(a: Path, b: Path, fmt: str = "parquet") -> None:
+    """The four tables in a and b are the same files, byte for byte."""
+    for name in TABLES:
+        assert (a / f"{name}.{fmt}").read_bytes() == (b / f"{name}.{fmt}").read_bytes(), f"{name}.{fmt} differs"
 
 
 def leftovers(out: Path) -> list[str]:

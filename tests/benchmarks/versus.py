@@ -4,8 +4,8 @@ Checks REF (a commit, branch or tag) out into a temporary git worktree and runs 
 from each checkout in turn on NEREL train `--copies` times over (read from NORMALIZE_SHARED at run
 time): one untimed run of each, then alternating rounds (A B A B …) so that the VM's drift hits both
 alike. Both use this interpreter and its installed dependencies; PYTHONPATH selects the package.
-Prints each run's wall time and chars/s, the median of each side and the ratio (REF's time / this
-checkout's). `--gazetteers` is passed to both. The gazetteer cache is off (NORMALIZE_CACHE=off)
+Prints each run's wall and CPU time and chars/s, the median of each side and the ratios (REF's time
+/ this checkout's). `--gazetteers` is passed to both. The gazetteer cache is off (NORMALIZE_CACHE=off)
 unless `--cache`, so both compile.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,10 +41,12 @@ def corpus(copies: int, into: Path) -> int:
     return chars
 
 
-def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cache: bool) -> float:
+def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cache: bool) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the command and its workers) of one run."""
     env = dict(os.environ, PYTHONPATH=str(checkout))
     if not cache:
         env["NORMALIZE_CACHE"] = "off"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "normalize", str(corpus_dir), str(out), "--quiet", *extra],
@@ -51,7 +54,9 @@ def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cac
         env=env,
         cwd=checkout,
     )
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,21 +76,27 @@ def main(argv: list[str] | None = None) -> int:
             chars = corpus(args.copies, tmp_path / "in")
             sides = {"this": ROOT, args.ref: base}
             times: dict[str, list[float]] = {k: [] for k in sides}
+            cpu: dict[str, list[float]] = {k: [] for k in sides}
             for name, checkout in sides.items():  # untimed: bytecode, page cache, the morphology dictionary
                 timed_run(checkout, tmp_path / "in", tmp_path / f"warm-{len(times)}-{name}", extra, args.cache)
             for r in range(args.rounds):
                 for name, checkout in sides.items():
                     out = tmp_path / f"out-{r}-{len(times[name])}"
-                    s = timed_run(checkout, tmp_path / "in", out, extra, args.cache)
+                    s, c = timed_run(checkout, tmp_path / "in", out, extra, args.cache)
                     times[name].append(s)
-                    print(f"round {r + 1}  {name:>12}  {s:6.2f} s  {chars / s:>12,.0f} chars/s", flush=True)
+                    cpu[name].append(c)
+                    rate = chars / s
+                    print(f"round {r + 1}  {name:>12}  {s:6.2f} s  {rate:>12,.0f} chars/s  CPU {c:.2f} s", flush=True)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=False)
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"\n{chars:,} characters ({args.copies} x NEREL train), {args.rounds} rounds, alternating")
     for k, v in med.items():
-        print(f"  {k:>12}: median {v:.2f} s = {chars / v:,.0f} chars/s")
-    print(f"  ratio this/{args.ref}: {med[args.ref] / med['this']:.3f}x (>1: this checkout is faster)")
+        print(f"  {k:>12}: median {v:.2f} s = {chars / v:,.0f} chars/s; CPU {med_cpu[k]:.2f} s")
+    print(f"  wall ratio {args.ref}/this: {med[args.ref] / med['this']:.3f}x (>1: this checkout is faster)")
+    # CPU time moves less than wall time when other processes share the machine
+    print(f"  CPU ratio {args.ref}/this: {med_cpu[args.ref] / med_cpu['this']:.3f}x")
     return 0
 
 
