@@ -4,9 +4,10 @@ Compiling a gazetteer (parsing the YAML, deriving every case form of every name,
 building the Aho–Corasick automaton) takes seconds; unpickling the result takes
 milliseconds. The cache key covers everything the result depends on:
 
-- the gazetteer files: the same digest as `Gazetteer.digest` (each file's name and
-  bytes, in `gazetteer_files` order), computed from the bytes without parsing them,
-  plus the resolved paths (they appear in error locations);
+- the gazetteer stack, layer by layer (bundled or not, then each `--gazetteers` layer): each
+  layer's files as `Gazetteer.digest` takes them (each file's name and bytes, in
+  `gazetteer_files` order), computed from the bytes without parsing them, plus the resolved
+  paths (they appear in error locations);
 - the package version and every source file of the package (`digest.code_digest`), so a
   change to the code that builds the index invalidates it;
 - the Python, pyahocorasick and pymorphy3 dictionary versions.
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from normalize import digest, faults, link
 from normalize import gazetteer as gz
+from normalize.layers import command_layers, stack
 
 FORMAT = 1  # bump when the pickled layout changes
 KEEP = 16  # entries kept; the least recently used beyond this are removed
@@ -79,14 +81,16 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def key(dirs: Sequence[Path | str] | None) -> str:
-    """The cache key of a gazetteer set (bundled when dirs is empty)."""
-    paths = [Path(d) for d in dirs] if dirs else [gz.bundled_dir()]
-    files = gz.gazetteer_files(paths)
+def key(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> str:
+    """The cache key of a gazetteer stack: the bundled set (unless `bundled` is false), then each
+    of `dirs` as a layer. Each layer is hashed on its own (its files, then its resolved paths),
+    so where one layer ends and the next begins is part of the key, and so is the bundled set (a
+    layer like any other: the same stack spelt either way has one key)."""
     h = hashlib.sha256(code_digest().encode())
-    h.update(files_digest(files).encode())
-    for p in paths:
-        h.update(str(p.resolve()).encode() + b"\0")
+    for layer in command_layers(dirs or (), bundled=bundled):
+        h.update(b"\0layer\0" + files_digest(gz.gazetteer_files(layer.paths)).encode())
+        for p in layer.paths:
+            h.update(str(p.resolve()).encode() + b"\0")
     return h.hexdigest()
 
 
@@ -157,17 +161,21 @@ def _prune(where: Path, keep: int = KEEP) -> None:
         pass  # another process pruned first
 
 
-def compile_gazetteers(dirs: Sequence[Path | str] | None = None) -> tuple[gz.Gazetteer, link.Index]:
-    """The loaded gazetteer and its index, from the cache when it holds this exact set.
+def compile_gazetteers(
+    dirs: Sequence[Path | str] | None = None, *, bundled: bool = True
+) -> tuple[gz.Gazetteer, link.Index]:
+    """The merged gazetteer of a stack (the bundled set unless `bundled` is false, then each of
+    `dirs` on top) and its index, from the cache when it holds this exact stack.
 
-    Errors in the gazetteer files (GazetteerError) are raised as by `gazetteer.load`:
-    a set that does not load is never cached.
+    Errors in the gazetteer files (GazetteerError) are raised as by `layers.stack`:
+    a stack that does not load is never cached.
     """
+    layers = command_layers(dirs or (), bundled=bundled)
     where = cache_dir()
     if where is None:
-        g = gz.load(dirs or None)
+        g = stack(layers)
         return g, link.compile_index(g)
-    path = where / f"gazetteer-{key(dirs)}.pickle"
+    path = where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
     entry = _read(path)
     if entry is not None:
         try:
@@ -175,7 +183,7 @@ def compile_gazetteers(dirs: Sequence[Path | str] | None = None) -> tuple[gz.Gaz
         except OSError:
             pass
         return entry
-    g = gz.load(dirs or None)
+    g = stack(layers)
     entry = (g, link.compile_index(g))
     _write(path, entry)
     return entry

@@ -32,6 +32,7 @@ __all__ = [
     "check_layers",
     "common_word",
     "format_problems",
+    "label",
     "main",
     "normalize_name",
     "summary",
@@ -40,7 +41,7 @@ __all__ = [
 Format = Literal["text", "github"]
 
 
-def _label(path: Path) -> str:
+def label(path: Path) -> str:
     """A file's name for messages: relative to the working directory when under it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -49,12 +50,12 @@ def _label(path: Path) -> str:
 
 
 def _run(paths: Sequence[Path]) -> tuple[list[Problem], int]:
-    checked = validate(paths, label=_label)
+    checked = validate(paths, label=label)
     return list(checked.problems), len(checked.files)
 
 
 def _run_layers(layers: Sequence[Layer], advice_from: int = 0) -> tuple[list[Problem], int]:
-    merged = merge(layers, label=_label, advice_from=advice_from)
+    merged = merge(layers, label=label, advice_from=advice_from)
     return list(merged.problems), len(merged.files)
 
 

@@ -1,10 +1,15 @@
 """Command line: one argparse tree over the library.
 
-    normalize [run] IN OUT [-g DIR]... [--format parquet|csv|jsonl] [-j N] [--report] [--quiet]
-    normalize explain TEXT|- [--json] [--color auto|always|never] [-g DIR]...
-    normalize suggest IN [-g DIR]... [--min-count N] [--top N] [-o FILE] [-j N]
-    normalize gazetteers check [DIR]... [--format text|github]
-    normalize gazetteers diff OLD NEW --corpus DIR [--format text|github] [-j N]
+    normalize [run] IN OUT [-g DIR]... [--no-bundled] [--format parquet|csv|jsonl] [-j N] [--report] [--quiet]
+    normalize explain TEXT|- [--json] [--color auto|always|never] [-g DIR]... [--no-bundled]
+    normalize suggest IN [-g DIR]... [--no-bundled] [--min-count N] [--top N] [-o FILE] [-j N]
+    normalize gazetteers check [DIR]... | [-g DIR]... [--no-bundled] [--errors-only] [--format text|github]
+    normalize gazetteers diff OLD NEW | [--old DIR...] [--new DIR...] [--no-bundled] --corpus DIR [-j N]
+    normalize gazetteers show ID|NAME [-g DIR]... [--no-bundled]
+    normalize gazetteers path
+
+The gazetteers are layers: the bundled set, then each `-g DIR` on top, in order (`layers.py`);
+`--no-bundled` starts from nothing.
 
 The commands are data (`COMMANDS`): each names its words, its one-line summary (what
 `normalize --help` lists), the shared option groups it takes (`-g`, `-j`, `--format`) and its
@@ -56,6 +61,18 @@ def fail(message: str, code: int = EXIT_USAGE) -> int:
 # --- option groups shared by several commands ------------------------------------------
 
 
+def _add_no_bundled(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-bundled", action="store_true", help="no bundled gazetteers at the bottom of the stack: start from nothing"
+    )
+
+
+def no_bundled_option() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    _add_no_bundled(p)
+    return p
+
+
 def gazetteers_option() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument(
@@ -64,8 +81,9 @@ def gazetteers_option() -> argparse.ArgumentParser:
         action="append",
         type=Path,
         metavar="DIR",
-        help="gazetteer dir (repeatable; replaces the bundled set)",
+        help="gazetteer dir or file, stacked on the bundled set (repeatable: each a layer, in order)",
     )
+    _add_no_bundled(p)
     return p
 
 
@@ -81,6 +99,10 @@ def report_format_option() -> argparse.ArgumentParser:
         "--format", choices=("text", "github"), default="text", help="github: annotations / markdown for a PR"
     )
     return p
+
+
+def no_arguments(p: argparse.ArgumentParser) -> None:
+    """A command with no arguments of its own (`gazetteers path`)."""
 
 
 def _workers(args: argparse.Namespace) -> int:
@@ -119,6 +141,7 @@ def run_command(args: argparse.Namespace) -> int:
         return fail("--workers must be at least 1")
     options = runner.RunOptions(
         gazetteers=tuple(args.gazetteers or ()),
+        bundled=not args.no_bundled,
         format=args.format,
         workers=args.workers,
         report=args.report,
@@ -186,7 +209,7 @@ def explain_command(args: argparse.Namespace) -> int:
 
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
-        compiled = pipeline.compile_gazetteers(args.gazetteers)
+        compiled = pipeline.compile_gazetteers(args.gazetteers, not args.no_bundled)
     except GazetteerError as exc:
         return fail(str(exc))
     rows = pipeline.process_one(RawDoc("explain", "<text>", text=text), compiled)
@@ -250,7 +273,9 @@ def suggest_command(args: argparse.Namespace) -> int:
     from normalize import progress, read, suggest
 
     try:
-        found = suggest.suggest(args.input, args.gazetteers, _workers(args), args.min_count, args.top)
+        found = suggest.suggest(
+            args.input, args.gazetteers, _workers(args), args.min_count, args.top, bundled=not args.no_bundled
+        )
     except (GazetteerError, read.InputError) as exc:
         return fail(str(exc))
     text = suggest.to_yaml(found)
@@ -262,22 +287,40 @@ def suggest_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- normalize gazetteers check | diff -------------------------------------------------
+# --- normalize gazetteers check | diff | show | path -----------------------------------
 
 
 def check_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dirs", metavar="DIR", nargs="*", help="gazetteer dirs or files (default: the bundled set)")
+    p.add_argument(
+        "dirs",
+        metavar="DIR",
+        nargs="*",
+        help="gazetteer dirs or files, checked as one set on its own (default: the bundled set); "
+        "-g/--no-bundled check the stack a run uses instead",
+    )
+    p.add_argument("--errors-only", action="store_true", help="leave out the warnings")
 
 
 def check_command(args: argparse.Namespace) -> int:
     from normalize import check
 
-    return check.main(args.dirs, args.format)
+    layers = [str(g) for g in args.gazetteers or ()]
+    return check.main(args.dirs, args.format, layers=layers, bundled=not args.no_bundled, errors_only=args.errors_only)
 
 
 def diff_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("old", metavar="OLD", type=Path, help="the gazetteer set before (dir or file)")
-    p.add_argument("new", metavar="NEW", type=Path, help="the gazetteer set after (dir or file)")
+    p.add_argument("old", metavar="OLD", type=Path, nargs="?", help="the gazetteer set before (dir or file), alone")
+    p.add_argument("new", metavar="NEW", type=Path, nargs="?", help="the gazetteer set after (dir or file), alone")
+    for side, when in (("old", "before"), ("new", "after")):
+        p.add_argument(
+            f"--{side}",
+            dest=f"{side}_layers",
+            action="extend",
+            nargs="+",
+            type=Path,
+            metavar="DIR",
+            help=f"the stack {when}: these layers on the bundled set, in order (none: the bundled set alone)",
+        )
     p.add_argument("--corpus", required=True, type=Path, metavar="DIR", help="corpus to run (as normalize IN)")
     p.add_argument("--limit", type=int, default=15, help="entities listed per section")
 
@@ -285,8 +328,17 @@ def diff_arguments(p: argparse.ArgumentParser) -> None:
 def diff_command(args: argparse.Namespace) -> int:
     from normalize import diff, read
 
+    stacked = args.old_layers is not None or args.new_layers is not None or args.no_bundled
+    if args.old is not None and stacked:
+        return fail("gazetteers diff: give OLD NEW, or --old/--new DIR... (with --no-bundled), not both")
+    if args.new is None and not stacked:
+        return fail("gazetteers diff: give OLD NEW (two sets, each alone), or --old/--new DIR... (stacks)")
+    if stacked:
+        old, new, bundled = args.old_layers or [], args.new_layers or [], not args.no_bundled
+    else:
+        old, new, bundled = [args.old], [args.new], False
     try:
-        d = diff.diff([args.old], [args.new], args.corpus, _workers(args))
+        d = diff.diff(old, new, args.corpus, _workers(args), bundled=bundled)
     except (GazetteerError, read.InputError) as exc:
         return fail(str(exc))
     if args.format == "github":
@@ -298,6 +350,37 @@ def diff_command(args: argparse.Namespace) -> int:
     else:
         text = diff.format_text(d, args.limit)
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def show_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", metavar="ID|NAME", help="an entity id, or a name or alias (exit 1 when no entity has it)")
+
+
+def show_command(args: argparse.Namespace) -> int:
+    from normalize import check, layers, show
+
+    try:
+        stack = layers.command_layers(args.gazetteers or (), bundled=not args.no_bundled)
+        merged = layers.stack(stack, label=check.label)
+    except GazetteerError as exc:
+        return fail(str(exc))
+    found = show.find(merged, args.query)
+    if not found.entities:
+        near = f" (nearest ids: {', '.join(found.near)})" if found.near else ""
+        print(f"normalize gazetteers show: no entity has the id or name {args.query!r}{near}", file=sys.stderr)
+        return EXIT_INVALID
+    print("\n\n".join(show.describe(e) for e in found.entities))
+    return EXIT_OK
+
+
+def path_command(args: argparse.Namespace) -> int:
+    from normalize.gazetteer import bundled_dir
+
+    try:
+        print(bundled_dir())
+    except GazetteerError as exc:
+        return fail(str(exc))
     return EXIT_OK
 
 
@@ -344,10 +427,10 @@ COMMANDS = (
     Command(
         ("gazetteers", "check"),
         "[DIR]...",
-        "check gazetteer files; exit 1 on any error (the CI gate)",
+        "check gazetteer files, or a run's stack (-g); exit 1 on any error (the CI gate)",
         check_arguments,
         check_command,
-        (report_format_option,),
+        (gazetteers_option, report_format_option),
     ),
     Command(
         ("gazetteers", "diff"),
@@ -355,10 +438,25 @@ COMMANDS = (
         "what a gazetteer change does to the mentions of a corpus",
         diff_arguments,
         diff_command,
-        (report_format_option, workers_option),
+        (no_bundled_option, report_format_option, workers_option),
+    ),
+    Command(
+        ("gazetteers", "show"),
+        "ID|NAME",
+        "an entity as the layers merge it, with the file:line of each field",
+        show_arguments,
+        show_command,
+        (gazetteers_option,),
+    ),
+    Command(
+        ("gazetteers", "path"),
+        "",
+        "where the bundled gazetteers are installed",
+        no_arguments,
+        path_command,
     ),
 )
-GROUPS = {"gazetteers": "check gazetteer sets, and what a change to one does to a corpus"}
+GROUPS = {"gazetteers": "check, compare and inspect gazetteer sets and stacks"}
 
 
 def command_list(commands: Sequence[Command] = COMMANDS, width: int = 26) -> str:

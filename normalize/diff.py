@@ -1,5 +1,9 @@
 """`normalize gazetteers diff OLD NEW --corpus DIR`: what a gazetteer change does to a corpus.
 
+OLD and NEW are two sets, each on its own; `--old DIR... --new DIR...` are two stacks of
+layers on the bundled set (`--no-bundled`: on nothing), so that `--new mine` alone shows
+what stacking `mine` on the bundled set does.
+
 The corpus is run through the pipeline twice, once with each gazetteer set, and the
 mentions are compared by position (doc_id, start, end): a mention found only with
 NEW is added, only with OLD removed, with both but another entity relinked. The
@@ -64,13 +68,15 @@ def compare(old: pl.DataFrame, new: pl.DataFrame, documents: pl.DataFrame | None
     return added, removed, relinked, unchanged
 
 
-def _entity_changes(old_dirs: Sequence[Path], new_dirs: Sequence[Path]) -> tuple[list[str], list[str], list[str]]:
-    from normalize import gazetteer as gz
+def _entity_changes(
+    old_dirs: Sequence[Path], new_dirs: Sequence[Path], bundled: bool
+) -> tuple[list[str], list[str], list[str]]:
+    from normalize.layers import command_layers, stack
 
     def table(dirs: Sequence[Path]) -> dict[str, tuple]:
         return {
             e.id: (e.type, e.name, e.aliases, e.wikidata, e.parent, e.surname, e.gender, e.adjectives)
-            for e in gz.load(list(dirs)).entities
+            for e in stack(command_layers(dirs, bundled=bundled)).entities
         }
 
     a, b = table(old_dirs), table(new_dirs)
@@ -86,15 +92,20 @@ def diff(
     new: Sequence[str | Path],
     corpus: str | Path,
     workers: int = 1,
+    *,
+    bundled: bool = True,
 ) -> GazetteerDiff:
-    """Run the corpus with both gazetteer sets and compare the mentions."""
+    """Run the corpus with both gazetteer stacks and compare the mentions.
+
+    `old` and `new` are each a stack of layers on the bundled set (on nothing if `bundled` is
+    false), in order: `diff([], ["mine"], corpus)` is what stacking `mine` does."""
     from normalize import pipeline, read
 
     old_dirs, new_dirs = [Path(d) for d in old], [Path(d) for d in new]
-    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers)
-    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers)
+    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers, bundled=bundled)
+    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers, bundled=bundled)
     added, removed, relinked, unchanged = compare(before.mentions, after.mentions, after.documents)
-    ea, er, ec = _entity_changes(old_dirs, new_dirs)
+    ea, er, ec = _entity_changes(old_dirs, new_dirs, bundled)
     return GazetteerDiff(added, removed, relinked, unchanged, after.documents.height, ea, er, ec)
 
 

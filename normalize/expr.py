@@ -11,6 +11,8 @@
     )
     df.normalize.tables()                                       # the four tables, as normalize_frame
 
+Each takes `gazetteers` (layers stacked on the bundled set, in order) and `bundled`
+(false: no bundled set under them), as `normalize_frame` does.
 `fix`, `mentions` and `entity_ids` run the same code as `normalize IN OUT` on each
 value (documents.text and mentions for one document); a value the pipeline
 rejects (empty, all boilerplate) gives null.
@@ -31,24 +33,25 @@ MENTION = pl.Struct({c.name: c.dtype for c in MENTIONS.columns if c.name not in 
 _FIELDS = list(MENTION.to_schema()) if hasattr(MENTION, "to_schema") else [f.name for f in MENTION.fields]
 
 
-def _run(text: str, gazetteers: Sequence[str | Path] | None):
+def _run(text: str, gazetteers: Sequence[str | Path] | None, bundled: bool):
     from normalize import pipeline
     from normalize.read import RawDoc
 
-    return pipeline.process_one(RawDoc("<expr>", "<expr>", text=text), pipeline.compile_gazetteers(gazetteers))
+    compiled = pipeline.compile_gazetteers(gazetteers, bundled)
+    return pipeline.process_one(RawDoc("<expr>", "<expr>", text=text), compiled)
 
 
-def _fix_one(text: str | None, gazetteers) -> str | None:
+def _fix_one(text: str | None, gazetteers, bundled: bool) -> str | None:
     if text is None:
         return None
-    rows = _run(text, gazetteers)
+    rows = _run(text, gazetteers, bundled)
     return rows.documents[0]["text"] if rows.documents else None
 
 
-def _mentions_one(text: str | None, gazetteers) -> list[dict] | None:
+def _mentions_one(text: str | None, gazetteers, bundled: bool) -> list[dict] | None:
     if text is None:
         return None
-    rows = _run(text, gazetteers)
+    rows = _run(text, gazetteers, bundled)
     if not rows.documents:
         return None
     return [{k: m[k] for k in _FIELDS} for m in rows.mentions]
@@ -67,21 +70,23 @@ class NormalizeExpr:
 
         return self._expr.map_elements(clean_text, return_dtype=pl.String, skip_nulls=True)
 
-    def fix(self, gazetteers: Sequence[str | Path] | None = None) -> pl.Expr:
+    def fix(self, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True) -> pl.Expr:
         """Cleaned text with the gazetteer rules applied: exactly `documents.text`."""
-        return self._expr.map_elements(lambda t: _fix_one(t, gazetteers), return_dtype=pl.String, skip_nulls=False)
-
-    def mentions(self, gazetteers: Sequence[str | Path] | None = None) -> pl.Expr:
-        """Linked mentions as a list of structs (start, end, text, entity_id, entity_type, canonical, …)."""
         return self._expr.map_elements(
-            lambda t: _mentions_one(t, gazetteers), return_dtype=pl.List(MENTION), skip_nulls=False
+            lambda t: _fix_one(t, gazetteers, bundled), return_dtype=pl.String, skip_nulls=False
         )
 
-    def entity_ids(self, gazetteers: Sequence[str | Path] | None = None) -> pl.Expr:
+    def mentions(self, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True) -> pl.Expr:
+        """Linked mentions as a list of structs (start, end, text, entity_id, entity_type, canonical, …)."""
+        return self._expr.map_elements(
+            lambda t: _mentions_one(t, gazetteers, bundled), return_dtype=pl.List(MENTION), skip_nulls=False
+        )
+
+    def entity_ids(self, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True) -> pl.Expr:
         """The ids of the entities mentioned, unique, in order of first mention."""
 
         def ids(t: str | None) -> list[str] | None:
-            ms = _mentions_one(t, gazetteers)
+            ms = _mentions_one(t, gazetteers, bundled)
             return None if ms is None else list(dict.fromkeys(m["entity_id"] for m in ms))
 
         return self._expr.map_elements(ids, return_dtype=pl.List(pl.String), skip_nulls=False)
@@ -94,7 +99,8 @@ class NormalizeFrame:
     def __init__(self, df: pl.DataFrame):
         self._df = df
 
-    def tables(self, gazetteers: Sequence[str | Path] | None = None, workers: int = 1):
+    def tables(self, gazetteers: Sequence[str | Path] | None = None, workers: int = 1, bundled: bool = True):
+        """The four tables, as `normalize_frame(df, gazetteers, workers, bundled=bundled)`."""
         from normalize.pipeline import normalize_frame
 
-        return normalize_frame(self._df, gazetteers, workers)
+        return normalize_frame(self._df, gazetteers, workers, bundled=bundled)

@@ -18,6 +18,7 @@ from typing import TypeVar
 import polars as pl
 
 from normalize import assemble, schemas
+from normalize.layers import command_layers
 from normalize.overview import Overview, overview
 from normalize.read import RawDoc, Reject
 from normalize.stages import Compiled, Rows, process_one
@@ -50,16 +51,24 @@ class Tables:
         return overview(self.documents, self.mentions, self.edits, self.rejects, chars_with_text)
 
 
+def gazetteer_stack(gazetteers: Sequence[str | Path] | None = None, bundled: bool = True) -> tuple[str, ...]:
+    """The layers a run stacks, one path each: the bundled set first (unless `bundled` is false),
+    then each of `gazetteers` in order. The workers and the caches take the stack in this form."""
+    return tuple(str(p) for layer in command_layers(gazetteers or (), bundled=bundled) for p in layer.paths)
+
+
 @lru_cache(maxsize=8)
-def _compile_cached(dirs: tuple[str, ...]) -> Compiled:
+def _compile_cached(layers: tuple[str, ...]) -> Compiled:
     from normalize import cache  # compiled once per gazetteer content, kept on disk (normalize/cache.py)
 
-    return Compiled.of(*cache.compile_gazetteers([Path(d) for d in dirs] or None))
+    # the stack is explicit here (the bundled set is its first path, if it is in it)
+    return Compiled.of(*cache.compile_gazetteers(layers, bundled=False))
 
 
-def compile_gazetteers(dirs: Sequence[str | Path] | None = None) -> Compiled:
-    """Load and compile gazetteers (bundled by default); cached per process."""
-    return _compile_cached(tuple(str(d) for d in dirs or ()))
+def compile_gazetteers(dirs: Sequence[str | Path] | None = None, bundled: bool = True) -> Compiled:
+    """Load and compile a gazetteer stack: the bundled set (unless `bundled` is false), then each
+    of `dirs` stacked on top, in order; cached per process."""
+    return _compile_cached(gazetteer_stack(dirs, bundled))
 
 
 # --- batches: the unit of work (and of checkpointing, see resume.py) -------------------
@@ -75,8 +84,8 @@ def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
     return df.with_columns(pl.col("_key").cast(pl.String)).with_row_index("_i")
 
 
-def _process_rows(batch: Batch, dirs: tuple[str, ...]) -> Rows:
-    compiled = _compile_cached(dirs)
+def _process_rows(batch: Batch, layers: tuple[str, ...]) -> Rows:
+    compiled = _compile_cached(layers)
     rows = Rows()
     for key, rec in batch:
         one = process_one(rec, compiled)
@@ -93,13 +102,14 @@ def _frames(rows: Rows) -> dict[str, pl.DataFrame]:
     return {name: _frame(name, getattr(rows, name)) for name in NAMES}
 
 
-def process_batch(batch: Batch, dirs: tuple[str, ...]) -> dict[str, pl.DataFrame]:
-    """Process and validate keyed records; every row of the four frames carries its record's `_key`.
+def process_batch(batch: Batch, layers: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    """Process and validate keyed records with the stack `layers` (`gazetteer_stack`); every row of the
+    four frames carries its record's `_key`.
 
     Each record yields exactly one row in documents or rejects (plus its mentions and
     edits), and all rows of one record are in one batch, in their order (`_i`).
     """
-    return _validated(_frames(_process_rows(batch, dirs)))
+    return _validated(_frames(_process_rows(batch, layers)))
 
 
 def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -136,27 +146,28 @@ def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
-def _process_and_sink(batch: Batch, dirs: tuple[str, ...], sink: Callable[[dict[str, pl.DataFrame]], T] | None):
-    frames = process_batch(batch, dirs)
+def _process_and_sink(batch: Batch, layers: tuple[str, ...], sink: Callable[[dict[str, pl.DataFrame]], T] | None):
+    frames = process_batch(batch, layers)
     return frames if sink is None else sink(frames)
 
 
 def run_batches(
     batches: Iterable[Batch],
-    dirs: tuple[str, ...],
+    layers: tuple[str, ...],
     workers: int = 1,
     sink: Callable[[dict[str, pl.DataFrame]], T] | None = None,
 ) -> Iterator:
-    """Results of `process_batch` in batch order, or of `sink` applied to them where they were made.
+    """Results of `process_batch` (with the stack `layers`, as `gazetteer_stack` gives it) in batch
+    order, or of `sink` applied to them where they were made.
 
     With workers > 1 the batches go to a process pool with only a few in flight, so memory
     stays bounded whatever the input size; a sink (writing a checkpoint part, say) then runs
     in the worker too, so the main process only reads and hands out records.
     """
-    _compile_cached(dirs)  # compile (and fill the on-disk cache) once, before any worker starts
+    _compile_cached(layers)  # compile (and fill the on-disk cache) once, before any worker starts
     if workers <= 1:
         for batch in batches:
-            yield _process_and_sink(batch, dirs, sink)
+            yield _process_and_sink(batch, layers, sink)
         return
     import multiprocessing as mp
     from collections import deque
@@ -166,7 +177,7 @@ def run_batches(
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         in_flight: deque = deque()
         for batch in batches:
-            in_flight.append(pool.submit(_process_and_sink, batch, dirs, sink))
+            in_flight.append(pool.submit(_process_and_sink, batch, layers, sink))
             if len(in_flight) >= 2 * workers:
                 yield in_flight.popleft().result()
         while in_flight:
@@ -190,11 +201,14 @@ def process(
     records: Iterable[RawDoc | Reject],
     gazetteers: Sequence[str | Path] | None = None,
     workers: int = 1,
+    *,
+    bundled: bool = True,
 ) -> Tables:
     """Run records through the pipeline (in `workers` processes) and validate the tables.
 
-    The tables are in input order whatever `workers` is."""
-    dirs = tuple(str(d) for d in gazetteers or ())
+    The gazetteers are the bundled set (none if `bundled` is false) with each of `gazetteers`
+    stacked on top, in order. The tables are in input order whatever `workers` is."""
+    layers = gazetteer_stack(gazetteers, bundled)
     read_rejects: list[dict] = []
     keyed: list[tuple[str, int]] = []
     n = 0
@@ -209,7 +223,7 @@ def process(
                 keyed.append((str(i), i))
                 yield str(i), rec
 
-    parts = list(run_batches(batches(docs()), dirs, workers))
+    parts = list(run_batches(batches(docs()), layers, workers))
     order = pl.DataFrame(
         {"_key": [k for k, _ in keyed], "_order": [i for _, i in keyed]}, schema={"_key": pl.String, "_order": pl.Int64}
     )
@@ -220,8 +234,12 @@ def normalize_frame(
     frame: pl.DataFrame | pl.LazyFrame,
     gazetteers: Sequence[str | Path] | None = None,
     workers: int = 1,
+    *,
+    bundled: bool = True,
 ) -> Tables:
-    """The library entry point: a frame with `doc_id` (or `id`) and `text` in, the four tables out."""
+    """The library entry point: a frame with `doc_id` (or `id`) and `text` in, the four tables out.
+
+    `gazetteers` stack on the bundled set, in order; `bundled=False` starts from nothing."""
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     id_col = "doc_id" if "doc_id" in df.columns else "id"
     if id_col not in df.columns or "text" not in df.columns:
@@ -242,7 +260,7 @@ def normalize_frame(
         else:
             seen.add(doc_id)
             records.append(RawDoc(doc_id, path, text=row["text"], meta={c: row[c] for c in extra}))
-    return process(records, gazetteers, workers)
+    return process(records, gazetteers, workers, bundled=bundled)
 
 
 def default_workers() -> int:

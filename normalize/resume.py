@@ -198,8 +198,11 @@ def run(
     track: Callable[[Iterable], Iterable] | None = None,
     batch_size: int = pipeline.BATCH,
     files: list[Path] | None = None,
+    bundled: bool = True,
 ) -> Outcome:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
+
+    The gazetteers stack on the bundled set (none if `bundled` is false), as for `pipeline.process`.
 
     `files` is `read.input_files` of the input when the caller has listed it already.
 
@@ -215,7 +218,8 @@ def run(
         parts_dir.mkdir(parents=True, exist_ok=True)
     lock = _Lock(state / "lock")
     try:
-        return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files)
+        layers = pipeline.gazetteer_stack(gazetteers, bundled)
+        return _run(input_path, out, parts_dir, layers, workers, follow_symlinks, resume, track, batch_size, files)
     finally:
         lock.release()
 
@@ -224,7 +228,7 @@ def _run(
     input_path: Path,
     out: Path,
     parts_dir: Path,
-    gazetteers: Sequence[str | Path] | None,
+    layers: tuple[str, ...],
     workers: int,
     follow_symlinks: bool,
     resume: bool,
@@ -238,7 +242,7 @@ def _run(
         shutil.rmtree(parts_dir, ignore_errors=True)
         with faults.writing(parts_dir):
             parts_dir.mkdir(parents=True)
-    compiled = pipeline.compile_gazetteers(gazetteers)
+    compiled = pipeline.compile_gazetteers(layers, bundled=False)  # the stack, spelt out
     config = config_digest(compiled.gazetteer.digest)
     sizes: dict[Path, int] = {}
     done = index_parts(parts_dir, sizes)
@@ -269,10 +273,9 @@ def _run(
             counts["processed"] += 1
             yield key, rec
 
-    dirs = tuple(str(d) for d in gazetteers or ())
     written = 0
     sink = partial(_write_part_keys, parts_dir)  # runs where the batch was processed (a worker)
-    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers, sink):
+    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), layers, workers, sink):
         for k in part_keys:
             done.setdefault(k, part)
         sizes[part] = len(part_keys)

@@ -35,7 +35,8 @@ from normalize.progress import Progress
 class RunOptions:
     """How to run: the options of the `normalize IN OUT` command."""
 
-    gazetteers: tuple[Path, ...] = ()  # gazetteer folders or files; none: the bundled set
+    gazetteers: tuple[Path, ...] = ()  # gazetteer folders or files, each a layer on the bundled set, in order
+    bundled: bool = True  # false: no bundled set under them (--no-bundled)
     format: str = "parquet"  # of the tables: parquet, csv or jsonl
     workers: int | None = None  # worker processes; None: every core this process may use
     report: bool = False  # also write OUT/report.html
@@ -106,7 +107,7 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
 def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
     workers = opts.workers if opts.workers is not None else pipeline.default_workers()
     started = time.perf_counter()
-    compiled = pipeline.compile_gazetteers(opts.gazetteers)
+    compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
     inputs = read.scan(input_path, opts.follow_symlinks, exclude=out)
     files = inputs.files
     write.prepare_out(out)
@@ -121,6 +122,7 @@ def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
             track=bar.track,
             batch_size=max(1, opts.batch_size),
             files=files,
+            bundled=opts.bundled,
         )
     # figures from narrow columns and a sample of the first documents: this process holds
     # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT

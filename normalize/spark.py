@@ -15,9 +15,9 @@ one pass per Arrow batch emits the rows of all four tables in one union schema w
 - a duplicate doc_id is rejected across the whole frame, not only within a partition
   (the first in the frame's order is kept), as `normalize_frame` does;
 - the gazetteer is compiled once per Python worker (and cached on its disk, see
-  `normalize.cache`): the bundled set from the installed package, or the files of
-  `gazetteers` read on the driver and shipped to the executors, so they need not
-  see the driver's file system.
+  `normalize.cache`): the bundled set from the installed package (unless `bundled`
+  is false), with the files of `gazetteers` stacked on it, read on the driver and
+  shipped to the executors, so they need not see the driver's file system.
 """
 
 from __future__ import annotations
@@ -74,11 +74,14 @@ def _spark_schema():
 # --- gazetteers on the executors ------------------------------------------------------
 
 
-def _pack_gazetteers(dirs: Sequence[str | Path] | None) -> tuple[tuple[tuple[str, bytes], ...], ...] | None:
-    """The gazetteer files of each dir, (relative path, bytes), read on the driver."""
+def _pack_gazetteers(
+    dirs: Sequence[str | Path] | None, bundled: bool = True
+) -> tuple[tuple[tuple[str, bytes], ...], ...] | None:
+    """The gazetteer files of each dir (layer), (relative path, bytes), read on the driver."""
     if not dirs:
         return None
     from normalize import gazetteer as gz
+    from normalize.layers import command_layers, stack
 
     packed = []
     for d in dirs:
@@ -86,7 +89,7 @@ def _pack_gazetteers(dirs: Sequence[str | Path] | None) -> tuple[tuple[tuple[str
         files = gz.gazetteer_files([d])  # raises GazetteerError for a missing dir, as the CLI does
         base = d.parent if d.is_file() else d
         packed.append(tuple((f.relative_to(base).as_posix(), f.read_bytes()) for f in files))
-    gz.load([Path(d) for d in dirs])  # fail on the driver, with file:line, not in a task
+    stack(command_layers(dirs, bundled=bundled))  # fail on the driver, with file:line, not in a task
     return tuple(packed)
 
 
@@ -151,16 +154,16 @@ def _to_union(tables) -> pa.Table:
     return union.to_arrow().cast(arrow_schema)
 
 
-def _partition_fn(packed, id_col: str, large_strings: bool):
+def _partition_fn(packed, id_col: str, large_strings: bool, bundled: bool = True):
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from normalize import pipeline
 
         dirs = _unpack_gazetteers(packed)
-        pipeline.compile_gazetteers(dirs)  # once per Python worker (lru + disk cache)
+        pipeline.compile_gazetteers(dirs, bundled)  # once per Python worker (lru + disk cache)
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            tables = pipeline.process(_records(batch, id_col), dirs or None, workers=1)
+            tables = pipeline.process(_records(batch, id_col), dirs or None, workers=1, bundled=bundled)
             out = _to_union(tables)
             if not large_strings:
                 out = out.cast(
@@ -176,7 +179,9 @@ def _partition_fn(packed, id_col: str, large_strings: bool):
 # --- the entry points -----------------------------------------------------------------
 
 
-def normalize_spark_union(df: DataFrame, gazetteers: Sequence[str | Path] | None = None) -> DataFrame:
+def normalize_spark_union(
+    df: DataFrame, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True
+) -> DataFrame:
     """All four tables' rows in one frame, told apart by the `table` column (not persisted)."""
     from pyspark.sql import functions as F
 
@@ -208,18 +213,23 @@ def normalize_spark_union(df: DataFrame, gazetteers: Sequence[str | Path] | None
         large = str(df.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes")).lower() == "true"
     except Exception:  # older Spark: no such setting, plain strings
         large = False
-    return framed.mapInArrow(_partition_fn(_pack_gazetteers(gazetteers), id_col, large), _spark_schema())
+    packed = _pack_gazetteers(gazetteers, bundled)
+    return framed.mapInArrow(_partition_fn(packed, id_col, large, bundled), _spark_schema())
 
 
-def normalize_spark(df: DataFrame, gazetteers: Sequence[str | Path] | None = None) -> dict[str, DataFrame]:
+def normalize_spark(
+    df: DataFrame, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True
+) -> dict[str, DataFrame]:
     """The four tables (`documents`, `mentions`, `edits`, `rejects`) of a frame with doc_id (or id) and text.
+
+    `gazetteers` stack on the bundled set, in order; `bundled=False` starts from nothing.
 
     The pipeline runs once: its output is persisted (call `.unpersist()` on any of the
     tables' `union` when done) and each table is a filter of it with the contract columns.
     """
     from pyspark.sql import functions as F
 
-    union = normalize_spark_union(df, gazetteers).persist()
+    union = normalize_spark_union(df, gazetteers, bundled).persist()
     return {
         name: union.filter(F.col(TABLE_COLUMN) == name).select(*schemas.POLARS_TYPES[name])
         for name in schemas.TABLE_NAMES

@@ -466,13 +466,16 @@ def suggest(
     workers: int = 1,
     min_count: int = 2,
     limit: int | None = 50,
+    *,
+    bundled: bool = True,
 ) -> list[Candidate]:
     """Candidate entities from a corpus (a folder or file, as `normalize IN OUT` reads it): the
     names seen at least `min_count` times that no entity of the gazetteers links, most first.
 
+    The gazetteers stack on the bundled set (none if `bundled` is false), as in a run.
     Raises GazetteerError or read.InputError as a run would."""
     from normalize import pipeline, read
 
-    compiled = pipeline.compile_gazetteers(gazetteers)
-    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1))
+    compiled = pipeline.compile_gazetteers(gazetteers, bundled)
+    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1), bundled=bundled)
     return candidates(tables.documents, tables.mentions, compiled, min_count=min_count, limit=limit)

@@ -47,8 +47,8 @@ class Run:
 
 
 def run(inp: Path, out: Path, *args: str, capsys=None) -> Run:
-    """Run the command in this process (fast: the compiled gazetteer is cached)."""
-    code = cli.main([str(inp), str(out), "-g", str(MINI), "-j1", *args])
+    """Run the command with MINI alone, in this process (fast: the compiled gazetteer is cached)."""
+    code = cli.main([str(inp), str(out), "-g", str(MINI), "--no-bundled", "-j1", *args])
     err = capsys.readouterr().err if capsys is not None else ""
     return Run(code, err, out)
 
@@ -63,7 +63,7 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def command(inp: Path, out: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "normalize", str(inp), str(out), "-g", str(MINI), "-q", *args]
+    return [sys.executable, "-m", "normalize", str(inp), str(out), "-g", str(MINI), "--no-bundled", "-q", *args]
 
 
 def run_subprocess(

@@ -32,41 +32,41 @@ def entries(where: Path) -> list[Path]:
 
 
 def test_hit_gives_the_same_index(cache_at: Path, gaz: Path) -> None:
-    g1, i1 = cache.compile_gazetteers([gaz])
+    g1, i1 = cache.compile_gazetteers([gaz], bundled=False)
     assert len(entries(cache_at)) == 1
-    g2, i2 = cache.compile_gazetteers([gaz])
+    g2, i2 = cache.compile_gazetteers([gaz], bundled=False)
     assert g2 == g1 and g2.digest == g1.digest
     assert i2.n_keys == i1.n_keys
     assert link.find_mentions(TEXT, i2) == link.find_mentions(TEXT, i1)
 
 
 def test_digest_is_the_gazetteers(cache_at: Path, gaz: Path) -> None:
-    g, _ = cache.compile_gazetteers([gaz])
+    g, _ = cache.compile_gazetteers([gaz], bundled=False)
     assert cache.files_digest(sorted(gaz.glob("*.yaml"))) == g.digest
 
 
 def test_changed_gazetteer_misses(cache_at: Path, gaz: Path) -> None:
-    cache.compile_gazetteers([gaz])
-    before = cache.key([gaz])
+    cache.compile_gazetteers([gaz], bundled=False)
+    before = cache.key([gaz], bundled=False)
     f = gaz / "mini.yaml"
     f.write_text(f.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert cache.key([gaz]) != before
-    cache.compile_gazetteers([gaz])
+    assert cache.key([gaz], bundled=False) != before
+    cache.compile_gazetteers([gaz], bundled=False)
     assert len(entries(cache_at)) == 2
 
 
 def test_code_change_misses(cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = cache.key([gaz])
+    before = cache.key([gaz], bundled=False)
     monkeypatch.setattr(cache, "code_digest", lambda: "another version of link.py")
-    assert cache.key([gaz]) != before
+    assert cache.key([gaz], bundled=False) != before
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05N."], ids=["empty", "text", "none"])
 def test_corrupt_entry_recompiles(cache_at: Path, gaz: Path, garbage: bytes) -> None:
-    _, index = cache.compile_gazetteers([gaz])
+    _, index = cache.compile_gazetteers([gaz], bundled=False)
     (entry,) = entries(cache_at)
     entry.write_bytes(garbage)
-    _, again = cache.compile_gazetteers([gaz])
+    _, again = cache.compile_gazetteers([gaz], bundled=False)
     assert again.n_keys == index.n_keys
     assert cache._read(entry) is not None  # rewritten
 
@@ -75,18 +75,18 @@ def test_unwritable_cache_is_not_an_error(tmp_path: Path, gaz: Path, monkeypatch
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("NORMALIZE_CACHE", str(blocker / "cache"))
-    _, index = cache.compile_gazetteers([gaz])
+    _, index = cache.compile_gazetteers([gaz], bundled=False)
     assert index.n_keys > 0
 
 
 def test_off(tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NORMALIZE_CACHE", "off")
     assert cache.cache_dir() is None
-    assert cache.compile_gazetteers([gaz])[1].n_keys > 0
+    assert cache.compile_gazetteers([gaz], bundled=False)[1].n_keys > 0
 
 
 def test_no_temporary_files_left(cache_at: Path, gaz: Path) -> None:
-    cache.compile_gazetteers([gaz])
+    cache.compile_gazetteers([gaz], bundled=False)
     assert [p.name for p in cache_at.iterdir() if not p.name.startswith("gazetteer-")] == []
 
 
@@ -99,9 +99,9 @@ def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, m
         shutil.copytree(gaz, d)
         dirs.append(d)
     for d in dirs:
-        cache.compile_gazetteers([d])
+        cache.compile_gazetteers([d], bundled=False)
     assert len(entries(cache_at)) == 2
-    assert not (cache_at / f"gazetteer-{cache.key([dirs[0]])}.pickle").exists()
+    assert not (cache_at / f"gazetteer-{cache.key([dirs[0]], bundled=False)}.pickle").exists()
 
 
 # --- the code digest: every file of the package, no hand-kept list ----------------------------

@@ -137,7 +137,7 @@ def test_a_catastrophic_rule_cannot_hang_a_run(tmp_path, capsys, monkeypatch):
     (inp / "attack.txt").write_text("Минск " + "а" * 60 + "в", encoding="utf-8")
     (inp / "fine.txt").write_text(TEXT, encoding="utf-8")
     started = time.perf_counter()
-    code = cli.main([str(inp), str(tmp_path / "out"), "-g", str(gz), "-j1", "-q"])
+    code = cli.main([str(inp), str(tmp_path / "out"), "-g", str(gz), "--no-bundled", "-j1", "-q"])
     assert code == 0 and time.perf_counter() - started < 15
     from runs import Run
 
@@ -164,7 +164,7 @@ def test_formats_write_the_same_accounting(tmp_path, capsys):
     inp = corpus(tmp_path / "in", 2)
     for fmt in ("csv", "jsonl"):
         out = tmp_path / fmt
-        code = cli.main([str(inp), str(out), "-g", str(MINI), "-j1", "-q", "--format", fmt])
+        code = cli.main([str(inp), str(out), "-g", str(MINI), "--no-bundled", "-j1", "-q", "--format", fmt])
         assert code == 0
         assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
             "run.json",
@@ -214,14 +214,19 @@ def test_the_overview_read_from_the_parts_agrees_with_the_written_tables(tmp_pat
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["--help"], ["IN", "OUT", "--gazetteers", "--workers", "--report", "commands"]),
+        (["--help"], ["IN", "OUT", "--gazetteers", "--no-bundled", "--workers", "--report", "commands"]),
         (["-h"], ["IN", "OUT", "commands"]),
         (["run", "--help"], ["IN", "OUT", "--resume", "commands"]),
-        (["explain", "--help"], ["TEXT", "--json", "--color", "--gazetteers"]),
-        (["suggest", "--help"], ["IN", "--min-count", "--top", "--gazetteers", "--workers"]),
-        (["gazetteers", "--help"], ["check", "diff"]),
-        (["gazetteers", "check", "--help"], ["DIR", "--format"]),
-        (["gazetteers", "diff", "--help"], ["OLD", "NEW", "--corpus", "--limit", "--workers", "--format"]),
+        (["explain", "--help"], ["TEXT", "--json", "--color", "--gazetteers", "--no-bundled"]),
+        (["suggest", "--help"], ["IN", "--min-count", "--top", "--gazetteers", "--no-bundled", "--workers"]),
+        (["gazetteers", "--help"], ["check", "diff", "show", "path"]),
+        (["gazetteers", "check", "--help"], ["DIR", "--format", "--gazetteers", "--no-bundled", "--errors-only"]),
+        (
+            ["gazetteers", "diff", "--help"],
+            ["OLD", "NEW", "--old", "--new", "--no-bundled", "--corpus", "--limit", "--workers", "--format"],
+        ),
+        (["gazetteers", "show", "--help"], ["ID|NAME", "--gazetteers", "--no-bundled"]),
+        (["gazetteers", "path", "--help"], ["installed"]),
     ],
 )
 def test_every_command_has_its_help(capsys, argv, expected):
@@ -239,7 +244,8 @@ def test_help_lists_every_command(capsys):
         cli.main(["--help"])
     page = capsys.readouterr().out
     listed = page.split("commands (normalize COMMAND --help for their options):\n")[1]
-    for words in ("run IN OUT", "explain TEXT", "suggest IN", "gazetteers check", "gazetteers diff"):
+    gazetteers = ("gazetteers check", "gazetteers diff", "gazetteers show", "gazetteers path")
+    for words in ("run IN OUT", "explain TEXT", "suggest IN", *gazetteers):
         assert f"  {words}" in listed, words
     assert all(f"  {' '.join(c.words)} {c.usage}" in listed for c in cli.COMMANDS)
 
@@ -252,8 +258,8 @@ def test_a_group_without_its_command_is_a_one_line_usage_error(tmp_path, capsys,
 
 def test_the_word_run_is_optional(tmp_path, capsys):
     inp = corpus(tmp_path / "in", 2)
-    with_word = cli.main(["run", str(inp), str(tmp_path / "a"), "-g", str(MINI), "-j1", "-q"])
-    without = cli.main([str(inp), str(tmp_path / "b"), "-g", str(MINI), "-j1", "-q"])
+    with_word = cli.main(["run", str(inp), str(tmp_path / "a"), "-g", str(MINI), "--no-bundled", "-j1", "-q"])
+    without = cli.main([str(inp), str(tmp_path / "b"), "-g", str(MINI), "--no-bundled", "-j1", "-q"])
     assert with_word == without == 0
     for name in ("documents", "mentions", "edits", "rejects"):
         assert (tmp_path / "a" / f"{name}.parquet").read_bytes() == (tmp_path / "b" / f"{name}.parquet").read_bytes()

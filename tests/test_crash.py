@@ -164,7 +164,7 @@ def test_unchanged_inputs_are_not_reprocessed(tmp_path, capsys):
     # another gazetteer set (or normalize version, or code) is another configuration: nothing reused
     other = tmp_path / "other.yaml"
     other.write_text(MINI.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert cli.main([str(inp), str(out), "-g", str(other), "-j1", "-q"]) == 0
+    assert cli.main([str(inp), str(out), "-g", str(other), "--no-bundled", "-j1", "-q"]) == 0
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["processed"] == 11
 
 

@@ -57,7 +57,7 @@ def test_compare_by_position():
 
 def test_diff_added_removed_relinked(sets):
     old, new, corpus = sets
-    d = diff.diff([old], [new], corpus)
+    d = diff.diff([old], [new], corpus, bundled=False)
     assert sorted(d.added["text"].to_list()) == ["Марат Жумабеков", "Марат Жумабеков"]
     assert d.removed.select("doc_id", "text", "entity_id").rows() == [("b", "ОДКБ", "org/odkb")]
     assert sorted(set(d.relinked.select("entity_id", "entity_id_new").rows())) == [("city/minsk", "city/minsk-by")]

@@ -21,7 +21,7 @@ class _Tty(io.StringIO):
 
 
 def test_explain_plain_when_piped(capsys, mini_gazetteer):
-    assert main(["explain", TEXT, "-g", str(mini_gazetteer)]) == 0
+    assert main(["explain", TEXT, "-g", str(mini_gazetteer), "--no-bundled"]) == 0
     out = capsys.readouterr().out
     assert "\x1b[" not in out
     lines = out.splitlines()
@@ -45,7 +45,7 @@ def test_explain_colour_and_bundled_rules(capsys, monkeypatch):
 
 def test_explain_json_from_stdin(capsys, monkeypatch, mini_gazetteer):
     monkeypatch.setattr(sys, "stdin", io.StringIO("МВД Белоруссии: Ван Сяохун в Минске."))
-    assert main(["explain", "-", "--json", "-g", str(mini_gazetteer)]) == 0
+    assert main(["explain", "-", "--json", "-g", str(mini_gazetteer), "--no-bundled"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["documents"][0]["text"] == "МВД Белоруссии: Ван Сяохун в Минске."
     got = [(m["text"], m["entity_id"], m["method"]) for m in data["mentions"]]
@@ -81,7 +81,7 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def test_run_summary_on_stderr(corpus, tmp_path, capsys, mini_gazetteer):
-    assert main([str(corpus), str(tmp_path / "out"), "-g", str(mini_gazetteer), "-j", "1"]) == 0
+    assert main([str(corpus), str(tmp_path / "out"), "-g", str(mini_gazetteer), "--no-bundled", "-j", "1"]) == 0
     err = capsys.readouterr().err
     assert err.startswith("normalize: 1 document, 1 reject, ")
     assert "chars/s" in err and "docs/s" in err
@@ -90,5 +90,6 @@ def test_run_summary_on_stderr(corpus, tmp_path, capsys, mini_gazetteer):
     assert "  unlinked candidates: Марат Жумабеков 2" in err
     assert "  rejected 1: empty document" in err
     assert "█" not in err  # captured stderr is no terminal: no bar
-    assert main([str(corpus), str(tmp_path / "out2"), "-g", str(mini_gazetteer), "--quiet", "-j", "1"]) == 0
+    argv = [str(corpus), str(tmp_path / "out2"), "-g", str(mini_gazetteer), "--no-bundled", "--quiet", "-j", "1"]
+    assert main(argv) == 0
     assert capsys.readouterr().err == ""

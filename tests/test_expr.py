@@ -21,9 +21,9 @@ def test_clean_fix_mentions_entity_ids(mini_gazetteer):
     g = [mini_gazetteer]
     df = pl.DataFrame({"text": TEXTS}).with_columns(
         pl.col("text").normalize.clean().alias("clean"),
-        pl.col("text").normalize.fix(g).alias("fixed"),
-        pl.col("text").normalize.mentions(g).alias("mentions"),
-        pl.col("text").normalize.entity_ids(g).alias("ids"),
+        pl.col("text").normalize.fix(g, bundled=False).alias("fixed"),
+        pl.col("text").normalize.mentions(g, bundled=False).alias("mentions"),
+        pl.col("text").normalize.entity_ids(g, bundled=False).alias("ids"),
     )
     assert df.schema["mentions"] == pl.List(normalize.expr.MENTION)
     first = df.row(0, named=True)

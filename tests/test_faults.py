@@ -245,7 +245,7 @@ def test_an_unwritable_cache_is_one_warning(tmp_path, monkeypatch, caplog, mini_
         monkeypatch.setenv(faults.ENV, fault)
     with caplog.at_level(logging.WARNING, logger="normalize.cache"):
         for _ in range(3):  # compiled three times, said once
-            _, index = cache.compile_gazetteers([mini_gazetteer])
+            _, index = cache.compile_gazetteers([mini_gazetteer], bundled=False)
     assert index.n_keys > 0
     (line,) = [r.getMessage() for r in caplog.records]
     assert line.startswith(f"normalize: warning: gazetteer cache {where} not writable ({cause})"), line
@@ -358,7 +358,7 @@ def test_a_real_read_only_cache(tmp_path, tmpfs, monkeypatch, caplog, mini_gazet
     remount(disk, "ro")
     monkeypatch.setenv("NORMALIZE_CACHE", str(disk / "normalize"))
     with caplog.at_level(logging.WARNING, logger="normalize.cache"):
-        _, index = cache.compile_gazetteers([mini_gazetteer])
+        _, index = cache.compile_gazetteers([mini_gazetteer], bundled=False)
     assert index.n_keys > 0
     (line,) = [r.getMessage() for r in caplog.records]
     assert "not writable (Read-only file system); running without it" in line

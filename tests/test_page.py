@@ -75,7 +75,7 @@ CHROME = [
 
 @pytest.fixture(scope="module")
 def tables() -> pipeline.Tables:
-    return pipeline.process(read.read(PAGES), [FIXTURES / "mini.yaml"])
+    return pipeline.process(read.read(PAGES), [FIXTURES / "mini.yaml"], bundled=False)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -153,7 +153,7 @@ def test_html_columns_of_tables_are_pages_too(tmp_path, tables):
     # a row with both: its text is the document, as before; with an empty text, its page
     both = pl.DataFrame({"doc_id": ["t1", "e1"], "text": ["Готовый текст.", " "], "html": [markup, markup]})
     both.write_parquet(tmp_path / "both.parquet")
-    got = pipeline.process(read.read(tmp_path), [FIXTURES / "mini.yaml"])
+    got = pipeline.process(read.read(tmp_path), [FIXTURES / "mini.yaml"], bundled=False)
     expected = tables.documents.filter(pl.col("doc_id") == "kg_border_portal").row(0, named=True)
     docs = {d["doc_id"]: d for d in got.documents.to_dicts()}
     assert sorted(docs) == ["c1", "e1", "j1", "p1", "t1"]
@@ -179,7 +179,7 @@ BAD_PAGES = [
 @pytest.mark.parametrize(("data", "reason"), BAD_PAGES, ids=["menu-only", "empty", "binary"])
 def test_a_page_without_an_article_is_a_reject(tmp_path, data, reason):
     (tmp_path / "bad.html").write_bytes(data)
-    got = pipeline.process(read.read(tmp_path), [FIXTURES / "mini.yaml"])
+    got = pipeline.process(read.read(tmp_path), [FIXTURES / "mini.yaml"], bundled=False)
     assert got.documents.height == 0
     (rej,) = got.rejects.to_dicts()
     assert rej["doc_id"] == "bad" and rej["stage"] == "decode" and rej["reason"].startswith(reason)
@@ -196,7 +196,7 @@ def test_the_command_reads_a_folder_of_pages(tmp_path, capsys):
     corpus = tmp_path / "site"
     shutil.copytree(PAGES, corpus)
     out = tmp_path / "out"
-    assert main([str(corpus), str(out), "-g", str(FIXTURES / "mini.yaml"), "--quiet", "-j", "1"]) == 0
+    assert main([str(corpus), str(out), "-g", str(FIXTURES / "mini.yaml"), "--no-bundled", "--quiet", "-j", "1"]) == 0
     docs = pl.read_parquet(out / "documents.parquet")
     assert sorted(docs["doc_id"]) == sorted(v[0] for v in EXPECTED.values())
     assert Path(docs["source_path"][0]).suffix in (".html", ".htm")

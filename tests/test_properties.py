@@ -82,7 +82,7 @@ def _squash(s: str) -> str:
 @SETTINGS
 @given(pieces)
 def test_mentions_point_at_the_same_entity_in_the_cleaned_and_the_raw_text(text):
-    compiled = pipeline.compile_gazetteers([MINI])
+    compiled = pipeline.compile_gazetteers([MINI], bundled=False)
     rows = pipeline.process_one(RawDoc("d", "<p>", data=text.encode("utf-8")), compiled)
     assert len(rows.documents) + len(rows.rejects) == 1
     if not rows.documents:
@@ -106,7 +106,7 @@ def _nested_or_disjoint(a: tuple[int, int], b: tuple[int, int]) -> bool:
 @given(pieces)
 def test_no_edit_overlaps_another(text):
     """Edits of one step never overlap; across steps an edit may only contain an earlier one whole."""
-    compiled = pipeline.compile_gazetteers([MINI])
+    compiled = pipeline.compile_gazetteers([MINI], bundled=False)
     rows = pipeline.process_one(RawDoc("d", "<p>", text=text), compiled)
     edits = rows.edits
     for i, a in enumerate(edits):
@@ -121,7 +121,7 @@ def test_no_edit_overlaps_another(text):
 def test_any_unicode_is_a_valid_row_or_a_reject(texts):
     """Any str at all, lone surrogates included (JSON can carry them), through the whole pipeline."""
     records = [RawDoc(f"d{i}", "<p>", text=t) for i, t in enumerate(texts)]
-    t = pipeline.process(records, [MINI])
+    t = pipeline.process(records, [MINI], bundled=False)
     assert t.documents.height + t.rejects.height == len(texts)
     assert sorted([*t.documents["doc_id"], *t.rejects["doc_id"]]) == sorted(r.doc_id for r in records)
     for name, df in t.items():
@@ -129,14 +129,14 @@ def test_any_unicode_is_a_valid_row_or_a_reject(texts):
         assert bad.height == 0 and good.height == df.height
     clean = [x for x in texts if not any(0xD800 <= ord(c) <= 0xDFFF for c in x)]
     frame = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(clean))], "text": clean}, schema=SCHEMA)
-    lib = normalize.normalize_frame(frame, gazetteers=[MINI])
+    lib = normalize.normalize_frame(frame, gazetteers=[MINI], bundled=False)
     assert lib.documents.height + lib.rejects.height == len(clean)
 
 
 @SETTINGS
 @given(st.binary(max_size=300))
 def test_any_bytes_are_a_valid_row_or_a_reject(data):
-    compiled = pipeline.compile_gazetteers([MINI])
+    compiled = pipeline.compile_gazetteers([MINI], bundled=False)
     rows = pipeline.process_one(RawDoc("d", "<p>", data=data), compiled)
     assert len(rows.documents) + len(rows.rejects) == 1
     if rows.documents:

@@ -179,7 +179,7 @@ def test_an_empty_folder_says_so_in_one_line(tmp_path, capsys, content, mini_gaz
     corpus.mkdir()
     for name, text in content.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    assert main([str(corpus), str(tmp_path / "out"), "-g", str(mini_gazetteer), "-j", "1"]) == 0
+    assert main([str(corpus), str(tmp_path / "out"), "-g", str(mini_gazetteer), "--no-bundled", "-j", "1"]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"normalize: {corpus}: no input files (supported: .txt")
     assert ("skipped 1 file of other types: .md 1" in err) == bool(content)

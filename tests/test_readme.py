@@ -3,8 +3,9 @@
 Every console block's `$ normalize …` command is run on the material it names (from a folder
 that holds the checkout's examples/, gazetteers/ and tests/, so that OUT lands in a temporary
 folder) and its output compared with the block, numbers included; only the time and the rates
-that come from it may differ. A line `…` alone in a block stands for any lines. Every Python
-block is run too.
+that come from it may differ, and a path into the checkout (the bundled gazetteers, which the
+temporary folder only links to) is compared relative to it, as README shows it from the checkout.
+A line `…` alone in a block stands for any lines. Every Python block is run too.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from conftest import ROOT
 from normalize.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# the maintainers' and library docs whose examples run too, as README's do
+DOCS = {name: (ROOT / name).read_text(encoding="utf-8") for name in ("docs/gazetteers.md", "docs/library.md")}
 MAX_CHARS = 12_000
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 # what depends on the machine's speed: «in 2.24s (4,783 chars/s, 3.1 docs/s)»
 _TIMING = re.compile(r"\d[\d,.]*(?=s\b| chars/s| docs/s)")
 
 
-def _blocks(kind: str) -> list[str]:
-    return [body for lang, body in _BLOCK.findall(README) if lang == kind]
+def _blocks(kind: str, texts: tuple[str, ...] = (README,)) -> list[str]:
+    return [body for text in texts for lang, body in _BLOCK.findall(text) if lang == kind]
 
 
 def _commands(block: str) -> list[tuple[str, list[str]]]:
@@ -41,7 +44,7 @@ def _commands(block: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-CONSOLE = [cmd for block in _blocks("console") for cmd in _commands(block)]
+CONSOLE = [cmd for block in _blocks("console", (README, *DOCS.values())) for cmd in _commands(block)]
 
 
 def _pattern(expected: list[str]) -> re.Pattern:
@@ -74,7 +77,7 @@ def test_readme_is_short_and_starts_with_setup():
 
 def test_readme_links_resolve():
     links = re.findall(r"\]\(((?:docs/)[^)#]+)\)", README)
-    assert {"docs/linking.md", "docs/performance.md", "docs/reliability.md"} <= set(links)
+    assert {"docs/linking.md", "docs/performance.md", "docs/reliability.md", *DOCS} <= set(links)
     assert [link for link in links if not (ROOT / link).is_file()] == []
     for doc in (ROOT / "docs").glob("*.md"):
         for link in re.findall(r"\]\(([^)#:]+)\)", doc.read_text(encoding="utf-8")):
@@ -92,11 +95,12 @@ def test_console_example_prints_what_readme_shows(command, expected, workdir, mo
     monkeypatch.delenv("NO_COLOR", raising=False)
     main(shlex.split(command)[1:])
     captured = capsys.readouterr()
-    got = "".join(_TIMING.sub("N", line.rstrip()) + "\n" for line in (captured.out + captured.err).splitlines())
+    printed = (captured.out + captured.err).replace(f"{ROOT}/", "")
+    got = "".join(_TIMING.sub("N", line.rstrip()) + "\n" for line in printed.splitlines())
     assert _pattern(expected).fullmatch(got), f"$ {command}\n--- README:\n" + "\n".join(expected) + "\n--- got:\n" + got
 
 
-PYTHON = _blocks("python")
+PYTHON = _blocks("python", (README, *DOCS.values()))
 
 
 @pytest.mark.parametrize("code", PYTHON, ids=[f"python-{i}" for i in range(len(PYTHON))])

@@ -137,7 +137,8 @@ def out(tmp_path: Path, mini_gazetteer: Path) -> Path:
     for name, text in CORPUS.items():
         (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    assert main([str(corpus), str(out), "-g", str(mini_gazetteer), "--report", "--quiet", "-j", "1"]) == 0
+    argv = [str(corpus), str(out), "-g", str(mini_gazetteer), "--no-bundled", "--report", "--quiet", "-j", "1"]
+    assert main(argv) == 0
     return out
 
 

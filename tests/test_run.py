@@ -16,7 +16,7 @@ def test_the_library_run_writes_what_the_command_writes(tmp_path, capsys):
     inp = corpus(tmp_path / "in", 3)
     (inp / "bad.txt").write_bytes(b"\x00binary")
     command = run(inp, tmp_path / "command", capsys=capsys)
-    result = normalize.run(inp, tmp_path / "library", gazetteers=[MINI], workers=1)
+    result = normalize.run(inp, tmp_path / "library", gazetteers=[MINI], bundled=False, workers=1)
     assert_same_tables(command.out, result.out)
     info = json.loads(result.run_json.read_text(encoding="utf-8"))
     assert info == result.info
@@ -40,7 +40,7 @@ def test_the_library_run_writes_what_the_command_writes(tmp_path, capsys):
 )
 def test_options_as_a_record_or_by_name(tmp_path, options, fields, expected):
     inp = corpus(tmp_path / "in", 1)
-    result = normalize.run(inp, tmp_path / "out", options, gazetteers=(MINI,), workers=1, **fields)
+    result = normalize.run(inp, tmp_path / "out", options, gazetteers=(MINI,), bundled=False, workers=1, **fields)
     assert result.info["format"] == expected["format"]
     assert result.tables["documents"] == tmp_path / "out" / f"documents.{expected['format']}"
     assert result.tables["documents"].is_file()
@@ -71,20 +71,20 @@ def test_problems_with_the_run_raise_for_the_caller(tmp_path):
     inp = corpus(tmp_path / "in", 1)
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(write.OutputError, match="not a directory"):
-        normalize.run(inp, tmp_path / "file", gazetteers=[MINI], workers=1)
+        normalize.run(inp, tmp_path / "file", gazetteers=[MINI], bundled=False, workers=1)
 
 
 def test_a_rerun_reuses_and_reports_no_throughput(tmp_path):
     inp = corpus(tmp_path / "in", 2)
-    first = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], workers=1, unlinked=True)
-    again = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], workers=1)
+    first = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], bundled=False, workers=1, unlinked=True)
+    again = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], bundled=False, workers=1)
     assert (first.processed, first.reused) == (2, 0) and first.unlinked is not None
     assert (again.processed, again.reused) == (0, 2) and again.chars_per_second is None
 
 
 def test_suggest_as_a_library_call_is_what_the_command_prints(tmp_path, capsys):
     inp = corpus(tmp_path / "in", 2, TEXT + " Марат Жумабеков встретил Марата Жумабекова.")
-    found = suggest.suggest(inp, [MINI], workers=1)
+    found = suggest.suggest(inp, [MINI], workers=1, bundled=False)
     assert "Марат Жумабеков" in [c.name for c in found]
-    assert cli.main(["suggest", str(inp), "-g", str(MINI), "-j", "1"]) == 0
+    assert cli.main(["suggest", str(inp), "-g", str(MINI), "--no-bundled", "-j", "1"]) == 0
     assert capsys.readouterr().out == suggest.to_yaml(found)

@@ -103,10 +103,10 @@ def test_frame_equals_normalize_frame(spark, tmp_path: Path, mini_gazetteer: Pat
         ],
     }
     frame = pl.DataFrame(rows)
-    for gazetteers in (None, [mini_gazetteer]):
-        expected = normalize_frame(frame, gazetteers=gazetteers)
+    for gazetteers, bundled in ((None, True), ([mini_gazetteer], False), ([mini_gazetteer], True)):
+        expected = normalize_frame(frame, gazetteers=gazetteers, bundled=bundled)
         data = list(zip(*rows.values(), strict=True))
         sdf = spark.createDataFrame(spark.sparkContext.parallelize(data, 3), schema="doc_id string, text string")
-        tables = normalize_spark(sdf, gazetteers=gazetteers)  # two partitions, in order
+        tables = normalize_spark(sdf, gazetteers=gazetteers, bundled=bundled)  # two partitions, in order
         assert_same(tables, dict(expected.items()))
     assert set(expected.rejects["reason"]) >= {"duplicate doc_id", "missing doc_id", "missing text"}

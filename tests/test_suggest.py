@@ -33,8 +33,8 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def _candidates(corpus: Path, gazetteers: list[Path], **kw) -> list[suggest.Candidate]:
-    compiled = pipeline.compile_gazetteers(gazetteers)
-    tables = pipeline.process(read.read(corpus), gazetteers)
+    compiled = pipeline.compile_gazetteers(gazetteers, bundled=False)
+    tables = pipeline.process(read.read(corpus), gazetteers, bundled=False)
     return suggest.candidates(tables.documents, tables.mentions, compiled, **kw)
 
 
@@ -60,20 +60,19 @@ def test_yaml_is_a_valid_gazetteer_that_links_the_names(corpus, mini_gazetteer, 
     new.write_text(stubs, encoding="utf-8")
     g = gz.load([mini_gazetteer, new])
     assert {"person/marat-zhumabekov", "place/tarazstan", "org/gknb"} <= {e.id for e in g.entities}
-    tables = pipeline.process(read.read(corpus), [mini_gazetteer, new])
+    tables = pipeline.process(read.read(corpus), [mini_gazetteer, new], bundled=False)
     linked = tables.mentions.filter(pl.col("entity_id") == "person/marat-zhumabekov")["text"].to_list()
     assert "Марату Жумабекову" in linked
     assert _candidates(corpus, [mini_gazetteer, new]) == []  # nothing left to suggest
 
 
 def test_cli_min_count_top_and_output(corpus, mini_gazetteer, tmp_path, capsys):
-    assert main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--top", "1", "-j", "1"]) == 0
+    assert main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--no-bundled", "--top", "1", "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count("- id:") == 1 and "person/marat-zhumabekov" in out
     target = tmp_path / "stubs.yaml"
-    assert (
-        main(["suggest", str(corpus), "-g", str(mini_gazetteer), "--min-count", "4", "-o", str(target), "-j", "1"]) == 0
-    )
+    mini = ["-g", str(mini_gazetteer), "--no-bundled"]
+    assert main(["suggest", str(corpus), *mini, "--min-count", "4", "-o", str(target), "-j", "1"]) == 0
     assert [e["id"] for e in yaml.safe_load(target.read_text())["entities"]] == [
         "person/marat-zhumabekov",
         "place/tarazstan",
@@ -121,8 +120,8 @@ def named(tmp_path_factory, mini_gazetteer):
     d = tmp_path_factory.mktemp("names")
     for name, text in NAMES_DOCS.items():
         (d / f"{name}.txt").write_text(text, encoding="utf-8")
-    compiled = pipeline.compile_gazetteers([mini_gazetteer])
-    tables = pipeline.process(read.read(d), [mini_gazetteer])
+    compiled = pipeline.compile_gazetteers([mini_gazetteer], bundled=False)
+    tables = pipeline.process(read.read(d), [mini_gazetteer], bundled=False)
     return tables, compiled
 
 

@@ -23,7 +23,7 @@ SHARED = Path(os.environ.get("NORMALIZE_SHARED", ROOT.parent / "shared"))
 TRAIN = SHARED / "nerel" / "train"
 
 
-def measure(raws: list[bytes], gazetteers: list[str] | None) -> tuple[Counter, int]:
+def measure(raws: list[bytes], gazetteers: list[str] | None, bundled: bool = True) -> tuple[Counter, int]:
     """Seconds per stage over all documents; and the number of characters."""
     from normalize import clean, fix, meta, pipeline, resume
     from normalize.decode import decode
@@ -33,7 +33,7 @@ def measure(raws: list[bytes], gazetteers: list[str] | None) -> tuple[Counter, i
     # a freshly loaded index and Linker: linking memoises per distinct word, and a second pass over
     # the same texts would find every word already seen
     pipeline._compile_cached.cache_clear()
-    compiled = pipeline.compile_gazetteers(gazetteers)
+    compiled = pipeline.compile_gazetteers(gazetteers, bundled)
     seconds: Counter = Counter()
 
     def timed(step):
@@ -77,11 +77,11 @@ def measure(raws: list[bytes], gazetteers: list[str] | None) -> tuple[Counter, i
         clean.SETTLING = settling
     # the whole record path once more, to price what the stages above leave out
     batch = [(str(i), RawDoc(str(i), "<bench>", data=data)) for i, data in enumerate(raws)]
-    dirs = tuple(gazetteers or ())
+    layers = pipeline.gazetteer_stack(gazetteers, bundled)
     pipeline._compile_cached.cache_clear()
-    pipeline._compile_cached(dirs)
+    pipeline._compile_cached(layers)
     t = time.perf_counter()
-    rows = pipeline._process_rows(batch, dirs)
+    rows = pipeline._process_rows(batch, layers)
     seconds["(all per-document work)"] = time.perf_counter() - t
     t = time.perf_counter()
     frames = pipeline._frames(rows)
@@ -112,15 +112,16 @@ def report(seconds: Counter, chars: int, docs: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=1, help="the train split this many times over")
-    ap.add_argument("--gazetteers", "-g", action="append", default=None, help="gazetteer dir (default: bundled)")
+    ap.add_argument("--gazetteers", "-g", action="append", default=None, help="gazetteer dir, on the bundled set")
+    ap.add_argument("--no-bundled", action="store_true", help="no bundled set under the gazetteers")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     files = sorted(TRAIN.glob("*.txt"))
     if not files:
         raise SystemExit(f"no NEREL texts in {TRAIN} (set NORMALIZE_SHARED)")
     raws = [f.read_bytes() for f in files] * args.copies
-    measure(raws[:20], args.gazetteers)  # warm-up: lazy imports, caches
-    seconds, chars = measure(raws, args.gazetteers)
+    measure(raws[:20], args.gazetteers, not args.no_bundled)  # warm-up: lazy imports, caches
+    seconds, chars = measure(raws, args.gazetteers, not args.no_bundled)
     print(report(seconds, chars, len(raws)))
     if args.json:
         args.json.write_text(json.dumps({"chars": chars, "seconds": dict(seconds)}, indent=2), encoding="utf-8")
