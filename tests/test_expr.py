@@ -63,10 +63,10 @@ def test_lazy_and_dataframe_namespace(mini_gazetteer):
     assert tables.mentions["entity_id"].to_list() == ["person/wang", "city/minsk"]
 
 
-def test_readme_example_runs(capsys):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Polars namespace", 1)[1]
+def test_docs_example_runs(capsys):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "library.md").read_text(encoding="utf-8")
+    section = doc.split("## The polars namespace", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "docs/library.md", "exec"), {})
     out = capsys.readouterr().out
     assert "Ваном Сяохуном" in out and "Ван Сяохун" in out
