@@ -1,7 +1,8 @@
 """The pipeline: read → decode → clean → fix → link → validate, as a library API.
 
 `normalize_frame` takes a polars frame of (doc_id, text) and returns the four
-tables; `process` does the same for records from `read`. `normalize.run` (runner.py)
+tables; `process` does the same for records from `read`. Both mark near-duplicate documents
+(`documents.duplicate_of`, `similarity`: normalize.dedup) unless given `dedup=None`. `normalize.run` (runner.py)
 adds reading a folder, checkpoints and writing: what the `normalize IN OUT` command does.
 """
 
@@ -17,7 +18,9 @@ from typing import TypeVar
 
 import polars as pl
 
-from normalize import assemble, schemas
+from normalize import assemble, dedup, schemas
+from normalize.dedup import DEFAULT as DEFAULT_DEDUP
+from normalize.dedup import DedupOptions
 from normalize.overview import Overview, overview
 from normalize.read import RawDoc, Reject
 from normalize.stages import Compiled, Rows, process_one
@@ -69,6 +72,8 @@ NAMES = TABLE_NAMES
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    if not rows:  # the columns of a row (not the contract's per-run ones), as in a batch with rows
+        return assemble.empty_part(name).drop(assemble.SIGNATURE, strict=False)
     df = schemas.frame(name, rows, {"_key": pl.String()})
     if "_key" not in df.columns:
         df = df.with_columns(pl.lit(None, pl.String).alias("_key"))
@@ -93,13 +98,27 @@ def _frames(rows: Rows) -> dict[str, pl.DataFrame]:
     return {name: _frame(name, getattr(rows, name)) for name in NAMES}
 
 
-def process_batch(batch: Batch, dirs: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+def process_batch(batch: Batch, dirs: tuple[str, ...], signing: DedupOptions | None = None) -> dict[str, pl.DataFrame]:
     """Process and validate keyed records; every row of the four frames carries its record's `_key`.
 
     Each record yields exactly one row in documents or rejects (plus its mentions and
-    edits), and all rows of one record are in one batch, in their order (`_i`).
+    edits), and all rows of one record are in one batch, in their order (`_i`). Each document
+    carries the signature of its text made with `signing` (`assemble.SIGNATURE`; null for None).
     """
-    return _validated(_frames(_process_rows(batch, dirs)))
+    frames = _validated(_frames(_process_rows(batch, dirs)))
+    frames["documents"] = signed(frames["documents"], signing)
+    return frames
+
+
+def signed(documents: pl.DataFrame, options: DedupOptions | None) -> pl.DataFrame:
+    """Documents with the near-duplicate signature of their text (`assemble.SIGNATURE`), null for None.
+
+    Made here, in the worker that cleaned the texts: per document in Python (`dedup.signature`,
+    about 120 µs CPU a NEREL article), as a per-batch polars version that could not leave the
+    CRC of each shingle to polars measured no faster (docs/performance.md)."""
+    if options is None:
+        return documents.with_columns(pl.lit(None, dedup.SIGNATURE_DTYPE).alias(assemble.SIGNATURE))
+    return documents.with_columns(dedup.signatures(documents["text"].to_list(), options).alias(assemble.SIGNATURE))
 
 
 def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -136,8 +155,13 @@ def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
-def _process_and_sink(batch: Batch, dirs: tuple[str, ...], sink: Callable[[dict[str, pl.DataFrame]], T] | None):
-    frames = process_batch(batch, dirs)
+def _process_and_sink(
+    batch: Batch,
+    dirs: tuple[str, ...],
+    sink: Callable[[dict[str, pl.DataFrame]], T] | None,
+    signing: DedupOptions | None = None,
+):
+    frames = process_batch(batch, dirs, signing)
     return frames if sink is None else sink(frames)
 
 
@@ -146,8 +170,10 @@ def run_batches(
     dirs: tuple[str, ...],
     workers: int = 1,
     sink: Callable[[dict[str, pl.DataFrame]], T] | None = None,
+    signing: DedupOptions | None = None,
 ) -> Iterator:
-    """Results of `process_batch` in batch order, or of `sink` applied to them where they were made.
+    """Results of `process_batch` (signatures made with `signing`) in batch order, or of `sink`
+    applied to them where they were made.
 
     With workers > 1 the batches go to a process pool with only a few in flight, so memory
     stays bounded whatever the input size; a sink (writing a checkpoint part, say) then runs
@@ -156,7 +182,7 @@ def run_batches(
     _compile_cached(dirs)  # compile (and fill the on-disk cache) once, before any worker starts
     if workers <= 1:
         for batch in batches:
-            yield _process_and_sink(batch, dirs, sink)
+            yield _process_and_sink(batch, dirs, sink, signing)
         return
     import multiprocessing as mp
     from collections import deque
@@ -166,7 +192,7 @@ def run_batches(
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         in_flight: deque = deque()
         for batch in batches:
-            in_flight.append(pool.submit(_process_and_sink, batch, dirs, sink))
+            in_flight.append(pool.submit(_process_and_sink, batch, dirs, sink, signing))
             if len(in_flight) >= 2 * workers:
                 yield in_flight.popleft().result()
         while in_flight:
@@ -190,10 +216,12 @@ def process(
     records: Iterable[RawDoc | Reject],
     gazetteers: Sequence[str | Path] | None = None,
     workers: int = 1,
+    dedup: DedupOptions | None = DEFAULT_DEDUP,
 ) -> Tables:
     """Run records through the pipeline (in `workers` processes) and validate the tables.
 
-    The tables are in input order whatever `workers` is."""
+    The tables are in input order whatever `workers` is. Near-duplicates are found with the
+    `dedup` options (`documents.duplicate_of`, `similarity`); None leaves both null."""
     dirs = tuple(str(d) for d in gazetteers or ())
     read_rejects: list[dict] = []
     keyed: list[tuple[str, int]] = []
@@ -209,19 +237,21 @@ def process(
                 keyed.append((str(i), i))
                 yield str(i), rec
 
-    parts = list(run_batches(batches(docs()), dirs, workers))
+    parts = list(run_batches(batches(docs()), dirs, workers, signing=dedup))
     order = pl.DataFrame(
         {"_key": [k for k, _ in keyed], "_order": [i for _, i in keyed]}, schema={"_key": pl.String, "_order": pl.Int64}
     )
-    return Tables(**assemble.plan(parts, order, read_rejects, n).collect())
+    return Tables(**assemble.plan(parts, order, read_rejects, n, dedup).collect())
 
 
 def normalize_frame(
     frame: pl.DataFrame | pl.LazyFrame,
     gazetteers: Sequence[str | Path] | None = None,
     workers: int = 1,
+    dedup: DedupOptions | None = DEFAULT_DEDUP,
 ) -> Tables:
-    """The library entry point: a frame with `doc_id` (or `id`) and `text` in, the four tables out."""
+    """The library entry point: a frame with `doc_id` (or `id`) and `text` in, the four tables out
+    (near-duplicates found with the `dedup` options; None: off)."""
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     id_col = "doc_id" if "doc_id" in df.columns else "id"
     if id_col not in df.columns or "text" not in df.columns:
@@ -242,7 +272,7 @@ def normalize_frame(
         else:
             seen.add(doc_id)
             records.append(RawDoc(doc_id, path, text=row["text"], meta={c: row[c] for c in extra}))
-    return process(records, gazetteers, workers)
+    return process(records, gazetteers, workers, dedup)
 
 
 def default_workers() -> int:

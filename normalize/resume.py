@@ -3,11 +3,11 @@
 Every input record gets a key: the SHA-256 of its doc_id, source path and content
 (the raw bytes of a file, the text of a table row), salted with the run's
 configuration digest (normalize version, every source file of the package, the
-gazetteer digest, the size limit). Records are processed in batches; each finished
-batch is written as a *part*, a folder `OUT/.normalize/parts/<hash>/` holding the
-batch's rows of the four tables (each row with its record key). A part is written
-under a `.tmp-` name and renamed when complete, so a part either exists whole or not
-at all.
+gazetteer digest, the size limit, the near-duplicate options a signature depends on).
+Records are processed in batches; each finished batch is written as a *part*, a folder
+`OUT/.normalize/parts/<hash>/` holding the batch's rows of the four tables (each row with its
+record key). A part is written under a `.tmp-` name and renamed when complete, so a part either
+exists whole or not at all.
 
 A run first indexes the parts already in OUT and processes only the records whose
 keys it does not find (by default; `resume=False` starts from scratch). The tables
@@ -38,9 +38,10 @@ import polars as pl
 
 from normalize import __version__, assemble, digest, pipeline, read, write
 from normalize.assemble import LazyTables
+from normalize.dedup import DedupOptions
 from normalize.pipeline import NAMES
 
-FORMAT = 1  # bump when the part layout changes
+FORMAT = 2  # bump when the part layout changes (2: documents carry `_signature`)
 STATE = ".normalize"
 
 
@@ -60,12 +61,21 @@ class Outcome:
     _stale: bool = False
 
 
-def config_digest(gazetteer_digest: str) -> str:
+def config_digest(gazetteer_digest: str, signing: DedupOptions | None = None) -> str:
     h = hashlib.sha256()
-    for part in (str(FORMAT), __version__, digest.code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
+    parts = (str(FORMAT), __version__, digest.code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES))
+    for part in (*parts, signature_config(signing)):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def signature_config(signing: DedupOptions | None) -> str:
+    """What a part's signatures depend on: shingle size, signature length and the least shingles
+    (a change reprocesses the records); threshold and bands only change the clustering at the end."""
+    if signing is None:
+        return "dedup off"
+    return f"dedup shingle={signing.shingle} permutations={signing.permutations} min={signing.min_shingles}"
 
 
 def record_key(config: str, rec: read.RawDoc, seen: Counter) -> str:
@@ -191,10 +201,12 @@ def run(
     track: Callable[[Iterable], Iterable] | None = None,
     batch_size: int = pipeline.BATCH,
     files: list[Path] | None = None,
+    dedup: DedupOptions | None = None,
 ) -> Outcome:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
 
-    `files` is `read.input_files` of the input when the caller has listed it already.
+    `files` is `read.input_files` of the input when the caller has listed it already; `dedup`,
+    the near-duplicate options (None: off).
 
     Raises read.InputError, write.OutputError or GazetteerError for problems with the
     run as a whole; every problem with a record is a reject.
@@ -207,7 +219,9 @@ def run(
     parts_dir.mkdir(parents=True, exist_ok=True)
     lock = _Lock(state / "lock")
     try:
-        return _run(input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files)
+        return _run(
+            input_path, out, parts_dir, gazetteers, workers, follow_symlinks, resume, track, batch_size, files, dedup
+        )
     finally:
         lock.release()
 
@@ -223,6 +237,7 @@ def _run(
     track: Callable[[Iterable], Iterable] | None,
     batch_size: int,
     files: list[Path] | None,
+    dedup: DedupOptions | None = None,
 ) -> Outcome:
     write.sweep(parts_dir.parent)
     write.sweep(parts_dir)
@@ -230,7 +245,7 @@ def _run(
         shutil.rmtree(parts_dir, ignore_errors=True)
         parts_dir.mkdir(parents=True)
     compiled = pipeline.compile_gazetteers(gazetteers)
-    config = config_digest(compiled.gazetteer.digest)
+    config = config_digest(compiled.gazetteer.digest, dedup)
     sizes: dict[Path, int] = {}
     done = index_parts(parts_dir, sizes)
     if files is None:
@@ -263,7 +278,8 @@ def _run(
     dirs = tuple(str(d) for d in gazetteers or ())
     written = 0
     sink = partial(_write_part_keys, parts_dir)  # runs where the batch was processed (a worker)
-    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), dirs, workers, sink):
+    batched = pipeline.batches(todo(), batch_size)
+    for part, part_keys in pipeline.run_batches(batched, dirs, workers, sink, signing=dedup):
         for k in part_keys:
             done.setdefault(k, part)
         sizes[part] = len(part_keys)
@@ -277,7 +293,7 @@ def _run(
     # tables stream from the parts to OUT without being sorted or held (assemble.plan)
     parts = [_scan(p, ks) for p, ks in by_part.items()]
     order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
-    tables = assemble.plan(parts, order, read_rejects, counts["records"])
+    tables = assemble.plan(parts, order, read_rejects, counts["records"], dedup)
     return Outcome(
         tables=tables,
         documents=counts["records"] - tables.rejects.height,

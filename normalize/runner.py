@@ -6,8 +6,9 @@
     result.documents, result.rejects, result.tables["mentions"], result.report
 
 It reads IN, processes the records an earlier (or killed) run into OUT has not finished
-(checkpoints: resume.py), writes the four tables atomically, compacts the checkpoints,
-writes run.json and, when asked, report.html. A problem with the run as a whole raises
+(checkpoints: resume.py), finds near-duplicate documents (normalize.dedup; `dedup=None`: off),
+writes the four tables atomically, compacts the checkpoints, writes run.json and, when asked,
+report.html. A problem with the run as a whole raises
 (GazetteerError, read.InputError, write.OutputError: a one-line message naming the file,
 or OSError when OUT or IN goes away mid-run); a problem with one record is a reject.
 """
@@ -23,6 +24,8 @@ from typing import Any
 import polars as pl
 
 from normalize import __version__, pipeline, read, resume, write
+from normalize.dedup import DEFAULT as DEFAULT_DEDUP
+from normalize.dedup import DedupOptions, run_info
 from normalize.overview import Overview
 from normalize.progress import Progress
 
@@ -40,6 +43,7 @@ class RunOptions:
     follow_symlinks: bool = False  # follow symlinks that lead outside IN
     progress: bool | None = False  # a progress bar on stderr; None: when stderr is a terminal
     unlinked: bool = False  # also find the commonest unlinked names (the summary's), while writing
+    dedup: DedupOptions | None = DEFAULT_DEDUP  # near-duplicate detection; None: off
 
     def __post_init__(self) -> None:
         # paths or strings, a list or a tuple: kept as a tuple of paths, so options compare and hash
@@ -48,6 +52,8 @@ class RunOptions:
             raise ValueError(f"unknown format {self.format!r} (expected one of {', '.join(write.FORMATS)})")
         if self.workers is not None and self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.dedup is not None and not isinstance(self.dedup, DedupOptions):
+            raise ValueError(f"dedup must be a DedupOptions or None, not {type(self.dedup).__name__}")
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
             track=bar.track,
             batch_size=max(1, opts.batch_size),
             files=files,
+            dedup=opts.dedup,
         )
     # figures from narrow columns and a sample of the first documents: this process holds
     # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT
@@ -130,6 +137,7 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
         "processed": done.processed,
         "reused": done.reused,
         "rejects_by_reason": dict(view.rejects_by_reason),
+        "dedup": run_info(opts.dedup, view.dedup),
     }
 
     def write_all() -> None:
