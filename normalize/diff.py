@@ -91,8 +91,9 @@ def diff(
     from normalize import pipeline, read
 
     old_dirs, new_dirs = [Path(d) for d in old], [Path(d) for d in new]
-    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers)
-    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers)
+    # mentions only: near-duplicates are not looked for
+    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers, dedup=None)
+    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers, dedup=None)
     added, removed, relinked, unchanged = compare(before.mentions, after.mentions, after.documents)
     ea, er, ec = _entity_changes(old_dirs, new_dirs)
     return GazetteerDiff(added, removed, relinked, unchanged, after.documents.height, ea, er, ec)

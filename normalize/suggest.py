@@ -474,5 +474,5 @@ def suggest(
     from normalize import pipeline, read
 
     compiled = pipeline.compile_gazetteers(gazetteers)
-    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1))
+    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1), dedup=None)  # names only
     return candidates(tables.documents, tables.mentions, compiled, min_count=min_count, limit=limit)
