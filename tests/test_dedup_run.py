@@ -263,3 +263,15 @@ def test_the_signature_stays_in_the_checkpoints(tmp_path, capsys):
     assert parts and all("_signature" in pl.read_parquet_schema(p) for p in parts)
     assert "_signature" not in r.documents.columns
     assert json.loads((r.out / "run.json").read_text(encoding="utf-8"))["dedup"]["clusters"] == 1
+
+
+def test_the_readme_example_prints_what_its_comment_says(capsys):
+    """README's near-duplicates example (test_readme runs it too) prints the list its last line's
+    comment shows."""
+    from conftest import ROOT
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Near-duplicates", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    shown = code.strip().splitlines()[-1].split("  # ", 1)[1]
+    assert capsys.readouterr().out.strip() == shown == "[None, 'a']"

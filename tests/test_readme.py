@@ -19,7 +19,7 @@ from conftest import ROOT
 from normalize.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-MAX_CHARS = 12_000
+MAX_CHARS = 12_500  # 12,000 before the near-duplicates section (issue 18), which needed about 600
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 # what depends on the machine's speed: «in 2.24s (4,783 chars/s, 3.1 docs/s)»
 _TIMING = re.compile(r"\d[\d,.]*(?=s\b| chars/s| docs/s)")
