@@ -275,3 +275,13 @@ def test_the_readme_example_prints_what_its_comment_says(capsys):
     exec(compile(code, "README.md", "exec"), {})
     shown = code.strip().splitlines()[-1].split("  # ", 1)[1]
     assert capsys.readouterr().out.strip() == shown == "[None, 'a']"
+
+
+def test_a_document_rejected_for_its_doc_id_is_in_no_cluster(tmp_path, capsys):
+    # a.jsonl's row comes first and keeps the id a; a.txt, the article's earliest copy, is a reject
+    inp = write(tmp_path / "in", {"a": dated(11, ARTICLE), "b": dated(13, ARTICLE)})
+    (inp / "a.jsonl").write_text(json.dumps({"id": "a", "text": dated(12, OTHER)}, ensure_ascii=False) + "\n")
+    r = run(inp, tmp_path / "out", "-q", capsys=capsys)
+    assert r.code == 0, r.err
+    assert r.reason("a") == (f"duplicate doc_id (first in {inp / 'a.jsonl'})", "read")
+    assert duplicates(r.out) == {"a": None, "b": None}
