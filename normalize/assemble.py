@@ -127,11 +127,9 @@ def with_duplicates(documents: pl.LazyFrame, options: dedup.DedupOptions | None)
     null). The clusters are computed here, from the narrow columns; the documents stay a query,
     joined to them where they are written."""
     if options is None:
-        return documents.with_columns(duplicate_of=pl.lit(None, pl.String), similarity=pl.lit(None, pl.Float64)).select(
-            DOCUMENTS.names
-        )
-    signed = documents.select("doc_id", "published", signature=pl.col(SIGNATURE))
-    found = dedup.clusters(signed, options)
+        off = documents.with_columns(duplicate_of=pl.lit(None, pl.String), similarity=pl.lit(None, pl.Float64))
+        return off.select(DOCUMENTS.names)
+    found = dedup.clusters(documents.select("doc_id", "published", signature=pl.col(SIGNATURE)), options)
     return documents.join(found.lazy(), on="doc_id", how="left", maintain_order="left").select(DOCUMENTS.names)
 
 

@@ -2,8 +2,9 @@
 
 `normalize_frame` takes a polars frame of (doc_id, text) and returns the four
 tables; `process` does the same for records from `read`. Both mark near-duplicate documents
-(`documents.duplicate_of`, `similarity`: normalize.dedup) unless given `dedup=None`. `normalize.run` (runner.py)
-adds reading a folder, checkpoints and writing: what the `normalize IN OUT` command does.
+(`documents.duplicate_of`, `similarity`: normalize.dedup) unless given `dedup=None`.
+`normalize.run` (runner.py) adds reading a folder, checkpoints and writing: what the
+`normalize IN OUT` command does.
 """
 
 from __future__ import annotations
@@ -106,16 +107,16 @@ def process_batch(batch: Batch, dirs: tuple[str, ...], signing: DedupOptions | N
     carries the signature of its text made with `signing` (`assemble.SIGNATURE`; null for None).
     """
     frames = _validated(_frames(_process_rows(batch, dirs)))
-    frames["documents"] = signed(frames["documents"], signing)
+    frames["documents"] = with_signatures(frames["documents"], signing)
     return frames
 
 
-def signed(documents: pl.DataFrame, options: DedupOptions | None) -> pl.DataFrame:
+def with_signatures(documents: pl.DataFrame, options: DedupOptions | None) -> pl.DataFrame:
     """Documents with the near-duplicate signature of their text (`assemble.SIGNATURE`), null for None.
 
-    Made here, in the worker that cleaned the texts: per document in Python (`dedup.signature`,
-    about 120 µs CPU a NEREL article), as a per-batch polars version that could not leave the
-    CRC of each shingle to polars measured no faster (docs/performance.md)."""
+    Made here, in the worker that cleaned the texts, per document in Python (`dedup.signature`,
+    about 120 µs CPU a NEREL article): a per-batch polars version, which must still hash each
+    shingle in Python, measured no faster (docs/dedup.md)."""
     if options is None:
         return documents.with_columns(pl.lit(None, dedup.SIGNATURE_DTYPE).alias(assemble.SIGNATURE))
     return documents.with_columns(dedup.signatures(documents["text"].to_list(), options).alias(assemble.SIGNATURE))

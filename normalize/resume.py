@@ -3,11 +3,11 @@
 Every input record gets a key: the SHA-256 of its doc_id, source path and content
 (the raw bytes of a file, the text of a table row), salted with the run's
 configuration digest (normalize version, every source file of the package, the
-gazetteer digest, the size limit, the near-duplicate options a signature depends on).
-Records are processed in batches; each finished batch is written as a *part*, a folder
-`OUT/.normalize/parts/<hash>/` holding the batch's rows of the four tables (each row with its
-record key). A part is written under a `.tmp-` name and renamed when complete, so a part either
-exists whole or not at all.
+gazetteer digest, the size limit, dedup's `signature_config`). Records are processed in batches; each finished
+batch is written as a *part*, a folder `OUT/.normalize/parts/<hash>/` holding the
+batch's rows of the four tables (each row with its record key). A part is written
+under a `.tmp-` name and renamed when complete, so a part either exists whole or not
+at all.
 
 A run first indexes the parts already in OUT and processes only the records whose
 keys it does not find (by default; `resume=False` starts from scratch). The tables
