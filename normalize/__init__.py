@@ -9,6 +9,7 @@ Library use::
     tables.mentions  # polars DataFrame
 
     result = normalize.run("articles", "out", workers=4)  # what `normalize IN OUT` does
+    normalize.run("articles", "out", dedup=normalize.DedupOptions(threshold=0.8))  # or dedup=None
     result.documents, result.tables["mentions"]  # counts, and the files written
 """
 
@@ -16,6 +17,7 @@ __version__ = "0.1.0"  # first: the modules imported below read it
 
 from normalize import expr as _expr  # noqa: F401  (registers pl.col(...).normalize and df.normalize)
 from normalize.clean import clean_text
+from normalize.dedup import DedupOptions
 from normalize.faults import IOFault
 from normalize.gazetteer import Entity, Gazetteer, GazetteerError, Rule, load
 from normalize.pipeline import Tables, compile_gazetteers, normalize_frame, process
@@ -33,6 +35,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'normalize' has no attribute {name!r}")
 
 __all__ = [
+    "DedupOptions",
     "Entity",
     "Gazetteer",
     "GazetteerError",

@@ -1,10 +1,12 @@
 """The four tables put together from processed parts: in input order, duplicates settled, accounted.
 
 A run processes its records in batches (`pipeline.run_batches`); each batch's frames, a *part*,
-carry the record key (`_key`) and the row's place within its record (`_i`) on every row. `plan`
-joins the parts to the records' input positions and gives the tables as queries (`LazyTables`),
-read only where they are written; `pipeline.process` collects them, `resume.run` streams them
-from its checkpoint parts.
+carry the record key (`_key`) and the row's place within its record (`_i`) on every row, and each
+document its near-duplicate signature (`_signature`, `dedup.signature` of its text). `plan`
+joins the parts to the records' input positions, clusters the signatures into `documents`'
+`duplicate_of` and `similarity`, and gives the tables as queries (`LazyTables`), read only where
+they are written; `pipeline.process` collects them, `resume.run` streams them from its checkpoint
+parts.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from normalize import schemas
+from normalize import dedup, schemas
 from normalize.overview import Overview, overview
 from normalize.read import Reject
-from normalize.tables import REJECTS
+from normalize.tables import DOCUMENTS, REJECTS, TABLES
 
 REJECT_TYPES = {**schemas.POLARS_TYPES["rejects"], "_order": pl.Int64()}
+# a document's signature in the parts (null with dedup off); never written to OUT
+SIGNATURE = "_signature"
 
 
 @dataclass
@@ -56,14 +60,16 @@ def plan(
     order: pl.DataFrame,
     read_rejects: list[dict],
     n_records: int,
+    near_duplicates: dedup.DedupOptions | None = None,
 ) -> LazyTables:
     """The four tables from processed (and validated) parts, in input order, deduplicated.
 
     `order` maps each processed record's `_key` to its position in the input (`_order`);
     `read_rejects` are the records rejected while reading, each with its `_order`.
     Duplicate doc_ids: the first document in input order keeps the id, later ones are
-    rejects. Only narrow columns are read here (ids, positions); the accounting is checked
-    on them: every record is in exactly one of documents or rejects.
+    rejects. Only narrow columns are read here (ids, positions, signatures); the accounting
+    is checked on them: every record is in exactly one of documents or rejects.
+    `near_duplicates`: the options the parts' signatures were made with (`with_duplicates`).
     """
     order = order.select(pl.col("_key").cast(pl.String), pl.col("_order").cast(pl.Int64)).lazy()
 
@@ -111,12 +117,33 @@ def plan(
             lf = lf.sort("_order", "_i")
         return lf.drop("_order", "_i", "_key")
 
-    return LazyTables(final("documents"), final("mentions"), final("edits"), rejects_df.drop("_order"))
+    documents = with_duplicates(final("documents"), near_duplicates)
+    return LazyTables(documents, final("mentions"), final("edits"), rejects_df.drop("_order"))
+
+
+def with_duplicates(documents: pl.LazyFrame, options: dedup.DedupOptions | None) -> pl.LazyFrame:
+    """Documents (with their `_signature`) with `duplicate_of` and `similarity` in its place:
+    `dedup.clusters` of every document's signature, made with `options` (None: dedup off, both
+    null). The clusters are computed here, from the narrow columns; the documents stay a query,
+    joined to them where they are written."""
+    if options is None:
+        off = documents.with_columns(duplicate_of=pl.lit(None, pl.String), similarity=pl.lit(None, pl.Float64))
+        return off.select(DOCUMENTS.names)
+    found = dedup.clusters(documents.select("doc_id", "published", signature=pl.col(SIGNATURE)), options)
+    return documents.join(found.lazy(), on="doc_id", how="left", maintain_order="left").select(DOCUMENTS.names)
+
+
+def part_types(name: str) -> dict[str, pl.DataType]:
+    """The columns of a table's rows in a part, with their types: the contract's but the per-run
+    ones, the record key, and a document's signature."""
+    table = TABLES[name]
+    types = {c: t for c, t in table.dtypes.items() if c in table.row_names}
+    return {**types, "_key": pl.String(), **({SIGNATURE: dedup.SIGNATURE_DTYPE} if name == "documents" else {})}
 
 
 def empty_part(name: str) -> pl.DataFrame:
     """A part of a table with no rows: its columns, the record key and the row's place."""
-    return pl.DataFrame(schema={**schemas.POLARS_TYPES[name], "_key": pl.String()}).with_row_index("_i")
+    return pl.DataFrame(schema=part_types(name)).with_row_index("_i")
 
 
 def reject_frame(rows: list[dict]) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """Command line: one argparse tree over the library.
 
     normalize [run] IN OUT [-g DIR]... [--no-bundled] [--format parquet|csv|jsonl] [-j N] [--report] [--quiet]
+                           [--no-dedup | --dedup-threshold X --dedup-shingle N]
     normalize explain TEXT|- [--json] [--color auto|always|never] [-g DIR]... [--no-bundled]
     normalize suggest IN [-g DIR]... [--no-bundled] [--min-count N] [--top N] [-o FILE] [-j N]
     normalize gazetteers check [DIR]... | [-g DIR]... [--no-bundled] [--errors-only] [--format text|github]
@@ -27,12 +28,15 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from normalize import __version__
 from normalize.gazetteer import GazetteerError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from normalize.dedup import DedupOptions
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 EXIT_CODES = (
@@ -130,7 +134,35 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=256, metavar="N", help="records per checkpoint (default 256)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     p.add_argument("--report", action="store_true", help="also write OUT/report.html (one self-contained page)")
+    dedup_arguments(p)
     p.add_argument("--version", action="version", version=f"normalize {__version__}")
+
+
+def dedup_arguments(p: argparse.ArgumentParser) -> None:
+    """Near-duplicate options: what `documents.duplicate_of` and `similarity` are made with."""
+    from normalize.dedup import DEFAULT
+
+    g = p.add_argument_group("near-duplicates (documents.duplicate_of, similarity)")
+    g.add_argument("--no-dedup", action="store_true", help="do not look for near-duplicates (both columns null)")
+    g.add_argument(
+        "--dedup-threshold",
+        type=float,
+        metavar="X",
+        help=f"least estimated Jaccard similarity of two documents' shingles, in (0, 1] (default {DEFAULT.threshold})",
+    )
+    g.add_argument("--dedup-shingle", type=int, metavar="N", help=f"words per shingle (default {DEFAULT.shingle})")
+
+
+def dedup_options(args: argparse.Namespace) -> DedupOptions | None:
+    """The run's `DedupOptions` from the command line (None: --no-dedup); ValueError for bad values."""
+    from normalize.dedup import DEFAULT
+
+    given = {"threshold": args.dedup_threshold, "shingle": args.dedup_shingle}
+    if args.no_dedup:
+        if any(v is not None for v in given.values()):
+            raise ValueError("--no-dedup and --dedup-threshold/--dedup-shingle contradict each other")
+        return None
+    return replace(DEFAULT, **{k: v for k, v in given.items() if v is not None})
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -139,6 +171,10 @@ def run_command(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         return fail("--workers must be at least 1")
+    try:
+        dedup = dedup_options(args)
+    except ValueError as exc:
+        return fail(str(exc))
     options = runner.RunOptions(
         gazetteers=tuple(args.gazetteers or ()),
         bundled=not args.no_bundled,
@@ -150,6 +186,7 @@ def run_command(args: argparse.Namespace) -> int:
         follow_symlinks=args.follow_symlinks,
         progress=None if not args.quiet else False,
         unlinked=not args.quiet,
+        dedup=dedup,
     )
     try:
         result = runner.run(args.input, args.output, options)

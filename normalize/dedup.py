@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from itertools import repeat
 from operator import rshift
@@ -314,6 +314,13 @@ class ClusterSummary:
             "duplicates": self.duplicates,
             "largest": {"head": self.largest_head, "size": self.largest_size, "example": list(self.example)},
         }
+
+
+def run_info(options: DedupOptions | None, summary: ClusterSummary | None) -> dict[str, object] | None:
+    """run.json's `dedup`: the options and the clusters found; None when dedup was off."""
+    if options is None:
+        return None
+    return {"options": asdict(options), **(summary or ClusterSummary(0, 0, 0, None, 0, ())).to_dict()}
 
 
 def summarize(result: pl.DataFrame | pl.LazyFrame, example: int = 5) -> ClusterSummary:

@@ -102,8 +102,9 @@ def diff(
     from normalize import pipeline, read
 
     old_dirs, new_dirs = [Path(d) for d in old], [Path(d) for d in new]
-    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers, bundled=bundled)
-    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers, bundled=bundled)
+    # mentions only: near-duplicates are not looked for
+    before = pipeline.process(read.read(Path(corpus)), old_dirs, workers, bundled=bundled, dedup=None)
+    after = pipeline.process(read.read(Path(corpus)), new_dirs, workers, bundled=bundled, dedup=None)
     added, removed, relinked, unchanged = compare(before.mentions, after.mentions, after.documents)
     ea, er, ec = _entity_changes(old_dirs, new_dirs, bundled)
     return GazetteerDiff(added, removed, relinked, unchanged, after.documents.height, ea, er, ec)

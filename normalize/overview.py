@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from normalize.dedup import ClusterSummary, summarize
+
 
 @dataclass(frozen=True)
 class Overview:
@@ -31,6 +33,8 @@ class Overview:
     rejects_by_stage: list[tuple[str, int]]
     sample_documents: pl.DataFrame  # the first documents, up to `chars_with_text` characters
     sample_mentions: pl.DataFrame  # their mentions
+    # near-duplicate clusters (documents.duplicate_of); None for documents without the column
+    dedup: ClusterSummary | None = None
 
 
 def ranked_counts(frame: pl.LazyFrame | pl.DataFrame, *keys: str) -> pl.LazyFrame:
@@ -67,6 +71,8 @@ def overview(
     sample_mentions = mentions.join(
         sample_docs.select("doc_id").lazy(), on="doc_id", how="semi", maintain_order="left"
     ).collect(engine="streaming")
+    has_clusters = "duplicate_of" in documents.collect_schema().names()
+    clusters = summarize(documents.select("doc_id", "duplicate_of", "similarity")) if has_clusters else None
     return Overview(
         documents=int(totals["n"][0]),
         n_chars=int(totals["chars"][0] or 0),
@@ -80,4 +86,5 @@ def overview(
         rejects_by_stage=by_stage.rows(),
         sample_documents=sample_docs,
         sample_mentions=sample_mentions,
+        dedup=clusters,
     )

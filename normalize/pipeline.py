@@ -1,8 +1,10 @@
 """The pipeline: read → decode → clean → fix → link → validate, as a library API.
 
 `normalize_frame` takes a polars frame of (doc_id, text) and returns the four
-tables; `process` does the same for records from `read`. `normalize.run` (runner.py)
-adds reading a folder, checkpoints and writing: what the `normalize IN OUT` command does.
+tables; `process` does the same for records from `read`. Both mark near-duplicate documents
+(`documents.duplicate_of`, `similarity`: normalize.dedup) unless given `dedup=None`.
+`normalize.run` (runner.py) adds reading a folder, checkpoints and writing: what the
+`normalize IN OUT` command does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import TypeVar
 
 import polars as pl
 
-from normalize import assemble, schemas
+from normalize import assemble, dedup, schemas
+from normalize.dedup import DEFAULT as DEFAULT_DEDUP
+from normalize.dedup import DedupOptions
 from normalize.layers import command_layers
 from normalize.overview import Overview, overview
 from normalize.read import RawDoc, Reject
@@ -78,6 +82,8 @@ NAMES = TABLE_NAMES
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    if not rows:  # the columns of a row (not the contract's per-run ones), as in a batch with rows
+        return assemble.empty_part(name).drop(assemble.SIGNATURE, strict=False)
     df = schemas.frame(name, rows, {"_key": pl.String()})
     if "_key" not in df.columns:
         df = df.with_columns(pl.lit(None, pl.String).alias("_key"))
@@ -102,14 +108,30 @@ def _frames(rows: Rows) -> dict[str, pl.DataFrame]:
     return {name: _frame(name, getattr(rows, name)) for name in NAMES}
 
 
-def process_batch(batch: Batch, layers: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+def process_batch(
+    batch: Batch, layers: tuple[str, ...], signing: DedupOptions | None = None
+) -> dict[str, pl.DataFrame]:
     """Process and validate keyed records with the stack `layers` (`gazetteer_stack`); every row of the
     four frames carries its record's `_key`.
 
     Each record yields exactly one row in documents or rejects (plus its mentions and
-    edits), and all rows of one record are in one batch, in their order (`_i`).
+    edits), and all rows of one record are in one batch, in their order (`_i`). Each document
+    carries the signature of its text made with `signing` (`assemble.SIGNATURE`; null for None).
     """
-    return _validated(_frames(_process_rows(batch, layers)))
+    frames = _validated(_frames(_process_rows(batch, layers)))
+    frames["documents"] = with_signatures(frames["documents"], signing)
+    return frames
+
+
+def with_signatures(documents: pl.DataFrame, options: DedupOptions | None) -> pl.DataFrame:
+    """Documents with the near-duplicate signature of their text (`assemble.SIGNATURE`), null for None.
+
+    Made here, in the worker that cleaned the texts, per document in Python (`dedup.signature`,
+    about 120 µs CPU a NEREL article): a per-batch polars version, which must still hash each
+    shingle in Python, measured no faster (docs/dedup.md)."""
+    if options is None:
+        return documents.with_columns(pl.lit(None, dedup.SIGNATURE_DTYPE).alias(assemble.SIGNATURE))
+    return documents.with_columns(dedup.signatures(documents["text"].to_list(), options).alias(assemble.SIGNATURE))
 
 
 def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -146,8 +168,13 @@ def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
-def _process_and_sink(batch: Batch, layers: tuple[str, ...], sink: Callable[[dict[str, pl.DataFrame]], T] | None):
-    frames = process_batch(batch, layers)
+def _process_and_sink(
+    batch: Batch,
+    layers: tuple[str, ...],
+    sink: Callable[[dict[str, pl.DataFrame]], T] | None,
+    signing: DedupOptions | None = None,
+):
+    frames = process_batch(batch, layers, signing)
     return frames if sink is None else sink(frames)
 
 
@@ -156,9 +183,10 @@ def run_batches(
     layers: tuple[str, ...],
     workers: int = 1,
     sink: Callable[[dict[str, pl.DataFrame]], T] | None = None,
+    signing: DedupOptions | None = None,
 ) -> Iterator:
-    """Results of `process_batch` (with the stack `layers`, as `gazetteer_stack` gives it) in batch
-    order, or of `sink` applied to them where they were made.
+    """Results of `process_batch` (with the stack `layers`, as `gazetteer_stack` gives it; signatures
+    made with `signing`) in batch order, or of `sink` applied to them where they were made.
 
     With workers > 1 the batches go to a process pool with only a few in flight, so memory
     stays bounded whatever the input size; a sink (writing a checkpoint part, say) then runs
@@ -167,7 +195,7 @@ def run_batches(
     _compile_cached(layers)  # compile (and fill the on-disk cache) once, before any worker starts
     if workers <= 1:
         for batch in batches:
-            yield _process_and_sink(batch, layers, sink)
+            yield _process_and_sink(batch, layers, sink, signing)
         return
     import multiprocessing as mp
     from collections import deque
@@ -177,7 +205,7 @@ def run_batches(
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         in_flight: deque = deque()
         for batch in batches:
-            in_flight.append(pool.submit(_process_and_sink, batch, layers, sink))
+            in_flight.append(pool.submit(_process_and_sink, batch, layers, sink, signing))
             if len(in_flight) >= 2 * workers:
                 yield in_flight.popleft().result()
         while in_flight:
@@ -203,11 +231,13 @@ def process(
     workers: int = 1,
     *,
     bundled: bool = True,
+    dedup: DedupOptions | None = DEFAULT_DEDUP,
 ) -> Tables:
     """Run records through the pipeline (in `workers` processes) and validate the tables.
 
     The gazetteers are the bundled set (none if `bundled` is false) with each of `gazetteers`
-    stacked on top, in order. The tables are in input order whatever `workers` is."""
+    stacked on top, in order. The tables are in input order whatever `workers` is. Near-duplicates
+    are found with the `dedup` options (`documents.duplicate_of`, `similarity`); None leaves both null."""
     layers = gazetteer_stack(gazetteers, bundled)
     read_rejects: list[dict] = []
     keyed: list[tuple[str, int]] = []
@@ -223,11 +253,11 @@ def process(
                 keyed.append((str(i), i))
                 yield str(i), rec
 
-    parts = list(run_batches(batches(docs()), layers, workers))
+    parts = list(run_batches(batches(docs()), layers, workers, signing=dedup))
     order = pl.DataFrame(
         {"_key": [k for k, _ in keyed], "_order": [i for _, i in keyed]}, schema={"_key": pl.String, "_order": pl.Int64}
     )
-    return Tables(**assemble.plan(parts, order, read_rejects, n).collect())
+    return Tables(**assemble.plan(parts, order, read_rejects, n, dedup).collect())
 
 
 def normalize_frame(
@@ -236,10 +266,12 @@ def normalize_frame(
     workers: int = 1,
     *,
     bundled: bool = True,
+    dedup: DedupOptions | None = DEFAULT_DEDUP,
 ) -> Tables:
     """The library entry point: a frame with `doc_id` (or `id`) and `text` in, the four tables out.
 
-    `gazetteers` stack on the bundled set, in order; `bundled=False` starts from nothing."""
+    `gazetteers` stack on the bundled set, in order; `bundled=False` starts from nothing.
+    Near-duplicates are found with the `dedup` options; None: off."""
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     id_col = "doc_id" if "doc_id" in df.columns else "id"
     if id_col not in df.columns or "text" not in df.columns:
@@ -260,7 +292,7 @@ def normalize_frame(
         else:
             seen.add(doc_id)
             records.append(RawDoc(doc_id, path, text=row["text"], meta={c: row[c] for c in extra}))
-    return process(records, gazetteers, workers, bundled=bundled)
+    return process(records, gazetteers, workers, bundled=bundled, dedup=dedup)
 
 
 def default_workers() -> int:

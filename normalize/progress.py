@@ -13,7 +13,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from normalize.dedup import ClusterSummary
 
 T = TypeVar("T")
 
@@ -55,7 +58,7 @@ def use_colour(stream: IO[str] | None = None, mode: str = "auto") -> bool:
 
 
 # the few nouns whose plural is not noun + "s"
-PLURALS = {"entity": "entities"}
+PLURALS = {"entity": "entities", "copy": "copies"}
 
 
 def plural(n: int, noun: str) -> str:
@@ -182,4 +185,16 @@ def summary(
         lines.append(f"  rejected {n}: {reason}")
     if o.edits_by_step:
         lines.append("  edits: " + ", ".join(f"{s} {n}" for s, n in o.edits_by_step[:6]))
+    if o.dedup is not None and o.dedup.clusters:
+        lines.append(f"  near-duplicates: {duplicates_line(o.dedup)}")
     return "\n".join(lines)
+
+
+def duplicates_line(clusters: ClusterSummary) -> str:
+    """A `dedup.ClusterSummary` in words: «3 duplicates in 2 clusters; largest: a and 2 copies (b, c)»."""
+    head, *copies = clusters.example
+    more = ", …" if clusters.largest_size > len(clusters.example) else ""
+    return (
+        f"{counted(clusters.duplicates, 'duplicate')} in {counted(clusters.clusters, 'cluster')}; largest: {head} "
+        f"and {counted(clusters.largest_size - 1, 'copy')} ({', '.join(copies)}{more})"
+    )

@@ -5,7 +5,7 @@ the page reads fine without them), CSS bar charts. Per document: the cleaned tex
 with every mention highlighted and linked to its canonical entity (the entity
 index at the bottom), the removed boilerplate, and every edit as a before/after
 diff. On top: corpus charts (mentions per entity type, top entities, rejects by
-reason).
+reason) and the largest clusters of near-duplicate documents.
 """
 
 from __future__ import annotations
@@ -173,6 +173,42 @@ def _folded_table(title: str, header: tuple[str, ...], rows: list[str]) -> str:
     return f"<details><summary>{title} ({len(rows)})</summary><table><tr>{head}</tr>{body}</table></details>"
 
 
+def clusters_html(docs: pl.LazyFrame, top: int = 10, copies: int = 4) -> str:
+    """The largest near-duplicate clusters (documents.duplicate_of) as a table: each head, its
+    documents, the least similarity to it, and its closest copies; nothing without clusters."""
+    dups = docs.filter(pl.col("duplicate_of").is_not_null())
+    totals, largest = pl.collect_all(
+        [
+            dups.select(n=pl.len(), clusters=pl.col("duplicate_of").n_unique()),
+            dups.group_by("duplicate_of")
+            .agg(
+                size=pl.len() + 1,
+                least=pl.col("similarity").min(),
+                closest=pl.col("doc_id").sort_by(["similarity", "doc_id"], descending=[True, False]).head(copies),
+            )
+            .sort(["size", "duplicate_of"], descending=[True, False])
+            .head(top),
+        ],
+        engine="streaming",
+    )
+    n, n_clusters = totals.row(0)
+    if not n:
+        return ""
+    rows = []
+    for head, size, least, closest in largest.rows():
+        more = ", …" if size - 1 > len(closest) else ""
+        rows.append(
+            f"<tr><td>{esc(head)}</td><td>{size}</td><td>{least:.2f}</td>"
+            f"<td>{esc(', '.join(closest))}{more}</td></tr>"
+        )
+    return (
+        f'<h2>Near-duplicates</h2><p class="muted">{counted(n, "document")} marked as copies '
+        f"(<code>duplicate_of</code>) in {counted(n_clusters, 'cluster')}; the largest:</p>"
+        '<table id="duplicates"><tr><th>first published (head)</th><th>documents</th>'
+        f"<th>least similarity</th><th>closest copies</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def render(tables, title: str = "normalize report", run: dict | None = None, max_documents: int = 500) -> str:
     """The whole report as one HTML string.
 
@@ -249,6 +285,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
         f'<div class="card" id="chart-edits"><h3>Edits by rule</h3>{bars(_pairs(edit_steps, 15), None, "none")}</div>'
     )
     parts.append("</div>")
+    if "duplicate_of" in docs.collect_schema().names():
+        parts.append(clusters_html(docs))
     # documents
     parts.append('<h2>Documents</h2><p><input id="q" type="search" placeholder="filter documents…"> ')
     parts.append('<span class="legend">')
@@ -263,6 +301,8 @@ def render(tables, title: str = "normalize report", run: dict | None = None, max
         ms = m_by_doc.get((doc_id,), pl.DataFrame()).to_dicts() if m_by_doc else []
         es = e_by_doc.get((doc_id,), pl.DataFrame()).to_dicts() if e_by_doc else []
         meta = " · ".join(f"{k}: {esc(d.get(k))}" for k in ("published", "source", "place", "encoding") if d.get(k))
+        if d.get("duplicate_of"):
+            meta += f" · duplicate of: {esc(d['duplicate_of'])} (similarity {d['similarity']:.2f})"
         parts.append(
             f'<details class="doc" id="doc-{i}"{" open" if i < 20 else ""}><summary>{esc(doc_id)} '
             f'<span class="muted">— {counted(len(ms), "mention")}, {counted(len(es), "edit")}</span></summary>'

@@ -3,7 +3,7 @@
 Every input record gets a key: the SHA-256 of its doc_id, source path and content
 (the raw bytes of a file, the text of a table row), salted with the run's
 configuration digest (normalize version, every source file of the package, the
-gazetteer digest, the size limit). Records are processed in batches; each finished
+gazetteer digest, the size limit, dedup's `signature_config`). Records are processed in batches; each finished
 batch is written as a *part*, a folder `OUT/.normalize/parts/<hash>/` holding the
 batch's rows of the four tables (each row with its record key). A part is written
 under a `.tmp-` name and renamed when complete, so a part either exists whole or not
@@ -40,9 +40,10 @@ import polars as pl
 
 from normalize import __version__, assemble, digest, faults, pipeline, read, write
 from normalize.assemble import LazyTables
+from normalize.dedup import DedupOptions
 from normalize.pipeline import NAMES
 
-FORMAT = 1  # bump when the part layout changes
+FORMAT = 2  # bump when the part layout changes (2: documents carry `_signature`)
 STATE = ".normalize"
 
 
@@ -62,12 +63,21 @@ class Outcome:
     _stale: bool = False
 
 
-def config_digest(gazetteer_digest: str) -> str:
+def config_digest(gazetteer_digest: str, signing: DedupOptions | None = None) -> str:
     h = hashlib.sha256()
-    for part in (str(FORMAT), __version__, digest.code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES)):
+    parts = (str(FORMAT), __version__, digest.code_digest(), gazetteer_digest, str(read.MAX_DOC_BYTES))
+    for part in (*parts, signature_config(signing)):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def signature_config(signing: DedupOptions | None) -> str:
+    """What a part's signatures depend on: shingle size, signature length and the least shingles
+    (a change reprocesses the records); threshold and bands only change the clustering at the end."""
+    if signing is None:
+        return "dedup off"
+    return f"dedup shingle={signing.shingle} permutations={signing.permutations} min={signing.min_shingles}"
 
 
 def record_key(config: str, rec: read.RawDoc, seen: Counter) -> str:
@@ -199,12 +209,14 @@ def run(
     batch_size: int = pipeline.BATCH,
     files: list[Path] | None = None,
     bundled: bool = True,
+    dedup: DedupOptions | None = None,
 ) -> Outcome:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
 
     The gazetteers stack on the bundled set (none if `bundled` is false), as for `pipeline.process`.
 
-    `files` is `read.input_files` of the input when the caller has listed it already.
+    `files` is `read.input_files` of the input when the caller has listed it already; `dedup`,
+    the near-duplicate options (None: off).
 
     Raises read.InputError, write.OutputError or GazetteerError for problems with the
     run as a whole; every problem with a record is a reject.
@@ -219,7 +231,9 @@ def run(
     lock = _Lock(state / "lock")
     try:
         layers = pipeline.gazetteer_stack(gazetteers, bundled)
-        return _run(input_path, out, parts_dir, layers, workers, follow_symlinks, resume, track, batch_size, files)
+        return _run(
+            input_path, out, parts_dir, layers, workers, follow_symlinks, resume, track, batch_size, files, dedup
+        )
     finally:
         lock.release()
 
@@ -235,6 +249,7 @@ def _run(
     track: Callable[[Iterable], Iterable] | None,
     batch_size: int,
     files: list[Path] | None,
+    dedup: DedupOptions | None = None,
 ) -> Outcome:
     write.sweep(parts_dir.parent)
     write.sweep(parts_dir)
@@ -243,7 +258,7 @@ def _run(
         with faults.writing(parts_dir):
             parts_dir.mkdir(parents=True)
     compiled = pipeline.compile_gazetteers(layers, bundled=False)  # the stack, spelt out
-    config = config_digest(compiled.gazetteer.digest)
+    config = config_digest(compiled.gazetteer.digest, dedup)
     sizes: dict[Path, int] = {}
     done = index_parts(parts_dir, sizes)
     if files is None:
@@ -275,7 +290,8 @@ def _run(
 
     written = 0
     sink = partial(_write_part_keys, parts_dir)  # runs where the batch was processed (a worker)
-    for part, part_keys in pipeline.run_batches(pipeline.batches(todo(), batch_size), layers, workers, sink):
+    batched = pipeline.batches(todo(), batch_size)
+    for part, part_keys in pipeline.run_batches(batched, layers, workers, sink, signing=dedup):
         for k in part_keys:
             done.setdefault(k, part)
         sizes[part] = len(part_keys)
@@ -289,7 +305,7 @@ def _run(
     # tables stream from the parts to OUT without being sorted or held (assemble.plan)
     parts = [_scan(p, ks) for p, ks in by_part.items()]
     order = pl.DataFrame({"_key": keys, "_order": orders}, schema={"_key": pl.String, "_order": pl.Int64})
-    tables = assemble.plan(parts, order, read_rejects, counts["records"])
+    tables = assemble.plan(parts, order, read_rejects, counts["records"], dedup)
     return Outcome(
         tables=tables,
         documents=counts["records"] - tables.rejects.height,

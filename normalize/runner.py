@@ -6,13 +6,14 @@
     result.documents, result.rejects, result.tables["mentions"], result.report
 
 It reads IN, processes the records an earlier (or killed) run into OUT has not finished
-(checkpoints: resume.py), writes the four tables atomically, compacts the checkpoints,
-writes report.html when asked, removes what an earlier run wrote and this one did not
-(outputs.py), and writes run.json last. A problem with the run as a whole raises
-(GazetteerError, read.InputError, write.OutputError: a one-line message naming the file);
-the environment failing it mid-run (a full disk, a read-only or vanished OUT) raises
-faults.IOFault, naming the path and the cause, and the same call again resumes. A problem
-with one record, an input file that vanished or cannot be read included, is a reject.
+(checkpoints: resume.py), finds near-duplicate documents (normalize.dedup; `dedup=None`: off),
+writes the four tables atomically, compacts the checkpoints, writes report.html when asked,
+removes what an earlier run wrote and this one did not (outputs.py), and writes run.json last.
+A problem with the run as a whole raises (GazetteerError, read.InputError, write.OutputError:
+a one-line message naming the file); the environment failing it mid-run (a full disk, a
+read-only or vanished OUT) raises faults.IOFault, naming the path and the cause, and the same
+call again resumes. A problem with one record, an input file that vanished or cannot be read
+included, is a reject.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import Any
 import polars as pl
 
 from normalize import __version__, faults, outputs, pipeline, read, resume, write
+from normalize.dedup import DEFAULT as DEFAULT_DEDUP
+from normalize.dedup import DedupOptions, run_info
 from normalize.overview import Overview
 from normalize.progress import Progress
 
@@ -45,6 +48,7 @@ class RunOptions:
     follow_symlinks: bool = False  # follow symlinks that lead outside IN
     progress: bool | None = False  # a progress bar on stderr; None: when stderr is a terminal
     unlinked: bool = False  # also find the commonest unlinked names (the summary's), while writing
+    dedup: DedupOptions | None = DEFAULT_DEDUP  # near-duplicate detection; None: off
 
     def __post_init__(self) -> None:
         # paths or strings, a list or a tuple: kept as a tuple of paths, so options compare and hash
@@ -53,6 +57,8 @@ class RunOptions:
             raise ValueError(f"unknown format {self.format!r} (expected one of {', '.join(write.FORMATS)})")
         if self.workers is not None and self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.dedup is not None and not isinstance(self.dedup, DedupOptions):
+            raise ValueError(f"dedup must be a DedupOptions or None, not {type(self.dedup).__name__}")
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
             batch_size=max(1, opts.batch_size),
             files=files,
             bundled=opts.bundled,
+            dedup=opts.dedup,
         )
     # figures from narrow columns and a sample of the first documents: this process holds
     # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT
@@ -153,6 +160,7 @@ def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
         "reused": done.reused,
         "rejects_by_reason": dict(view.rejects_by_reason),
         "outputs": outputs.planned(opts.format, opts.report),  # the files this run writes into OUT
+        "dedup": run_info(opts.dedup, view.dedup),
     }
     before = outputs.claim(out, info["outputs"])
 

@@ -14,6 +14,9 @@ one pass per Arrow batch emits the rows of all four tables in one union schema w
   files, so the tables equal the command's;
 - a duplicate doc_id is rejected across the whole frame, not only within a partition
   (the first in the frame's order is kept), as `normalize_frame` does;
+- near-duplicates: each document's signature is made in its partition (`dedup.signatures`)
+  and the signatures are clustered with Spark's joins and group-bys (`spark_dedup`), never
+  collected to the driver, into the `duplicate_of` and `similarity` the command gives;
 - the gazetteer is compiled once per Python worker (and cached on its disk, see
   `normalize.cache`): the bundled set from the installed package (unless `bundled`
   is false), with the files of `gazetteers` stacked on it, read on the driver and
@@ -32,20 +35,25 @@ from typing import TYPE_CHECKING
 import polars as pl
 import pyarrow as pa
 
-from normalize import schemas
+from normalize import dedup, schemas
+from normalize.dedup import DEFAULT as DEFAULT_DEDUP
+from normalize.dedup import DedupOptions
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
 
 TABLE_COLUMN = "table"
+SIGNATURE_COLUMN = "__normalize_signature"  # a document's signature in the union (Spark has no unsigned ints)
 _ROW = "__normalize_row"
 _DUP = "__normalize_duplicate"
+_SIGNATURE_TYPE = pl.List(pl.Int64())
 
 _ARROW = {
     pl.String(): pa.large_string(),
     pl.Int64(): pa.int64(),
     pl.Float64(): pa.float64(),
     pl.Date(): pa.date32(),
+    _SIGNATURE_TYPE: pa.list_(pa.int64()),
 }
 
 
@@ -56,7 +64,7 @@ def _union_columns() -> dict[str, pl.DataType]:
             if name in cols and cols[name] != dtype:
                 raise TypeError(f"column {name!r} has two types in the union schema")
             cols.setdefault(name, dtype)
-    return cols
+    return {**cols, SIGNATURE_COLUMN: _SIGNATURE_TYPE}
 
 
 def _spark_schema():
@@ -67,6 +75,7 @@ def _spark_schema():
         pl.Int64(): T.LongType(),
         pl.Float64(): T.DoubleType(),
         pl.Date(): T.DateType(),
+        _SIGNATURE_TYPE: T.ArrayType(T.LongType()),
     }
     return T.StructType([T.StructField(n, spark_types[t], True) for n, t in _union_columns().items()])
 
@@ -154,7 +163,7 @@ def _to_union(tables) -> pa.Table:
     return union.to_arrow().cast(arrow_schema)
 
 
-def _partition_fn(packed, id_col: str, large_strings: bool, bundled: bool = True):
+def _partition_fn(packed, id_col: str, large_strings: bool, signing: DedupOptions | None, bundled: bool = True):
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from normalize import pipeline
 
@@ -163,7 +172,11 @@ def _partition_fn(packed, id_col: str, large_strings: bool, bundled: bool = True
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            tables = pipeline.process(_records(batch, id_col), dirs or None, workers=1, bundled=bundled)
+            # clusters span partitions: here only the signatures, clustered across the frame later
+            tables = pipeline.process(_records(batch, id_col), dirs or None, workers=1, bundled=bundled, dedup=None)
+            if signing is not None:
+                sigs = dedup.signatures(tables.documents["text"].to_list(), signing).cast(_SIGNATURE_TYPE)
+                tables.documents = tables.documents.with_columns(sigs.alias(SIGNATURE_COLUMN))
             out = _to_union(tables)
             if not large_strings:
                 out = out.cast(
@@ -180,9 +193,15 @@ def _partition_fn(packed, id_col: str, large_strings: bool, bundled: bool = True
 
 
 def normalize_spark_union(
-    df: DataFrame, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True
+    df: DataFrame,
+    gazetteers: Sequence[str | Path] | None = None,
+    dedup: DedupOptions | None = DEFAULT_DEDUP,
+    bundled: bool = True,
 ) -> DataFrame:
-    """All four tables' rows in one frame, told apart by the `table` column (not persisted)."""
+    """All four tables' rows in one frame, told apart by the `table` column (not persisted);
+    documents carry their near-duplicate signature (`SIGNATURE_COLUMN`, made with `dedup`), not
+    yet clustered: `duplicate_of` and `similarity` are null. `gazetteers` stack on the bundled set
+    (`bundled=False`: on nothing)."""
     from pyspark.sql import functions as F
 
     id_col = "doc_id" if "doc_id" in df.columns else "id"
@@ -213,12 +232,15 @@ def normalize_spark_union(
         large = str(df.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes")).lower() == "true"
     except Exception:  # older Spark: no such setting, plain strings
         large = False
-    packed = _pack_gazetteers(gazetteers, bundled)
-    return framed.mapInArrow(_partition_fn(packed, id_col, large, bundled), _spark_schema())
+    fn = _partition_fn(_pack_gazetteers(gazetteers, bundled), id_col, large, dedup, bundled)
+    return framed.mapInArrow(fn, _spark_schema())
 
 
 def normalize_spark(
-    df: DataFrame, gazetteers: Sequence[str | Path] | None = None, bundled: bool = True
+    df: DataFrame,
+    gazetteers: Sequence[str | Path] | None = None,
+    dedup: DedupOptions | None = DEFAULT_DEDUP,
+    bundled: bool = True,
 ) -> dict[str, DataFrame]:
     """The four tables (`documents`, `mentions`, `edits`, `rejects`) of a frame with doc_id (or id) and text.
 
@@ -226,14 +248,27 @@ def normalize_spark(
 
     The pipeline runs once: its output is persisted (call `.unpersist()` on any of the
     tables' `union` when done) and each table is a filter of it with the contract columns.
+    Near-duplicates are clustered with the `dedup` options (None: off, both columns null); the
+    clustering runs here, as Spark jobs over the persisted output.
     """
     from pyspark.sql import functions as F
 
-    union = normalize_spark_union(df, gazetteers, bundled).persist()
-    return {
+    from normalize import spark_dedup
+
+    union = normalize_spark_union(df, gazetteers, dedup, bundled).persist()
+    tables = {
         name: union.filter(F.col(TABLE_COLUMN) == name).select(*schemas.POLARS_TYPES[name])
         for name in schemas.TABLE_NAMES
     }
+    if dedup is not None:
+        docs = union.filter(F.col(TABLE_COLUMN) == "documents")
+        found = spark_dedup.clusters(docs, SIGNATURE_COLUMN, dedup).localCheckpoint()
+        tables["documents"] = (
+            docs.drop("duplicate_of", "similarity")
+            .join(found, "doc_id", "left")
+            .select(*schemas.POLARS_TYPES["documents"])
+        )
+    return tables
 
 
 def read_files(spark: SparkSession, path: str | Path) -> DataFrame:

@@ -477,5 +477,6 @@ def suggest(
     from normalize import pipeline, read
 
     compiled = pipeline.compile_gazetteers(gazetteers, bundled)
-    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1), bundled=bundled)
+    # names only: near-duplicates are not looked for
+    tables = pipeline.process(read.read(Path(input_path)), gazetteers, max(workers, 1), bundled=bundled, dedup=None)
     return candidates(tables.documents, tables.mentions, compiled, min_count=min_count, limit=limit)

@@ -80,6 +80,12 @@ class Column:
     checks: tuple[Check, ...] = ()
     unique: bool = False  # no two rows share a value
     required: bool = True  # False: a frame may leave the column out
+    # filled once every document of a run is through (near-duplicates), not by a document's own row
+    per_run: bool = False
+
+    def __post_init__(self) -> None:
+        if self.per_run and self.required:
+            raise ValueError(f"column {self.name!r}: a per-run column is not in a batch's rows, so not required")
 
 
 @dataclass(frozen=True)
@@ -108,16 +114,23 @@ class Table:
     def dtypes(self) -> dict[str, pl.DataType]:
         return {c.name: c.dtype for c in self.columns}
 
+    @cached_property
+    def row_names(self) -> tuple[str, ...]:
+        """The columns of a row built per document: all but the per-run ones."""
+        return tuple(c.name for c in self.columns if not c.per_run)
+
     @property
     def title(self) -> str:
         """The table's name as pandera reports it in a table-level failure («Mentions failed …»)."""
         return self.name.title()
 
     def row(self, **values: object) -> dict[str, object]:
-        """A row of this table: every column, by name, in the contract's order (optional ones
-        too, None when absent), so a row the code builds cannot drift from the contract."""
-        if tuple(values) != self.names:
-            raise ContractError(f"a {self.name} row has columns {list(values)}, not the contract's {list(self.names)}")
+        """A row of this table: every column but the per-run ones, by name, in the contract's order
+        (optional ones too, None when absent), so a row the code builds cannot drift from the contract."""
+        if tuple(values) != self.row_names:
+            raise ContractError(
+                f"a {self.name} row has columns {list(values)}, not the contract's {list(self.row_names)}"
+            )
         return values
 
 
@@ -143,6 +156,25 @@ DOCUMENTS = Table(
         Column("sha256", STRING, "SHA-256 of the raw bytes, hex", checks=(matches(r"^[0-9a-f]{64}$"),)),
         Column("encoding", STRING, "the encoding read; `+mojibake-repaired` when mojibake was repaired"),
         Column("meta", STRING, "a table row's other columns as JSON; null for .txt", nullable=True, required=False),
+        # near-duplicates across the run (normalize.dedup): null for every document with dedup off
+        Column(
+            "duplicate_of",
+            STRING,
+            "the doc_id of the earliest document (by published, then doc_id) of this one's near-duplicate "
+            "cluster; null for that document and for one in no cluster",
+            nullable=True,
+            required=False,
+            per_run=True,
+        ),
+        Column(
+            "similarity",
+            FLOAT,
+            "estimated Jaccard similarity of the word shingles to `duplicate_of`; null where it is null",
+            nullable=True,
+            checks=(at_least(0.0), at_most(1.0)),
+            required=False,
+            per_run=True,
+        ),
     ),
 )
 

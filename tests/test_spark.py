@@ -14,9 +14,11 @@ import polars as pl
 import pytest
 from conftest import EXAMPLES, SEEDS, need
 from polars.testing import assert_frame_equal
+from test_dedup_run import REPOSTED, A, B, C, write
 
 from normalize import schemas
 from normalize.cli import main
+from normalize.dedup import DedupOptions
 from normalize.pipeline import normalize_frame
 
 pytestmark = pytest.mark.spark
@@ -110,3 +112,29 @@ def test_frame_equals_normalize_frame(spark, tmp_path: Path, mini_gazetteer: Pat
         tables = normalize_spark(sdf, gazetteers=gazetteers, bundled=bundled)  # two partitions, in order
         assert_same(tables, dict(expected.items()))
     assert set(expected.rejects["reason"]) >= {"duplicate doc_id", "missing doc_id", "missing text"}
+
+
+def test_near_duplicates_equal_the_command(spark, tmp_path: Path) -> None:
+    """Signatures made per partition, clustered across partitions with Spark's operations: the
+    same duplicate_of and similarity as the command, and as normalize_frame with other options."""
+    from normalize.spark import normalize_spark, read_files
+
+    docs = {**REPOSTED, "chain/a": A, "chain/b": B, "chain/c": C}
+    corpus = write(tmp_path / "corpus", docs)
+    out = tmp_path / "out"
+    assert main([str(corpus), str(out), "--quiet", "--workers", "1"]) == 0
+    cli = {name: pl.read_parquet(out / f"{name}.parquet") for name in schemas.TABLE_NAMES}
+    found = dict(cli["documents"].select("doc_id", "duplicate_of").iter_rows())
+    assert {d: found[d] for d in ("site/b", "site/c", "chain/b", "chain/c")} == {
+        "site/b": "kabar/a",
+        "site/c": "kabar/a",
+        "chain/b": "chain/a",
+        "chain/c": "chain/a",  # through chain/b
+    }
+    assert_same(normalize_spark(read_files(spark, corpus).repartition(3)), cli)
+
+    frame = pl.DataFrame({"doc_id": list(docs), "text": list(docs.values())})
+    rows = spark.sparkContext.parallelize(list(frame.iter_rows()), 3)
+    sdf = spark.createDataFrame(rows, schema="doc_id string, text string")
+    for options in (DedupOptions(threshold=0.9), None):
+        assert_same(normalize_spark(sdf, dedup=options), dict(normalize_frame(frame, dedup=options).items()))

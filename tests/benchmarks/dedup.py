@@ -11,10 +11,14 @@ and clustered. Prints precision and recall of duplicate pairs (two documents are
 when they share a cluster, a true pair when they come from one article) at the options given
 (default: `DedupOptions()`), and the reposts missed by kind of change.
 
+The run's own `duplicate_of` and `similarity` are checked against `dedup.clusters` of its documents.
+
 Cost: NEREL train ×`--copies` (as tests/benchmarks/throughput.py builds it), `normalize --quiet` on it
-end to end (wall time, a subprocess), then, in this process on its `documents` table: the signatures
-(serially) and the clustering. The pipeline computes signatures in its workers, in parallel, so the
-in-run cost is estimated as signatures / workers + clustering; the serial figure is printed too.
+end to end as a user runs it (a subprocess: wall time, and CPU of the command and its workers), with
+dedup and with `--no-dedup`, alternating, `--rounds` times (the order flips each round: this VM's speed
+drifts within minutes, and the two runs of a round are side by side). Prints each round's ratio and
+the median's. Then, in this process on the run's `documents`: the signatures (serially, CPU a
+document) and the clustering, where the time goes.
 
 `--compare-datasketch` (needs `pip install datasketch`) runs the same quality and timing with
 datasketch's MinHash and MinHashLSH on the same shingles, for the choice between the two.
@@ -199,15 +203,45 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def normalize_documents(corpus: Path, out: Path, workers: int) -> tuple[pl.DataFrame, Seconds]:
-    """`normalize corpus out --quiet` as a user runs it (a subprocess): its documents table, and its
-    seconds (CPU: the command and its workers)."""
+DOCUMENT_COLUMNS = ["doc_id", "text", "published", "duplicate_of", "similarity"]
+
+
+def normalize_documents(
+    corpus: Path, out: Path, workers: int, args: Sequence[str] = ()
+) -> tuple[pl.DataFrame, Seconds]:
+    """`normalize corpus out --quiet [args]` as a user runs it (a subprocess): its documents table,
+    and its seconds (CPU: the command and its workers)."""
     cpu = _children_cpu()
-    res = run_command(normalize_argv(corpus, out, workers, quiet=True))
+    res = run_command([*normalize_argv(corpus, out, workers, quiet=True), *args])
     cpu = _children_cpu() - cpu
-    docs = pl.read_parquet(out / "documents.parquet", columns=["doc_id", "text", "published"])
+    docs = pl.read_parquet(out / "documents.parquet", columns=DOCUMENT_COLUMNS)
     shutil.rmtree(out, ignore_errors=True)
     return docs, Seconds(res["seconds"], cpu)
+
+
+def command_args(options: dedup.DedupOptions) -> list[str] | None:
+    """The command-line options for these DedupOptions; None when the command has none for them."""
+    default = dedup.DEFAULT
+    if (options.permutations, options.bands, options.min_shingles) != (
+        default.permutations,
+        default.bands,
+        default.min_shingles,
+    ):
+        return None
+    return ["--dedup-threshold", str(options.threshold), "--dedup-shingle", str(options.shingle)]
+
+
+def alternating(corpus: Path, out: Path, workers: int, rounds: int, args: list[str]) -> list[tuple[Seconds, Seconds]]:
+    """(with dedup, with --no-dedup) seconds of each round; the first of a round flips every round."""
+    found = []
+    for i in range(rounds):
+        modes = [("dedup", args), ("off", ["--no-dedup"])]
+        seconds = {}
+        for mode, extra in modes if i % 2 == 0 else modes[::-1]:
+            print(f"  round {i + 1}: normalize {' '.join(extra)} …", file=sys.stderr)
+            seconds[mode] = normalize_documents(corpus, out, workers, extra)[1]
+        found.append((seconds["dedup"], seconds["off"]))
+    return found
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -345,6 +379,44 @@ def datasketch_run(documents: pl.DataFrame, options: dedup.DedupOptions) -> tupl
     return result, signed - started, time.perf_counter() - signed
 
 
+# --- cost --------------------------------------------------------------------------------------
+
+
+def cost(
+    tmp_path: Path, copies: int, workers: int, rounds: int, options: dedup.DedupOptions, args: list[str] | None
+) -> list[str]:
+    """The run's time with dedup against without, on NEREL train ×copies; where dedup's time goes."""
+    corpus = tmp_path / f"x{copies}"
+    n_docs, chars = build_corpus(corpus, copies)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"normalize ×{copies} ({n_docs} documents, {chars:,} chars), {rounds} rounds …", file=sys.stderr)
+    found = alternating(corpus, tmp_path / "out", workers, rounds, args or [])
+    wall = sorted(on.wall / off.wall for on, off in found)
+    cpu = sorted(on.cpu / off.cpu for on, off in found)
+    lines = [
+        f"cost on NEREL train ×{copies}: {n_docs} documents, {chars:,} characters, --workers {workers} "
+        f"(load average before: {load}); options {args or 'the defaults'}",
+        *(
+            f"  round {i + 1}: with dedup {on.wall:.2f} s wall, {on.cpu:.2f} s CPU; --no-dedup {off.wall:.2f} s "
+            f"wall, {off.cpu:.2f} s CPU; ratio {on.wall / off.wall:.3f} wall, {on.cpu / off.cpu:.3f} CPU"
+            for i, (on, off) in enumerate(found)
+        ),
+        f"  median: with dedup / without = {wall[len(wall) // 2]:.3f} wall (dedup costs "
+        f"{wall[len(wall) // 2] - 1:+.1%} of the run), {cpu[len(cpu) // 2]:.3f} CPU ({cpu[len(cpu) // 2] - 1:+.1%}); "
+        "target ≤ +10%",
+    ]
+    documents, _ = normalize_documents(corpus, tmp_path / "out", workers, args or [])
+    _, sig_s, clu_s = detect(documents, options)
+    summary = dedup.summarize(documents.select("doc_id", "duplicate_of", "similarity"))
+    n = documents.height
+    lines += [
+        f"  where it goes, in this process on the run's documents: signatures {sig_s.cpu:.2f} s CPU "
+        f"({sig_s.cpu / n * 1e6:.0f} µs a document, made in the workers in the run); clusters "
+        f"{clu_s.wall:.2f} s wall, {clu_s.cpu:.2f} s CPU ({summary.clusters} clusters, largest {summary.largest_size})",
+    ]
+    return lines
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -358,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, help="NEREL train articles to repost (default: all)")
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--copies", type=int, default=10, help="NEREL train ×N for the cost (0: skip it)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of the cost: a run with dedup and one without")
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="default: all cores")
     ap.add_argument("--compare-datasketch", action="store_true")
     for name, kind in (("threshold", float), ("shingle", int), ("permutations", int), ("bands", int)):
@@ -371,10 +444,16 @@ def main(argv: list[str] | None = None) -> int:
         docs = repost_corpus(nerel_articles(args.articles), args.seed)
         truth = truth_frame(docs)
         print(f"repost corpus: {len(docs)} documents …", file=sys.stderr)
-        documents, _ = normalize_documents(write_corpus(docs, tmp_path / "reposts"), tmp_path / "out", args.workers)
+        cli_args = command_args(options)
+        documents, _ = normalize_documents(
+            write_corpus(docs, tmp_path / "reposts"), tmp_path / "out", args.workers, cli_args or []
+        )
         result, sig_s, clu_s = detect(documents, options)
         s = score(result, truth)
         n_articles = truth["article"].n_unique()
+        if cli_args is not None:  # the run's own clusters: those of its documents' signatures
+            same = documents.select(result.columns).equals(result)
+            lines.append(f"the run's duplicate_of and similarity equal dedup.clusters of its documents: {same}")
         lines += [
             f"corpus: {n_articles} NEREL train articles + {len(docs) - n_articles} reposts = {len(docs)} documents "
             f"({documents.height} after normalize); seed {args.seed}",
@@ -409,30 +488,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"(the same {documents.height} documents)",
                 ]
         if args.copies:
-            corpus = tmp_path / f"x{args.copies}"
-            n_docs, chars = build_corpus(corpus, args.copies)
-            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            print(f"normalize ×{args.copies} ({n_docs} documents, {chars:,} chars) …", file=sys.stderr)
-            documents, run_s = normalize_documents(corpus, tmp_path / "out", args.workers)
-            result, sig_s, clu_s = detect(documents, options)
-            summary = dedup.summarize(result)
-            n = documents.height
-            # the pipeline makes signatures in its workers, side by side, and clusters once at the end
-            in_run = sig_s.wall / args.workers + clu_s.wall
-            lines += [
-                "",
-                f"cost on NEREL train ×{args.copies}: {n} documents, {chars:,} characters "
-                f"(load average before: {load})",
-                f"  normalize --workers {args.workers} --quiet, end to end: {run_s.wall:.2f} s wall, "
-                f"{run_s.cpu:.2f} s CPU (the command and its workers)",
-                f"  signatures: {sig_s.wall:.2f} s wall, {sig_s.cpu:.2f} s CPU ({sig_s.cpu / n * 1e6:.0f} µs CPU a "
-                f"document); clusters: {clu_s.wall:.2f} s wall, {clu_s.cpu:.2f} s CPU "
-                f"({summary.clusters} clusters, largest {summary.largest_size})",
-                f"  CPU: signatures + clusters = {(sig_s.cpu + clu_s.cpu) / run_s.cpu:.1%} of the run's "
-                "(target ≤ 10%)",
-                f"  wall in the run (signatures / {args.workers} workers + clusters): {in_run:.2f} s = "
-                f"{in_run / run_s.wall:.1%} of the run's; all serial: {(sig_s.wall + clu_s.wall) / run_s.wall:.1%}",
-            ]
+            lines += ["", *cost(tmp_path, args.copies, args.workers, args.rounds, options, cli_args)]
     print("\n".join(lines))
     return 0
 
