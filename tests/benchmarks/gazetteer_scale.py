@@ -1,0 +1,247 @@
+"""Gazetteers at scale: `python tests/benchmarks/gazetteer_scale.py [--sizes 0,10000,100000] [--copies 2]`.
+
+The bundled set plus N generated entities (three persons in four: a first name and a surname from
+the pymorphy3 dictionary's Name and Surn lexemes, of one gender; the fourth an organization: an
+adjective agreeing with an inanimate noun, «Ледяная корпорация»), written as YAML files of 10,000
+entities each in a temporary folder. For each size, side by side in one run, over NEREL train ×`--copies`
+(read from NORMALIZE_SHARED/nerel/train at run time, never copied into the project) with `--workers`
+(2) workers, `normalize IN OUT --gazetteers BUNDLED --gazetteers GENERATED --quiet`:
+
+- first run: an empty gazetteer cache (wall seconds, start to exit);
+- next run: the cache filled; its characters per second;
+- peak RSS of the largest process and of the whole process tree (RSS summed, and PSS summed: pages
+  shared between the workers count once in PSS), sampled from /proc every 50 ms over both runs;
+- the cache on disk after the first run;
+- warm startup: `normalize explain x` with the same gazetteers and the cache filled (best of three).
+
+`--sizes 0,10000,100000,1000000` adds the million (about 10 minutes more and several GiB of memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: tests/ on the path, like the other benchmarks
+    _tests = str(Path(__file__).resolve().parents[1])
+    if _tests not in sys.path:
+        sys.path.insert(0, _tests)
+
+from benchmarks.throughput import build_corpus
+
+from normalize import gazetteer as gz
+
+PER_FILE = 10_000
+ORG_EVERY = 4  # one generated entity in four is an organization
+
+
+# --- generated entities ------------------------------------------------------------------
+
+
+def dictionary_words() -> dict[str, list]:
+    """First names and surnames by gender, adjectives by gender and inanimate nouns with their
+    gender, all nominative singular, from the pymorphy3 dictionary."""
+    import pymorphy3
+
+    words: dict[str, set] = {k: set() for k in ("first", "surname", "adjective", "noun")}
+    adjectives: dict[int, dict[str, str]] = {}
+    for word, tag, _normal, para, _idx in pymorphy3.MorphAnalyzer().dictionary.iter_known_words():
+        if "nomn" not in tag or "sing" not in tag or tag.gender is None or "-" in word or len(word) < 3:
+            continue
+        if "Name" in tag:
+            words["first"].add((word, tag.gender))
+        elif "Surn" in tag:
+            words["surname"].add((word, tag.gender))
+        elif tag.POS == "ADJF" and "Qual" in tag and "Apro" not in tag:
+            adjectives.setdefault(para, {})[tag.gender] = word
+        elif tag.POS == "NOUN" and "inan" in tag and not ({"Geox", "Orgn", "Trad", "Abbr", "Fixd"} & tag.grammemes):
+            words["noun"].add((word, tag.gender))
+    return {
+        "first": sorted(words["first"]),
+        "surname": sorted(words["surname"]),
+        "adjective": sorted(tuple(sorted(forms.items())) for forms in adjectives.values() if len(forms) == 3),
+        "noun": sorted(words["noun"]),
+    }
+
+
+def generated(n: int, words: dict[str, list], seed: int = 15) -> list[tuple[str, str, str, str]]:
+    """n distinct (id, type, name, gender) entities; the first n of a larger set are the same entities."""
+    rng = random.Random(seed)
+    firsts = {g: [w for w, wg in words["first"] if wg == g] for g in ("masc", "femn")}
+    surnames = {g: [w for w, wg in words["surname"] if wg == g] for g in ("masc", "femn")}
+    out: list[tuple[str, str, str, str]] = []
+    seen: set[str] = set()
+    while len(out) < n:
+        if len(out) % ORG_EVERY == ORG_EVERY - 1:
+            noun, gender = rng.choice(words["noun"])
+            adjective = dict(rng.choice(words["adjective"]))[gender]
+            name, kind = f"{adjective.capitalize()} {noun}", "organization"
+            gender = ""
+        else:
+            gender = rng.choice(("masc", "femn"))
+            name = f"{rng.choice(firsts[gender]).capitalize()} {rng.choice(surnames[gender]).capitalize()}"
+            kind = "person"
+        if name not in seen:
+            seen.add(name)
+            out.append((f"gen/{kind[:3]}-{len(out)}", kind, name, gender[:1]))
+    return out
+
+
+def write_gazetteer(dest: Path, entities: list[tuple[str, str, str, str]]) -> None:
+    """YAML files of PER_FILE entities each (a person's gender given, as the bundled set gives it)."""
+    dest.mkdir(parents=True)
+    for start in range(0, len(entities), PER_FILE):
+        lines = ["entities:"]
+        for eid, kind, name, gender in entities[start : start + PER_FILE]:
+            lines += [f"  - id: {eid}", f"    type: {kind}", f"    name: {name}"]
+            if gender:
+                lines.append(f"    gender: {gender}")
+        (dest / f"generated-{start // PER_FILE:03d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in KiB; (0, 0) once it is gone."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return rss, pss
+
+
+def run(argv: list[str], env: dict[str, str]) -> dict:
+    """Wall seconds; peak RSS of the largest process, of the tree summed, and the tree's PSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    peak = {"one": 0, "tree": 0, "pss": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            mem = [_memory_kb(p) for p in _tree(proc.pid)]
+            peak["one"] = max(peak["one"], *(r for r, _ in mem), 0)
+            peak["tree"] = max(peak["tree"], sum(r for r, _ in mem))
+            peak["pss"] = max(peak["pss"], sum(p for _, p in mem))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return {"seconds": seconds, **{k: v / 1024 for k, v in peak.items()}}
+
+
+def du(where: Path) -> int:
+    return sum(p.stat().st_size for p in where.rglob("*") if p.is_file())
+
+
+def measure(size: int, sets: list[Path], corpus: Path, chars: int, workers: int, tmp: Path) -> dict:
+    exe = shutil.which("normalize") or ""
+    base = [exe] if exe else [sys.executable, "-m", "normalize"]
+    gaz = [a for s in sets for a in ("--gazetteers", str(s))]
+    cache = tmp / f"cache-{size}"
+    env = {**os.environ, "NORMALIZE_CACHE": str(cache)}
+    argv = [*base, str(corpus), str(tmp / "out"), "--workers", str(workers), "--quiet", *gaz]
+    first = run(argv, env)
+    shutil.rmtree(tmp / "out")
+    cache_mb = du(cache) / 1e6
+    nxt = run(argv, env)
+    shutil.rmtree(tmp / "out")
+    warm = min(run([*base, "explain", "x", *gaz], env)["seconds"] for _ in range(3))
+    shutil.rmtree(cache, ignore_errors=True)
+    return {
+        "size": size,
+        "first_s": first["seconds"],
+        "next_s": nxt["seconds"],
+        "chars_per_s": chars / nxt["seconds"],
+        "peak_one_mib": max(first["one"], nxt["one"]),
+        "peak_tree_mib": max(first["tree"], nxt["tree"]),
+        "peak_tree_pss_mib": max(first["pss"], nxt["pss"]),
+        "next_peak_one_mib": nxt["one"],
+        "cache_mb": cache_mb,
+        "warm_startup_s": warm,
+    }
+
+
+def table(rows: list[dict], chars: int, workers: int) -> str:
+    head = (
+        f"bundled set + N generated entities; NEREL train, {chars:,} characters; {workers} workers\n\n"
+        "| entities added | first run (empty cache) | next run | chars/s | peak RSS, one process "
+        "| peak RSS, tree (PSS) | cache on disk | warm startup |\n|---|---|---|---|---|---|---|---|"
+    )
+    lines = [
+        f"| {r['size']:,} | {r['first_s']:.1f} s | {r['next_s']:.1f} s | {r['chars_per_s'] / 1e6:.2f} M "
+        f"| {r['peak_one_mib']:,.0f} MiB | {r['peak_tree_mib']:,.0f} MiB ({r['peak_tree_pss_mib']:,.0f}) "
+        f"| {r['cache_mb']:.0f} MB | {r['warm_startup_s']:.2f} s |"
+        for r in rows
+    ]
+    return "\n".join([head, *lines])
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="0,10000,100000", help="entities added, comma-separated")
+    ap.add_argument("--copies", type=int, default=2, help="copies of NEREL train in the corpus")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    words = dictionary_words() if max(sizes) else {}
+    bundled = gz.bundled_dir()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="gazetteer-scale-") as name:
+        tmp = Path(name)
+        _docs, chars = build_corpus(tmp / "corpus", args.copies)
+        every = generated(max(sizes), words) if max(sizes) else []
+        for size in sizes:
+            sets = [bundled]
+            if size:
+                write_gazetteer(tmp / f"gen-{size}", every[:size])
+                sets.append(tmp / f"gen-{size}")
+            rows.append(measure(size, sets, tmp / "corpus", chars, args.workers, tmp))
+            print(f"{size:>9,} added: {json.dumps({k: round(v, 2) for k, v in rows[-1].items()})}", flush=True)
+            if size:
+                shutil.rmtree(tmp / f"gen-{size}")
+    print()
+    print(table(rows, chars, args.workers))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
