@@ -5,7 +5,7 @@ the pymorphy3 dictionary's Name and Surn lexemes, of one gender; the fourth an o
 adjective agreeing with an inanimate noun, «Ледяная корпорация»), written as YAML files of 10,000
 entities each in a temporary folder. For each size, side by side in one run, over NEREL train ×`--copies`
 (read from NORMALIZE_SHARED/nerel/train at run time, never copied into the project) with `--workers`
-(2) workers, `normalize IN OUT --gazetteers BUNDLED --gazetteers GENERATED --quiet`:
+(2) workers, `normalize IN OUT --gazetteers GENERATED --quiet` (stacked on the bundled set):
 
 - first run: an empty gazetteer cache (wall seconds, start to exit);
 - next run: the cache filled; its characters per second;
@@ -37,8 +37,6 @@ if __package__ in (None, ""):  # run as a script: tests/ on the path, like the o
         sys.path.insert(0, _tests)
 
 from benchmarks.throughput import build_corpus
-
-from normalize import gazetteer as gz
 
 PER_FILE = 10_000
 ORG_EVERY = 4  # one generated entity in four is an organization
@@ -222,14 +220,13 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     words = dictionary_words() if max(sizes) else {}
-    bundled = gz.bundled_dir()
     rows = []
     with tempfile.TemporaryDirectory(prefix="gazetteer-scale-") as name:
         tmp = Path(name)
         _docs, chars = build_corpus(tmp / "corpus", args.copies)
         every = generated(max(sizes), words) if max(sizes) else []
         for size in sizes:
-            sets = [bundled]
+            sets = []  # the bundled set is the base layer; the generated one stacks on it
             if size:
                 write_gazetteer(tmp / f"gen-{size}", every[:size])
                 sets.append(tmp / f"gen-{size}")
