@@ -36,7 +36,7 @@ if __package__ in (None, ""):  # run as a script: tests/ on the path, like the o
     if _tests not in sys.path:
         sys.path.insert(0, _tests)
 
-from benchmarks.throughput import build_corpus
+from benchmarks.throughput import build_corpus, tree_pids
 
 PER_FILE = 10_000
 ORG_EVERY = 4  # one generated entity in four is an organization
@@ -109,20 +109,6 @@ def write_gazetteer(dest: Path, entities: list[tuple[str, str, str, str]]) -> No
 # --- measuring ---------------------------------------------------------------------------
 
 
-def _tree(pid: int) -> list[int]:
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            continue
-    return out
-
-
 def _memory_kb(pid: int) -> tuple[int, int]:
     """(RSS, PSS) of one process in KiB; (0, 0) once it is gone."""
     rss = pss = 0
@@ -147,7 +133,7 @@ def run(argv: list[str], env: dict[str, str]) -> dict:
 
     def sample() -> None:
         while not done.is_set():
-            mem = [_memory_kb(p) for p in _tree(proc.pid)]
+            mem = [_memory_kb(p) for p in tree_pids(proc.pid)]
             peak["one"] = max(peak["one"], *(r for r, _ in mem), 0)
             peak["tree"] = max(peak["tree"], sum(r for r, _ in mem))
             peak["pss"] = max(peak["pss"], sum(p for _, p in mem))

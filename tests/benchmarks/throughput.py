@@ -64,21 +64,31 @@ def build_corpus(dest: Path, copies: int) -> tuple[int, int]:
 # --- running normalize ----------------------------------------------------------------
 
 
+def tree_pids(pid: int) -> list[int]:
+    """A process and all its descendants (workers, their helpers), read from /proc; gone ones drop out."""
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
 def _tree_rss_kb(pid: int) -> int:
     """RSS of a process and all its descendants, in KiB (0 once it is gone)."""
     total = 0
-    stack = [pid]
-    while stack:
-        p = stack.pop()
+    for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
                 for line in fh:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
                         break
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
     return total

@@ -22,23 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("NORMALIZE_SHARED", ROOT.parent / "shared"))
+if str(ROOT / "tests") not in sys.path:  # run as a script: the other benchmarks' helpers
+    sys.path.insert(0, str(ROOT / "tests"))
 
-
-def corpus(copies: int, into: Path) -> int:
-    """NEREL train's raw texts `copies` times over as .txt files; returns the characters."""
-    texts = sorted((SHARED / "nerel" / "train").glob("*.txt"))
-    if not texts:
-        raise SystemExit(f"{SHARED / 'nerel' / 'train'} has no .txt files (set NORMALIZE_SHARED)")
-    chars = 0
-    for c in range(copies):
-        d = into / f"copy{c}"
-        d.mkdir(parents=True)
-        for t in texts:
-            text = t.read_text(encoding="utf-8")
-            (d / t.name).write_text(text, encoding="utf-8")
-            chars += len(text)
-    return chars
+from benchmarks.throughput import build_corpus  # noqa: E402
 
 
 def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cache: bool) -> tuple[float, float]:
@@ -73,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         base = tmp_path / "base"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base), args.ref], check=True)
         try:
-            chars = corpus(args.copies, tmp_path / "in")
+            _docs, chars = build_corpus(tmp_path / "in", args.copies)
             sides = {"this": ROOT, args.ref: base}
             times: dict[str, list[float]] = {k: [] for k in sides}
             cpu: dict[str, list[float]] = {k: [] for k in sides}
@@ -81,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
                 timed_run(checkout, tmp_path / "in", tmp_path / f"warm-{len(times)}-{name}", extra, args.cache)
             for r in range(args.rounds):
                 for name, checkout in sides.items():
-                    out = tmp_path / f"out-{r}-{len(times[name])}"
+                    # a fresh OUT each run: never resume from (or sweep) the other side's checkpoints
+                    out = tmp_path / f"out-{r}-{name.replace('/', '_')}"
                     s, c = timed_run(checkout, tmp_path / "in", out, extra, args.cache)
                     times[name].append(s)
                     cpu[name].append(c)
