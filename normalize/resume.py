@@ -14,7 +14,8 @@ keys it does not find (by default; `resume=False` starts from scratch). The tabl
 are then assembled from the parts in input order, so they are the same whether a
 record was processed now or in an earlier, killed run, and whatever the number of
 workers. After the tables are written, parts that hold records no longer in the
-input are compacted away (`finish`). A lock file keeps two runs from sharing one OUT.
+input are compacted away (`finish`). A lock file keeps two runs from sharing one OUT: `locked`
+holds it from before the first temporary file is swept until the tables and the manifest are written.
 
 Layout of OUT/.normalize/: `lock`, `manifest.json` (the last completed run: its
 configuration digest, options and counts), `outputs.json` (the files runs wrote into OUT:
@@ -24,6 +25,7 @@ raises `faults.IOFault`, in the worker that wrote it; the parts already written 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -198,6 +200,20 @@ def state_dir(out: Path) -> Path:
     return Path(out) / STATE
 
 
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold OUT's lock (OUT must exist): a second run into OUT fails with a one-line OutputError
+    instead of sweeping this run's temporary files or writing its tables over them."""
+    state = state_dir(out)
+    with faults.writing(state):
+        state.mkdir(exist_ok=True)
+    lock = _Lock(state / "lock")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def run(
     input_path: Path,
     out: Path,
@@ -210,13 +226,15 @@ def run(
     files: list[Path] | None = None,
     bundled: bool = True,
     dedup: DedupOptions | None = None,
+    hold_lock: bool = True,
 ) -> Outcome:
     """Read, process (what is not already in OUT's parts) and assemble; OUT must be prepared.
 
     The gazetteers stack on the bundled set (none if `bundled` is false), as for `pipeline.process`.
 
     `files` is `read.input_files` of the input when the caller has listed it already; `dedup`,
-    the near-duplicate options (None: off).
+    the near-duplicate options (None: off); `hold_lock=False` when the caller holds `locked(out)`
+    already (the runner does, until its tables are written).
 
     Raises read.InputError, write.OutputError or GazetteerError for problems with the
     run as a whole; every problem with a record is a reject.
@@ -228,14 +246,11 @@ def run(
     parts_dir = state / "parts"
     with faults.writing(parts_dir):
         parts_dir.mkdir(parents=True, exist_ok=True)
-    lock = _Lock(state / "lock")
-    try:
+    with locked(out) if hold_lock else contextlib.nullcontext():
         layers = pipeline.gazetteer_stack(gazetteers, bundled)
         return _run(
             input_path, out, parts_dir, layers, workers, follow_symlinks, resume, track, batch_size, files, dedup
         )
-    finally:
-        lock.release()
 
 
 def _run(

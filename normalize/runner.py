@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -32,6 +32,9 @@ from normalize.dedup import DEFAULT as DEFAULT_DEDUP
 from normalize.dedup import DedupOptions, run_info
 from normalize.overview import Overview
 from normalize.progress import Progress
+
+if TYPE_CHECKING:
+    from normalize.stages import Compiled
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,22 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
 
 
 def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
-    workers = opts.workers if opts.workers is not None else pipeline.default_workers()
     started = time.perf_counter()
     compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
     inputs = read.scan(input_path, opts.follow_symlinks, exclude=out)
+    write.prepare_out(out, swept=False)
+    # held until run.json is written: a second run into OUT stops at once, before it sweeps this
+    # run's temporary files or writes its tables over this run's
+    with resume.locked(out):
+        write.sweep(out)
+        return _locked_run(input_path, out, opts, started, compiled, inputs)
+
+
+def _locked_run(
+    input_path: Path, out: Path, opts: RunOptions, started: float, compiled: Compiled, inputs: read.Inputs
+) -> RunResult:
+    workers = opts.workers if opts.workers is not None else pipeline.default_workers()
     files = inputs.files
-    write.prepare_out(out)
     with Progress(len(files), enabled=opts.progress) as bar:
         done = resume.run(
             input_path,
@@ -130,6 +143,7 @@ def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
             files=files,
             bundled=opts.bundled,
             dedup=opts.dedup,
+            hold_lock=False,
         )
     # figures from narrow columns and a sample of the first documents: this process holds
     # nothing that grows with the corpus, and the tables stream from the checkpoint parts to OUT

@@ -58,8 +58,9 @@ def sweep(folder: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def prepare_out(out: Path) -> None:
-    """Create OUT if needed, check that it takes a file, remove temporary files left by a crashed run.
+def prepare_out(out: Path, swept: bool = True) -> None:
+    """Create OUT if needed, check that it takes a file, remove temporary files left by a crashed run
+    (`swept=False`: not yet, the caller sweeps once it holds OUT's lock).
 
     A path that cannot be a folder (a file, or a file on the way) is an `OutputError`; a
     folder the environment does not let us write (read-only, no permission, full) an `IOFault`."""
@@ -80,7 +81,8 @@ def prepare_out(out: Path) -> None:
         fd, probe = tempfile.mkstemp(prefix=TMP_PREFIX, dir=out)
         os.close(fd)
         os.unlink(probe)
-        sweep(out)
+        if swept:
+            sweep(out)
 
 
 def _atomic(out: Path, name: str, write) -> Path:

@@ -196,12 +196,34 @@ def test_determinism_whatever_the_workers(tmp_path, capsys):
 def test_two_runs_cannot_share_an_output_folder(tmp_path, capsys):
     inp = corpus(tmp_path / "in", 2)
     out = tmp_path / "out"
-    (out / ".normalize").mkdir(parents=True)
-    lock = resume._Lock(out / ".normalize" / "lock")
-    try:
+    out.mkdir()
+    with resume.locked(out):
         r = run(inp, out, capsys=capsys)
-    finally:
-        lock.release()
     assert r.code == 2
     assert r.err.strip().count("\n") == 0 and "another normalize run" in r.err
     assert run(inp, out, capsys=capsys).code == 0
+
+
+def test_the_lock_is_held_until_the_tables_are_written(tmp_path, monkeypatch):
+    """A second run started while the first writes its tables stops; it neither sweeps the first's
+    temporary files nor writes over its tables."""
+    import normalize
+    from normalize import write
+
+    inp = corpus(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    real = write.write_tables
+    seen: list[str] = []
+
+    def write_tables(tables, folder, fmt):
+        if not seen:
+            seen.append("second run")
+            with pytest.raises(write.OutputError, match="another normalize run"):
+                normalize.run(inp, out, workers=1, progress=False)
+            seen.append("refused")
+        return real(tables, folder, fmt)
+
+    monkeypatch.setattr(write, "write_tables", write_tables)
+    result = normalize.run(inp, out, workers=1, progress=False)
+    assert seen == ["second run", "refused"]
+    assert result.documents == 2 and (out / "run.json").is_file()
