@@ -163,6 +163,8 @@ def _locked_run(
         "edits": view.edits,
         "mentions_by_type": dict(sorted(view.mentions_by_type)),
         "gazetteer_digest": compiled.gazetteer.digest,
+        # the stack, base first: which files made the digest (the bundled set's, then each --gazetteers)
+        "gazetteers": list(pipeline.gazetteer_stack(opts.gazetteers, opts.bundled)),
         "entities": len(compiled.gazetteer.entities),
         "seconds": round(elapsed, 3),
         "chars_per_second": rate,

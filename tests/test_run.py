@@ -30,6 +30,16 @@ def test_the_library_run_writes_what_the_command_writes(tmp_path, capsys):
     assert result.overview.documents == 3 and result.chars_per_second == info["chars_per_second"] > 0
 
 
+@pytest.mark.parametrize("bundled", [True, False])
+def test_run_json_names_the_layers_base_first(tmp_path, bundled):
+    from normalize.layers import bundled_dir
+
+    inp = corpus(tmp_path / "in", 1)
+    result = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], bundled=bundled, workers=1)
+    expected = [str(bundled_dir()), str(MINI)] if bundled else [str(MINI)]
+    assert result.info["gazetteers"] == expected
+
+
 @pytest.mark.parametrize(
     ("options", "fields", "expected"),
     [
