@@ -399,14 +399,18 @@ def show_command(args: argparse.Namespace) -> int:
 
     try:
         stack = layers.command_layers(args.gazetteers or (), bundled=not args.no_bundled)
-        merged = layers.stack(stack, label=check.label)
+        merged = layers.merge(stack, label=check.label, warnings=False)
+        layers.raise_first_error(merged.problems)
     except GazetteerError as exc:
         return fail(str(exc))
     found = show.find(merged, args.query)
     if not found.entities:
+        why = found.note or f"no entity has the id or name {args.query!r}"
         near = f" (nearest ids: {', '.join(found.near)})" if found.near else ""
-        print(f"normalize gazetteers show: no entity has the id or name {args.query!r}{near}", file=sys.stderr)
+        print(f"normalize gazetteers show: {why}{near}", file=sys.stderr)
         return EXIT_INVALID
+    if found.note:
+        print(found.note)
     print("\n\n".join(show.describe(e) for e in found.entities))
     return EXIT_OK
 

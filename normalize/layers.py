@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from normalize.gazetteer import bundled_dir
@@ -57,6 +57,9 @@ class Stacked:
     gazetteer: Gazetteer
     problems: tuple[Problem, ...]  # by layer, file and line
     files: tuple[Path, ...]
+    # an id no entity has any more → the id of the entity it was merged into, and where
+    merged_into: dict[str, tuple[str, Location]] = field(default_factory=dict)
+    dropped: dict[str, Location] = field(default_factory=dict)  # an id a layer dropped → where
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -109,7 +112,14 @@ def merge(
         sources=tuple(str(p) for layer in layers for p in layer.paths),
         digest=digest.hexdigest(),
     )
-    return Stacked(gazetteer, problems, tuple(files))
+    live = {e.id for e in gazetteer.entities}
+    merged_into = {
+        eid: (e.id, e.where)
+        for eid, slot in state.slot_of.items()
+        if eid not in live and (e := state.slots[slot]) is not None
+    }
+    dropped = {eid: where for eid, where in state.removed.items() if eid not in live and eid not in merged_into}
+    return Stacked(gazetteer, problems, tuple(files), merged_into, dropped)
 
 
 def origins(entry: Entry) -> tuple[Origin, ...]:

@@ -1,7 +1,8 @@
 """`normalize gazetteers show ID|NAME`: one entity as a gazetteer stack merges it, field by field
 with the file:line each value came from (`Entity.origin`, kept by `layers.merge`).
 
-An id names its entity; anything else is looked up as a name: every entity that has it as its
+An id names its entity, an id merged away names the entity it went into, and a dropped id says
+where it was dropped; anything else is looked up as a name: every entity that has it as its
 canonical name or an alias (compared as the validator compares names), so that a user can see
 which entity a name belongs to after the layers have been merged.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, fields
 
-from normalize.gazetteer_model import Entity, Gazetteer
+from normalize.gazetteer_model import Entity
 from normalize.gazetteer_sets import normalize_name
+from normalize.layers import Stacked
 
 # the record's fields in their YAML order, less the bookkeeping ones
 FIELDS = tuple(f.name for f in fields(Entity) if f.name not in ("where", "origin"))
@@ -25,15 +27,22 @@ class Found:
 
     entities: tuple[Entity, ...]
     near: tuple[str, ...] = ()
+    note: str = ""  # what became of an id no entity has now: «merged into …», «dropped at …»
 
 
-def find(gazetteer: Gazetteer, query: str) -> Found:
-    """The entity with the id `query`; else every entity with `query` among its names."""
-    by_id = gazetteer.by_id()
+def find(stacked: Stacked, query: str) -> Found:
+    """The entity with the id `query` (or the one it was merged into); else every entity with
+    `query` among its names."""
+    by_id = stacked.gazetteer.by_id()
     if query in by_id:
         return Found((by_id[query],))
+    if query in stacked.merged_into:
+        into, where = stacked.merged_into[query]
+        return Found((by_id[into],), note=f"{query} was merged into {into} ({where})")
+    if query in stacked.dropped:
+        return Found((), note=f"{query} was dropped at {stacked.dropped[query]}")
     key = normalize_name(query)
-    named = tuple(e for e in gazetteer.entities if any(normalize_name(n) == key for n in e.names))
+    named = tuple(e for e in stacked.gazetteer.entities if any(normalize_name(n) == key for n in e.names))
     if named:
         return Found(named)
     return Found((), tuple(difflib.get_close_matches(query, list(by_id), n=3, cutoff=0.6)))

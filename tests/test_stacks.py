@@ -138,7 +138,8 @@ def test_show_gives_each_field_with_where_it_came_from(capsys: pytest.CaptureFix
     [
         (["Госдума", "-g", str(TEAM)], 0, "org/gosduma: Государственная дума (organization)", ""),
         (["country/kg"], 0, "country/kg: Киргизия (country)", ""),
-        (["country/kg", "-g", str(TEAM)], 1, "", "no entity has the id or name 'country/kg'"),  # merged away
+        # merged away: the entity it went into, and where
+        (["country/kg", "-g", str(TEAM)], 0, "country/kg was merged into team/kyrgyzstan (", ""),
         (["country/kgz"], 1, "", "(nearest ids: country/kz, country/kg"),
         (["country/kg", "--no-bundled"], 1, "", "no entity"),
         (["x", "-g", "/nonexistent/gazetteers"], 2, "", "normalize: error: /nonexistent/gazetteers"),
@@ -149,6 +150,17 @@ def test_show_finds_by_id_or_name(argv, code, out, err, capsys: pytest.CaptureFi
     captured = capsys.readouterr()
     assert captured.out.startswith(out) and err in captured.err
     assert captured.err.count("\n") == (1 if err else 0)
+
+
+def test_show_says_where_an_id_was_merged_or_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "drop.yaml").write_text("entities:\n  - id: country/kg\n    drop: true\n", encoding="utf-8")
+    assert cli.main(["gazetteers", "show", "country/kg", "-g", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("normalize gazetteers show: country/kg was dropped at ") and "drop.yaml:2" in err
+    assert cli.main(["gazetteers", "show", "country/kg", "-g", str(TEAM)]) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert first.startswith("country/kg was merged into team/kyrgyzstan (") and "entities.yaml:5" in first
+    assert second == "team/kyrgyzstan: Кыргызстан (country)"
 
 
 def test_path_is_where_the_bundled_set_is(capsys: pytest.CaptureFixture[str]) -> None:
