@@ -278,9 +278,9 @@ def _run(
     done = index_parts(parts_dir, sizes)
     if files is None:
         files = read.input_files(input_path, follow_symlinks, exclude=out)
-    records: Iterable = chain.from_iterable(read.read_file(p, input_path, follow_symlinks) for p in files)
-    if track is not None:
-        records = track(records)
+    # the bar counts files, as its total does (a table file holds many records)
+    tracked: Iterable[Path] = files if track is None else track(files)
+    records: Iterable = chain.from_iterable(read.read_file(p, input_path, follow_symlinks) for p in tracked)
 
     read_rejects: list[dict] = []
     keys: list[str] = []

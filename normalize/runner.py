@@ -130,7 +130,7 @@ def _locked_run(
 ) -> RunResult:
     workers = opts.workers if opts.workers is not None else pipeline.default_workers()
     files = inputs.files
-    with Progress(len(files), enabled=opts.progress) as bar:
+    with Progress(len(files), label="file", enabled=opts.progress) as bar:
         done = resume.run(
             input_path,
             out,

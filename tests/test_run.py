@@ -30,6 +30,25 @@ def test_the_library_run_writes_what_the_command_writes(tmp_path, capsys):
     assert result.overview.documents == 3 and result.chars_per_second == info["chars_per_second"] > 0
 
 
+def test_the_progress_bar_counts_files_as_its_total_does(tmp_path, monkeypatch):
+    from normalize import progress, runner
+
+    inp = corpus(tmp_path / "in", 1)
+    (inp / "table.csv").write_text("doc_id,text\na,Первый текст.\nb,Второй текст.\nc,Третий.\n", encoding="utf-8")
+    bars: list[progress.Progress] = []
+
+    class Recorded(progress.Progress):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(runner, "Progress", Recorded)
+    result = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], bundled=False, workers=1)
+    assert result.records == 4  # three rows of the table, one text file
+    (bar,) = bars
+    assert (bar.total, bar.done, bar.label) == (2, 2, "file")
+
+
 @pytest.mark.parametrize("bundled", [True, False])
 def test_run_json_names_the_layers_base_first(tmp_path, bundled):
     from normalize.layers import bundled_dir
