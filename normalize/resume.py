@@ -26,6 +26,7 @@ raises `faults.IOFault`, in the worker that wrote it; the parts already written 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -100,6 +101,7 @@ def record_key(config: str, rec: read.RawDoc, seen: Counter) -> str:
 
 
 def _part_keys(part: Path) -> list[str]:
+    faults.inject("read-part", part)
     keys: list[str] = []
     for name in ("documents", "rejects"):
         keys += pl.read_parquet(part / f"{name}.parquet", columns=["_key"])["_key"].to_list()
@@ -107,7 +109,10 @@ def _part_keys(part: Path) -> list[str]:
 
 
 def index_parts(parts_dir: Path, sizes: dict[Path, int] | None = None) -> dict[str, Path]:
-    """Record key → the part holding it; a part that cannot be read is removed.
+    """Record key → the part holding it. A damaged part (a file missing, a parquet file that is not
+    one) is removed, and its records are processed again; a part the disk cannot read now (EIO,
+    EACCES) is kept and the run stops with an `IOFault`, since its records are fine and the next run
+    reuses them.
 
     `sizes`, when given, receives the number of records each part holds."""
     index: dict[str, Path] = {}
@@ -116,7 +121,10 @@ def index_parts(parts_dir: Path, sizes: dict[Path, int] | None = None) -> dict[s
             continue
         try:
             keys = _part_keys(part)
-        except (OSError, pl.exceptions.PolarsError):
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            code = faults.errno_of(exc)
+            if code is not None and code != errno.ENOENT:
+                raise faults.fault(part, exc, "read") from exc
             shutil.rmtree(part, ignore_errors=True)
             continue
         for k in keys:

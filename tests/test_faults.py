@@ -129,6 +129,38 @@ def test_a_write_refused_is_one_line_exit_3_and_a_rerun_completes(
         assert (rerun.report["reused"], rerun.report["processed"]) == (4, 11)
 
 
+@pytest.mark.parametrize("fault", ["read-part#2=EIO", "read-part#2=EACCES:polars"])
+def test_a_part_the_disk_cannot_read_now_is_kept(reference, tmp_path, capsys, monkeypatch, fault):
+    """A checkpoint part that fails to read with an I/O error is not damaged: exit 3, nothing
+    removed, and the run after reuses it (a damaged part, below, is removed and redone)."""
+    inp, ref = reference
+    out = tmp_path / "out"
+    assert run(inp, out, *BATCH, capsys=capsys).code == 0
+    parts = sorted(p.name for p in (out / ".normalize" / "parts").iterdir())
+    monkeypatch.setenv(faults.ENV, fault)
+    failed = run(inp, out, *BATCH, capsys=capsys)
+    assert failed.code == cli.EXIT_IO, failed.err
+    assert ".normalize/parts/" in error_line(failed.err) and ": cannot read: " in error_line(failed.err)
+    assert sorted(p.name for p in (out / ".normalize" / "parts").iterdir()) == parts
+    monkeypatch.delenv(faults.ENV)
+    rerun = run(inp, out, *BATCH, capsys=capsys)
+    assert rerun.code == 0 and (rerun.report["reused"], rerun.report["processed"]) == (15, 0)
+    assert_same_bytes(ref, out)
+
+
+def test_a_damaged_part_is_removed_and_its_records_redone(reference, tmp_path, capsys):
+    inp, ref = reference
+    out = tmp_path / "out"
+    assert run(inp, out, *BATCH, capsys=capsys).code == 0
+    first, second = sorted((out / ".normalize" / "parts").iterdir())[:2]
+    (first / "documents.parquet").unlink()
+    (second / "rejects.parquet").write_bytes(b"not parquet")
+    rerun = run(inp, out, *BATCH, capsys=capsys)
+    assert rerun.code == 0, rerun.err
+    assert rerun.report["reused"] + rerun.report["processed"] == 15 and rerun.report["processed"] >= 2  # 1 read reject
+    assert_same_bytes(ref, out)
+
+
 def test_a_full_disk_in_a_worker_process_is_one_line_and_the_rerun_resumes(reference, tmp_path):
     """Workers write the parts: their error crosses the process pool and is still one line, exit 3."""
     inp, ref = reference
