@@ -409,3 +409,25 @@ def test_a_set_without_entities_links_nothing(text):
     """DESIGN.md: a set with no entities is valid (cleaning and rules only): every tier finds nothing."""
     empty = link.compile_index(gazetteer.Gazetteer(entities=(), rules=()))
     assert link.Linker(empty).find(text) == []
+
+
+# --- one surname, two people named in the document ----------------------------------------------
+
+FAMILY = [
+    ("person/viktor", "person", "Виктор Самойленко", ()),
+    ("person/andrei", "person", "Андрей Самойленко", ()),
+]
+FAMILY_TEXT = "Виктор Самойленко прибыл. В.Самойленко заявил, что Андрей Самойленко одобрил план. Самойленко добавил."
+FAMILY_FOUND = [
+    ("Виктор Самойленко", "Виктор Самойленко"),
+    ("В.Самойленко", "Виктор Самойленко"),  # the initial tells them apart
+    ("Андрей Самойленко", "Андрей Самойленко"),
+    # «Самойленко» alone is either: neither
+]
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["in order", "reversed"])
+def test_a_surname_two_people_share_is_told_apart_by_initials_only(order):
+    """Whichever entity comes first in the set: a bare shared surname is neither's, an initialled
+    one is its owner's, and one person named in full is not evidence of the other's relative."""
+    assert linked(FAMILY_TEXT, _index(FAMILY[::order])) == FAMILY_FOUND

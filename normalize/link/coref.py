@@ -33,19 +33,19 @@ def corefer(text: str, folded: str, found: list[Found], index: Index, memo: Memo
     full = {f.entity for f in found if f.entity in index.persons and f.method in NAMED_IN_FULL}
     if not full:
         return []
-    keys: dict[str, int] = {}
+    owners: dict[str, list[int]] = defaultdict(list)
     # the stem of the first name a glossed mention gives («Сабриэлем Матиасом (Subriel Matías)»: «сабриэл»)
     glossed_firsts: dict[int, str] = {}
     variants = _variant_surnames(text, found, index, memo, glossed_firsts)
-    for idx in full:
+    for idx in sorted(full):
         parts = index.persons[idx]
         # the text's own spelling first, then the surname's case forms, then its other spellings («Баффета»)
-        for form in (*variants.get(idx, ()), *index.surname_forms[idx], *index.surname_spellings.get(idx, ())):
-            keys.setdefault(fold(form), idx)
-            if parts.first:
-                initial = parts.first[0] + "."
-                keys.setdefault(fold(f"{initial} {form}"), idx)
-                keys.setdefault(fold(f"{initial}{form}"), idx)
+        forms = (*variants.get(idx, ()), *index.surname_forms[idx], *index.surname_spellings.get(idx, ()))
+        for key in dict.fromkeys(k for form in forms for k in _surname_keys(form, parts.first)):
+            owners[key].append(idx)
+    # a surname two people named in this document share («Виктор Лукашенко … Александр Лукашенко»)
+    # is neither's alone; their initials still tell them apart («В.Лукашенко»)
+    keys = {k: v[0] for k, v in owners.items() if len(v) == 1}
     # a first name alone, when one person named in full has it and it stands alone («Кэтрин сказала»)
     first_owner: dict[str, set[int]] = defaultdict(set)
     # a first name alone is the weakest coreference: only after the name itself, not a near spelling of it
@@ -55,7 +55,7 @@ def corefer(text: str, folded: str, found: list[Found], index: Index, memo: Memo
         if parts.first and len(parts.first) >= 3:
             for form in index.first_forms[idx]:
                 first_owner[fold(form)].add(idx)
-    firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in keys}
+    firsts = {k: next(iter(v)) for k, v in first_owner.items() if len(v) == 1 and k not in owners}
     keys.update(firsts)
     hits = [
         (s, e, k)
@@ -64,14 +64,15 @@ def corefer(text: str, folded: str, found: list[Found], index: Index, memo: Memo
         and text[s].isupper()
         and not (k in firsts and re.match(r"\s+[А-ЯЁA-Z]", text[e : e + 2]))
     ]
-    # a surname the text also gives with another first name is shared by a family: only first names stay safe
-    # (not within a mention of that person: «Модибо Сидибе (Modibo Sidibe)» gives the person's own first name)
+    # a surname the text also gives with another first name is shared by a family: only first names stay
+    # safe (not within a mention already found: «Модибо Сидибе (Modibo Sidibe)» gives the person's own
+    # first name, and «Александр Лукашенко» is another person named in full, not a relative)
     taken = Spans((f.start, f.end, f.entity) for f in found)
     shared = {
         keys[k]
         for s, e, k in hits
         if k not in firsts
-        and keys[k] not in taken.overlapping(s, e)
+        and not taken.overlaps(s, e)
         and other_first_name_before(text, s, index, keys[k])
         and not _glossed_first_before(text, s, glossed_firsts.get(keys[k]))
     }
@@ -85,6 +86,14 @@ def corefer(text: str, folded: str, found: list[Found], index: Index, memo: Memo
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.add(s, e)
     return out
+
+
+def _surname_keys(form: str, first: str | None) -> Iterable[str]:
+    """A surname form alone, and led by the first name's initial («И. Кубраков», «И.Кубраков»)."""
+    yield fold(form)
+    if first:
+        yield fold(f"{first[0]}. {form}")
+        yield fold(f"{first[0]}.{form}")
 
 
 def _nominative(word: str) -> str:
