@@ -431,3 +431,30 @@ def test_a_surname_two_people_share_is_told_apart_by_initials_only(order):
     """Whichever entity comes first in the set: a bare shared surname is neither's, an initialled
     one is its owner's, and one person named in full is not evidence of the other's relative."""
     assert linked(FAMILY_TEXT, _index(FAMILY[::order])) == FAMILY_FOUND
+
+
+# --- a name shared by a city and a region, only one of them with a parent ------------------------
+
+NAMESAKES = [
+    ("country/us", "country", "США", (), None),
+    ("city/ny", "city", "Нью-Йорк", (), "country/us"),
+    ("region/ny", "region", "Нью-Йорк", (), None),
+    ("city/london", "city", "Лондон", (), None),
+]
+NAMESAKES_FOUND = [
+    # nothing in the text speaks for either: the type order (a city before a region)
+    ("Концерт прошёл в Нью-Йорке.", [("Нью-Йорке", "city/ny")]),
+    # an entity seen without a parent is no evidence for the other namesake that has none
+    ("Из Лондона он улетел в Нью-Йорк.", [("Лондона", "city/london"), ("Нью-Йорк", "city/ny")]),
+    ("В штате Нью-Йорк выпал снег.", [("Нью-Йорк", "region/ny")]),  # a type cue
+    ("Власти США и Нью-Йорка.", [("США", "country/us"), ("Нью-Йорка", "city/ny")]),  # its parent seen
+]
+
+
+@pytest.mark.parametrize("text, expected", NAMESAKES_FOUND, ids=[t for t, _ in NAMESAKES_FOUND])
+def test_a_namesake_without_a_parent_does_not_win_by_it(text, expected):
+    index = link.compile_index(
+        gazetteer.Gazetteer(tuple(gazetteer.Entity(i, t, n, a, parent=p) for i, t, n, a, p in NAMESAKES), ())
+    )
+    found = [(text[m.start : m.end], index.entities[m.entity].id) for m in link.find_mentions(text, index)]
+    assert found == expected

@@ -60,7 +60,8 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
     seen = {h.cands[0].entity for h in plain}
     by_title = titled(hits, index, text)
     seen.update(by_title.values())
-    seen_parents = {index.entities[e].parent for e in seen} | {index.entities[e].id for e in seen}
+    # (an entity without a parent says nothing of another's: None is no parent seen)
+    seen_parents = {p for e in seen if (p := index.entities[e].parent)} | {index.entities[e].id for e in seen}
     seen_countries = {index.entities[e].id for e in seen if index.entities[e].type == "country"}
     found: list[Found] = []
     for h in hits:
