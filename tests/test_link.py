@@ -458,3 +458,26 @@ def test_a_namesake_without_a_parent_does_not_win_by_it(text, expected):
     )
     found = [(text[m.start : m.end], index.entities[m.entity].id) for m in link.find_mentions(text, index)]
     assert found == expected
+
+
+# --- a surname that comes first: what follows it says whose it is -------------------------------
+
+KIMS = [("person/kim-jong-un", "person", "Ким Чен Ын", "Ким")]
+KIMS_FOUND = [
+    ("Ким Чен Ын приехал. Ким заявил о мире.", [("Ким Чен Ын", "Ким Чен Ын"), ("Ким", "Ким Чен Ын")]),
+    # another given name after the surname: another person of the family
+    ("Ким Чен Ын приехал. Ким Чон Нам умер в Малайзии.", [("Ким Чен Ын", "Ким Чен Ын")]),
+    # the person's own given names, inflected
+    (
+        "Брат Ким Чен Ына. Отец Ким Чен Ына и Ким.",
+        [("Ким Чен Ына", "Ким Чен Ын"), ("Ким Чен Ына", "Ким Чен Ын"), ("Ким", "Ким Чен Ын")],
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", KIMS_FOUND, ids=[t for t, _ in KIMS_FOUND])
+def test_a_surname_first_name_is_not_followed_by_another_given_name(text, expected):
+    index = link.compile_index(
+        gazetteer.Gazetteer(tuple(gazetteer.Entity(i, t, n, surname=s) for i, t, n, s in KIMS), ())
+    )
+    assert linked(text, index) == expected

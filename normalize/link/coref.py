@@ -12,7 +12,7 @@ import ahocorasick
 from normalize import morph
 from normalize.link.folding import fold
 from normalize.link.fuzzy import NAME_FUZZY_CUTOFF, closest_surname, spelled_as, surname_word_forms
-from normalize.link.guards import at_boundary, other_first_name_before, other_initial_before
+from normalize.link.guards import at_boundary, other_first_name_before, other_given_name_after, other_initial_before
 from normalize.link.index import Index
 from normalize.link.memo import Memo
 from normalize.link.records import SCORES, Found
@@ -81,7 +81,9 @@ def corefer(text: str, folded: str, found: list[Found], index: Index, memo: Memo
         idx = keys[k]
         if (idx in shared and k not in firsts) or taken.overlaps(s, e):
             continue
-        if k not in firsts and other_initial_before(text, s, index, idx):
+        if k not in firsts and (
+            other_initial_before(text, s, index, idx) or other_given_name_after(text, e, index, idx)
+        ):
             continue
         out.append(Found(s, e, idx, "coreference", SCORES["coreference"]))
         taken.add(s, e)

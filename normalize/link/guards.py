@@ -71,6 +71,20 @@ def other_initial_before(text: str, start: int, index: Index, entity: int) -> bo
     return not first or first[0].upper() != m.group(1)
 
 
+def other_given_name_after(text: str, end: int, index: Index, entity: int) -> bool:
+    """«Ким Чон Нам» is not Ким Чен Ын: where the surname comes first in the person's name, a
+    capitalised word after it that is not one of the person's own names is another person's."""
+    parts = index.persons.get(entity)
+    if parts is None or parts.roles[0] != "surname":
+        return False
+    m = re.match(r"[ \t]+([А-ЯЁA-Z][а-яёa-z]*)", text[end : end + 30])
+    if m is None:
+        return False
+    word = fold(m.group(1))
+    # the name's own later words, as they are inflected in the text («Ким Чен Ына»)
+    return not any(word.startswith(fold(w)[: max(2, len(w) - 1)]) for w in parts.words[1:])
+
+
 def other_first_name_before(text: str, start: int, index: Index, entity: int) -> bool:
     """«Андрей Быков» is not Вячеслав Быков: a surname led by another first name.
 
