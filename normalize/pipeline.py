@@ -22,7 +22,7 @@ import polars as pl
 from normalize import assemble, dedup, schemas
 from normalize.dedup import DEFAULT as DEFAULT_DEDUP
 from normalize.dedup import DedupOptions
-from normalize.layers import command_layers
+from normalize.gazetteer import Gazetteer, command_layers
 from normalize.overview import Overview, overview
 from normalize.read import RawDoc, Reject
 from normalize.stages import Compiled, Rows, process_one
@@ -67,6 +67,21 @@ def _compile_cached(layers: tuple[str, ...]) -> Compiled:
 
     # the stack is explicit here (the bundled set is its first path, if it is in it)
     return Compiled.of(*cache.compile_gazetteers(layers, bundled=False))
+
+
+@lru_cache(maxsize=8)
+def _gazetteer_cached(layers: tuple[str, ...]) -> Gazetteer:
+    from normalize import cache
+
+    return cache.load_gazetteer(layers, bundled=False)
+
+
+def run_gazetteer(layers: tuple[str, ...], workers: int) -> Gazetteer:
+    """The merged gazetteer of the stack `layers` (`gazetteer_stack`) as the main process of a run
+    with `workers` needs it: with one worker it is the worker, and compiles the stack whole; with
+    more, only the gazetteer (its digest, its size), and the cache entry the workers will read
+    written if it is missing. Errors in the gazetteer files are raised here, before any worker starts."""
+    return _compile_cached(layers).gazetteer if workers <= 1 else _gazetteer_cached(layers)
 
 
 def compile_gazetteers(dirs: Sequence[str | Path] | None = None, bundled: bool = True) -> Compiled:
@@ -192,7 +207,7 @@ def run_batches(
     stays bounded whatever the input size; a sink (writing a checkpoint part, say) then runs
     in the worker too, so the main process only reads and hands out records.
     """
-    _compile_cached(layers)  # compile (and fill the on-disk cache) once, before any worker starts
+    run_gazetteer(layers, workers)  # compile (and fill the on-disk cache) once, before any worker starts
     if workers <= 1:
         for batch in batches:
             yield _process_and_sink(batch, layers, sink, signing)

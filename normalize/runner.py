@@ -113,7 +113,8 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
 def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
     workers = opts.workers if opts.workers is not None else pipeline.default_workers()
     started = time.perf_counter()
-    compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
+    # with workers, this process needs the gazetteer but not its index (the workers read that)
+    gazetteer = pipeline.run_gazetteer(pipeline.gazetteer_stack(opts.gazetteers, opts.bundled), workers)
     inputs = read.scan(input_path, opts.follow_symlinks, exclude=out)
     files = inputs.files
     write.prepare_out(out)
@@ -148,8 +149,8 @@ def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
         "mentions": view.mentions,
         "edits": view.edits,
         "mentions_by_type": dict(sorted(view.mentions_by_type)),
-        "gazetteer_digest": compiled.gazetteer.digest,
-        "entities": len(compiled.gazetteer.entities),
+        "gazetteer_digest": gazetteer.digest,
+        "entities": len(gazetteer.entities),
         "seconds": round(elapsed, 3),
         "chars_per_second": rate,
         "workers": workers,
@@ -176,6 +177,7 @@ def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
         if opts.unlinked:
             from normalize import suggest  # only for this option: morphology and fuzzy matching
 
+            compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
             unlinked = suggest.quick(view.sample_documents, view.sample_mentions, compiled)
         writing.result()
     page = None
