@@ -182,7 +182,8 @@ def test_the_gazetteer_alone_compiles_a_missing_entry(cache_at: Path, gaz: Path)
     assert entries(cache_at) == [entry]
 
 
-# a process that finds its stack in the cache: what it unpickles, and which of the validator's modules it imports
+# a process that finds its stack in the cache: what it unpickles, which of the validator's modules it
+# imports, and whether it loads the linking code (the index's module, morphology, fuzzy matching)
 _HIT = """
 import pickle, sys
 read = []
@@ -192,21 +193,23 @@ from normalize import pipeline
 layers = pipeline.gazetteer_stack([sys.argv[1]], bundled=False)
 {call}
 validator = ("gazetteer_validator", "gazetteer_sets", "layers", "regex_safety")
-print(",".join(read), sorted(m for m in sys.modules if m.split(".")[-1] in validator))
+linking = ("normalize.link.index", "normalize.link.linker", "normalize.morph", "pymorphy3", "rapidfuzz", "ahocorasick")
+imported = sorted(m for m in sys.modules if m.split(".")[-1] in validator)
+print(",".join(read), imported, any(m in sys.modules for m in linking))
 """
 
 
 @pytest.mark.parametrize(
-    ("call", "read"),
+    ("call", "read", "linking"),
     [
-        ("pipeline.run_gazetteer(layers, 2)", "Gazetteer"),  # the main process of a run with workers: no index
-        ("pipeline.run_gazetteer(layers, 1)", "Gazetteer,Index"),  # one worker: this process links
-        ("pipeline.compile_gazetteers([sys.argv[1]], bundled=False)", "Gazetteer,Index"),
+        ("pipeline.run_gazetteer(layers, 2)", "Gazetteer", "False"),  # the main process of a run with workers
+        ("pipeline.run_gazetteer(layers, 1)", "Gazetteer,Index", "True"),  # one worker: this process links
+        ("pipeline.compile_gazetteers([sys.argv[1]], bundled=False)", "Gazetteer,Index", "True"),
     ],
     ids=["workers", "one-worker", "compile"],
 )
-def test_a_cache_hit_imports_no_validator(cache_at: Path, gaz: Path, call: str, read: str) -> None:
+def test_a_cache_hit_imports_no_validator(cache_at: Path, gaz: Path, call: str, read: str, linking: str) -> None:
     cache.compile_gazetteers([gaz], bundled=False)
     script = _HIT.format(call=call)
     out = subprocess.run([sys.executable, "-c", script, str(gaz)], capture_output=True, text=True, check=True).stdout
-    assert out.split() == [read, "[]"]
+    assert out.split() == [read, "[]", linking]
