@@ -37,9 +37,11 @@ from pathlib import Path
 
 from normalize import digest, faults, link
 from normalize import gazetteer as gz
-from normalize.layers import command_layers, stack
+from normalize.gazetteer import command_layers
 
-FORMAT = 1  # bump when the pickled layout changes
+# bump when the pickled layout changes; 2: the gazetteer and its index are two pickles, one after the
+# other, so that a process that needs only the gazetteer stops reading after the first
+FORMAT = 2
 KEEP = 16  # entries kept; the least recently used beyond this are removed
 log = logging.getLogger("normalize.cache")
 _warned: set[str] = set()  # the folders this process has warned about
@@ -94,14 +96,17 @@ def key(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> st
     return h.hexdigest()
 
 
-def _read(path: Path) -> tuple[gz.Gazetteer, link.Index] | None:
+def _read(path: Path, with_index: bool = True) -> tuple[gz.Gazetteer, link.Index | None] | None:
+    """The entry at `path`, or None when it is missing or unreadable; without `with_index` the index
+    is left unread (None in its place)."""
     # the collector would walk the growing heap again and again while a hundred thousand objects
     # are made: loading takes a third of the time with it off
     collecting = gc.isenabled()
     gc.disable()
     try:
         with path.open("rb") as fh:
-            entry = pickle.load(fh)
+            g = pickle.load(fh)
+            index = pickle.load(fh) if with_index else None
     except FileNotFoundError:
         return None
     except Exception:  # a truncated, corrupt or stale entry: compile again
@@ -109,14 +114,9 @@ def _read(path: Path) -> tuple[gz.Gazetteer, link.Index] | None:
     finally:
         if collecting:
             gc.enable()
-    if (
-        not isinstance(entry, tuple)
-        or len(entry) != 2
-        or not isinstance(entry[0], gz.Gazetteer)
-        or not isinstance(entry[1], link.Index)
-    ):
+    if not isinstance(g, gz.Gazetteer) or (with_index and not isinstance(index, link.Index)):
         return None
-    return entry
+    return g, index
 
 
 def _unwritable(where: Path, exc: OSError) -> None:
@@ -141,7 +141,8 @@ def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             faults.inject("cache", path)
-            pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            for part in entry:  # the gazetteer first: `load_gazetteer` reads no further
+                pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except Exception as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -170,23 +171,45 @@ def compile_gazetteers(
     Errors in the gazetteer files (GazetteerError) are raised as by `layers.stack`:
     a stack that does not load is never cached.
     """
-    layers = command_layers(dirs or (), bundled=bundled)
+    where = cache_dir()
+    path = None if where is None else where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
+    entry = None if path is None else _read(path)
+    if path is not None and entry is not None:
+        _touch(path)
+        return entry
+    from normalize.layers import stack  # the validator: only to compile, never on a cache hit
+
+    g = stack(command_layers(dirs or (), bundled=bundled))
+    entry = (g, link.compile_index(g))
+    if path is not None:
+        _write(path, entry)
+    return entry
+
+
+def load_gazetteer(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> gz.Gazetteer:
+    """The merged gazetteer of a stack without its index: the first half of the cache entry when the
+    cache holds this stack, else compiled and cached whole as by `compile_gazetteers` (without the
+    cache: merged, and not indexed). The main process of a run with workers needs no more (its
+    digest and size); the workers read the index themselves, and reading it here took a tenth of a
+    second per run."""
     where = cache_dir()
     if where is None:
-        g = stack(layers)
-        return g, link.compile_index(g)
+        from normalize.layers import stack
+
+        return stack(command_layers(dirs or (), bundled=bundled))
     path = where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
-    entry = _read(path)
+    entry = _read(path, with_index=False)
     if entry is not None:
-        try:
-            os.utime(path)  # recently used: kept by _prune
-        except OSError:
-            pass
-        return entry
-    g = stack(layers)
-    entry = (g, link.compile_index(g))
-    _write(path, entry)
-    return entry
+        _touch(path)
+        return entry[0]
+    return compile_gazetteers(dirs, bundled=bundled)[0]
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # recently used: kept by _prune
+    except OSError:
+        pass
 
 
 def clear() -> int:

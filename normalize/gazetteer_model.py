@@ -9,7 +9,9 @@ file equal to `json_schema_text()`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 ENTITY_TYPES = (
@@ -210,6 +212,30 @@ class GazetteerError(ValueError):
         self.where = where
         self.message = message
         super().__init__(f"{where}: {message}")
+
+
+# --- which files (here, not in the validator: the cache key needs them on every run) ----------
+
+
+def _files_below(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+    raise GazetteerError(Location(str(path), 1), "no such gazetteer file or directory")
+
+
+def gazetteer_files(dirs: Iterable[Path | str]) -> list[Path]:
+    """Every *.yaml / *.yml below the given directories (or the files themselves), sorted within
+    each directory; a file named twice (a directory and a file in it) counts once."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for d in dirs:
+        for f in _files_below(Path(d)):
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                files.append(f)
+    return files
 
 
 # --- the JSON Schema, from the field tables ------------------------------------------------

@@ -16,8 +16,8 @@ import regex
 
 from normalize import morph  # its pymorphy3 analyser is created once per process
 from normalize.fix import RULE_TIMEOUT_S, compile_rule, fix_text
-from normalize.gazetteer_model import Entity, GazetteerError, Location, Rule
-from normalize.gazetteer_validator import Entry, Findings, Problem, gazetteer_files, read_file
+from normalize.gazetteer_model import Entity, GazetteerError, Location, Rule, gazetteer_files
+from normalize.gazetteer_validator import Entry, Findings, Problem, read_file
 from normalize.regex_safety import inside_word, nested_quantifier
 
 # How the linker guards a name that is also a common word (kept here, in one place,

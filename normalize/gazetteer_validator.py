@@ -11,7 +11,7 @@ error, and accepts everything else.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +25,6 @@ from normalize.gazetteer_model import (
     Entity,
     Example,
     Field,
-    GazetteerError,
     Location,
 )
 
@@ -428,27 +427,3 @@ def read_file(
             if entry is not None:
                 sink.append(entry)
     return entities, rules
-
-
-# --- which files ---------------------------------------------------------------------------
-
-
-def _files_below(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-    raise GazetteerError(Location(str(path), 1), "no such gazetteer file or directory")
-
-
-def gazetteer_files(dirs: Iterable[Path | str]) -> list[Path]:
-    """Every *.yaml / *.yml below the given directories (or the files themselves), sorted within
-    each directory; a file named twice (a directory and a file in it) counts once."""
-    files: list[Path] = []
-    seen: set[Path] = set()
-    for d in dirs:
-        for f in _files_below(Path(d)):
-            if f.resolve() not in seen:
-                seen.add(f.resolve())
-                files.append(f)
-    return files

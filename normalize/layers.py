@@ -25,29 +25,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from normalize.gazetteer import bundled_dir
+from normalize.gazetteer import Layer, command_layers  # noqa: F401  (the stack's parts, defined where a cache hit needs no validator)
 from normalize.gazetteer_model import Entity, Gazetteer, Location, Origin, Rule
 from normalize.gazetteer_sets import entity_of, normalize_name, raise_first_error, rule_of, validate
 from normalize.gazetteer_validator import Entry, Findings, Problem
 
 _LIST_FIELDS = ("aliases", "adjectives")
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer of a gazetteer stack: one or more dirs or files, taken as one set."""
-
-    paths: tuple[Path, ...]
-
-    @classmethod
-    def of(cls, *paths: Path | str) -> Layer:
-        return cls(tuple(Path(p) for p in paths))
-
-
-def command_layers(dirs: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Layer]:
-    """The stack the command line describes: the bundled set (unless `bundled` is false), then each
-    `--gazetteers DIR` as a layer of its own, in the order given."""
-    return ([Layer.of(bundled_dir())] if bundled else []) + [Layer.of(d) for d in dirs]
 
 
 @dataclass(frozen=True)

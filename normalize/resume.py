@@ -280,8 +280,7 @@ def _run(
         shutil.rmtree(parts_dir, ignore_errors=True)
         with faults.writing(parts_dir):
             parts_dir.mkdir(parents=True)
-    compiled = pipeline.compile_gazetteers(layers, bundled=False)  # the stack, spelt out
-    config = config_digest(compiled.gazetteer.digest, dedup)
+    config = config_digest(pipeline.run_gazetteer(layers, workers).digest, dedup)
     sizes: dict[Path, int] = {}
     done = index_parts(parts_dir, sizes)
     if files is None:

@@ -34,7 +34,7 @@ from normalize.overview import Overview
 from normalize.progress import Progress
 
 if TYPE_CHECKING:
-    from normalize.stages import Compiled
+    from normalize.gazetteer_model import Gazetteer
 
 
 @dataclass(frozen=True)
@@ -115,20 +115,32 @@ def run(input_path: str | Path, out: str | Path, options: RunOptions | None = No
 
 def _run(input_path: Path, out: Path, opts: RunOptions) -> RunResult:
     started = time.perf_counter()
-    compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
+    workers = opts.workers if opts.workers is not None else pipeline.default_workers()
+    layers = pipeline.gazetteer_stack(opts.gazetteers, opts.bundled)
+    # with workers, this process needs the gazetteer but not its index (the workers read that)
+    gazetteer = pipeline.run_gazetteer(layers, workers)
     inputs = read.scan(input_path, opts.follow_symlinks, exclude=out)
     write.prepare_out(out, swept=False)
     # held until run.json is written: a second run into OUT stops at once, before it sweeps this
     # run's temporary files or writes its tables over this run's
     with resume.locked(out):
         write.sweep(out)
-        return _locked_run(input_path, out, opts, started, compiled, inputs)
+        return _locked_run(input_path, out, opts, _Started(started, workers, layers, gazetteer, inputs))
 
 
-def _locked_run(
-    input_path: Path, out: Path, opts: RunOptions, started: float, compiled: Compiled, inputs: read.Inputs
-) -> RunResult:
-    workers = opts.workers if opts.workers is not None else pipeline.default_workers()
+@dataclass(frozen=True)
+class _Started:
+    """What the run settled before taking OUT's lock."""
+
+    at: float  # perf_counter
+    workers: int
+    layers: tuple[str, ...]
+    gazetteer: Gazetteer
+    inputs: read.Inputs
+
+
+def _locked_run(input_path: Path, out: Path, opts: RunOptions, begun: _Started) -> RunResult:
+    started, workers, gazetteer, inputs = begun.at, begun.workers, begun.gazetteer, begun.inputs
     files = inputs.files
     with Progress(len(files), label="file", enabled=opts.progress) as bar:
         done = resume.run(
@@ -162,10 +174,10 @@ def _locked_run(
         "mentions": view.mentions,
         "edits": view.edits,
         "mentions_by_type": dict(sorted(view.mentions_by_type)),
-        "gazetteer_digest": compiled.gazetteer.digest,
+        "gazetteer_digest": gazetteer.digest,
         # the stack, base first: which files made the digest (the bundled set's, then each --gazetteers)
-        "gazetteers": list(pipeline.gazetteer_stack(opts.gazetteers, opts.bundled)),
-        "entities": len(compiled.gazetteer.entities),
+        "gazetteers": list(begun.layers),
+        "entities": len(gazetteer.entities),
         "seconds": round(elapsed, 3),
         "chars_per_second": rate,
         "workers": workers,
@@ -192,6 +204,7 @@ def _locked_run(
         if opts.unlinked:
             from normalize import suggest  # only for this option: morphology and fuzzy matching
 
+            compiled = pipeline.compile_gazetteers(opts.gazetteers, opts.bundled)
             unlinked = suggest.quick(view.sample_documents, view.sample_mentions, compiled)
         writing.result()
     page = None

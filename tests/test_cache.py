@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +161,55 @@ def test_the_cache_and_the_checkpoints_share_the_code_digest(monkeypatch: pytest
     finally:
         cache.code_digest.cache_clear()
     assert before[0] != after[0] and before[1] != after[1]
+
+
+def test_the_gazetteer_alone_reads_no_index(cache_at: Path, gaz: Path) -> None:
+    g, _ = cache.compile_gazetteers([gaz], bundled=False)
+    (entry,) = entries(cache_at)
+    # the index is the second pickle of an entry: spoilt, the gazetteer alone still loads from the entry
+    cut = entry.read_bytes()[: len(pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL)) + 10]
+    entry.write_bytes(cut)
+    assert cache.load_gazetteer([gaz], bundled=False) == g
+    assert entry.read_bytes() == cut  # read, not rewritten
+    _, index = cache.compile_gazetteers([gaz], bundled=False)  # the whole entry: compiled again
+    assert index.n_keys > 0 and entry.read_bytes() != cut
+
+
+def test_the_gazetteer_alone_compiles_a_missing_entry(cache_at: Path, gaz: Path) -> None:
+    g = cache.load_gazetteer([gaz], bundled=False)
+    (entry,) = entries(cache_at)  # written whole, for the workers that read the index next
+    assert cache.compile_gazetteers([gaz], bundled=False)[0] == g
+    assert entries(cache_at) == [entry]
+
+
+# a process that finds its stack in the cache: what it unpickles, which of the validator's modules it
+# imports, and whether it loads the linking code (the index's module, morphology, fuzzy matching)
+_HIT = """
+import pickle, sys
+read = []
+load = pickle.load
+pickle.load = lambda fh: read.append(type(obj := load(fh)).__name__) or obj
+from normalize import pipeline
+layers = pipeline.gazetteer_stack([sys.argv[1]], bundled=False)
+{call}
+validator = ("gazetteer_validator", "gazetteer_sets", "layers", "regex_safety")
+linking = ("normalize.link.index", "normalize.link.linker", "normalize.morph", "pymorphy3", "rapidfuzz", "ahocorasick")
+imported = sorted(m for m in sys.modules if m.split(".")[-1] in validator)
+print(",".join(read), imported, any(m in sys.modules for m in linking))
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "read", "linking"),
+    [
+        ("pipeline.run_gazetteer(layers, 2)", "Gazetteer", "False"),  # the main process of a run with workers
+        ("pipeline.run_gazetteer(layers, 1)", "Gazetteer,Index", "True"),  # one worker: this process links
+        ("pipeline.compile_gazetteers([sys.argv[1]], bundled=False)", "Gazetteer,Index", "True"),
+    ],
+    ids=["workers", "one-worker", "compile"],
+)
+def test_a_cache_hit_imports_no_validator(cache_at: Path, gaz: Path, call: str, read: str, linking: str) -> None:
+    cache.compile_gazetteers([gaz], bundled=False)
+    script = _HIT.format(call=call)
+    out = subprocess.run([sys.executable, "-c", script, str(gaz)], capture_output=True, text=True, check=True).stdout
+    assert out.split() == [read, "[]", linking]

@@ -377,6 +377,6 @@ def test_check_without_a_bundled_set_in_layer_mode(
     def missing() -> Path:
         raise GazetteerError(check_mod.Location("normalize/gazetteers", 1), "bundled gazetteers not found")
 
-    monkeypatch.setattr("normalize.layers.bundled_dir", missing)
+    monkeypatch.setattr("normalize.gazetteer.bundled_dir", missing)  # where command_layers finds it
     assert main(layers=["anything"]) == 1
     assert "normalize/gazetteers:1: error [unreadable] bundled gazetteers not found" in capsys.readouterr().out

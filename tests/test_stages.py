@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,20 @@ def test_each_compiled_gazetteer_applies_its_own_rules(find, replace, text, expe
     for compiled, want in ((ours, expected), (other, text.replace("Опыт", "Навык")), (ours, expected)):
         assert stages.process_one(RawDoc("a", "p", text=text), compiled).documents[0]["text"] == want
     assert [cr.rule.id for cr in ours.rules.rules] == ["ours"]
+
+
+def frozen_objects(_frames: dict) -> int:
+    """A sink run in the worker that made the frames: how many objects its collector leaves alone."""
+    return gc.get_freeze_count()
+
+
+def test_workers_freeze_their_heap_once_the_gazetteer_is_loaded(
+    tmp_path: Path, mini_gazetteer: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
+    layers = pipeline.gazetteer_stack([mini_gazetteer], bundled=False)
+    batch = [("k", RawDoc("d", "<test>", text="Встреча в Бишкеке."))]
+    counts = list(pipeline.run_batches([batch, batch], layers, workers=2, sink=frozen_objects))
+    # the modules and the index, frozen in the worker (tens of thousands of objects); none in this process
+    assert len(counts) == 2 and all(n > 10_000 for n in counts)
+    assert gc.get_freeze_count() == 0

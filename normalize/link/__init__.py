@@ -16,17 +16,45 @@ again by surname, first name and initials (`coref`); typos and Latin spellings l
 learns about words for the next documents (`memo`).
 """
 
-from normalize.link.adjective import ADJECTIVE_TYPES
-from normalize.link.composed import ABBREVIATED_TYPES
-from normalize.link.coref import leftmost_longest
-from normalize.link.folding import fold
-from normalize.link.fuzzy import FUZZY_CUTOFF, NAME_FUZZY_CUTOFF
-from normalize.link.index import FUZZY_MIN_LEN, TRANSLIT_MIN_LEN, Index, compile_index, has_key
-from normalize.link.keys import PLURAL_TYPES
-from normalize.link.linker import Linker, find_mentions
-from normalize.link.memo import MEMO_SIZE
-from normalize.link.records import SCORES, Candidate, Found, Key, Needs
-from normalize.link.translit import GLOSS_CUTOFF, TRANSLIT_CUTOFF, transliterate
+from importlib import import_module
+
+# Each name is imported from its submodule when first used (PEP 562), not with the package: a process
+# that needs one record type or score table (the main process of a run: `tables`, `cache`) then loads
+# no automaton, morphology or fuzzy matching code. A submodule imported directly loads only what it uses.
+_EXPORTS = {  # name -> the submodule that defines it
+    "ABBREVIATED_TYPES": "composed",
+    "ADJECTIVE_TYPES": "adjective",
+    "Candidate": "records",
+    "FUZZY_CUTOFF": "fuzzy",
+    "FUZZY_MIN_LEN": "index",
+    "Found": "records",
+    "GLOSS_CUTOFF": "translit",
+    "Index": "index",
+    "Key": "records",
+    "Linker": "linker",
+    "MEMO_SIZE": "memo",
+    "NAME_FUZZY_CUTOFF": "fuzzy",
+    "Needs": "records",
+    "PLURAL_TYPES": "keys",
+    "SCORES": "records",
+    "TRANSLIT_CUTOFF": "translit",
+    "TRANSLIT_MIN_LEN": "index",
+    "compile_index": "index",
+    "find_mentions": "linker",
+    "fold": "folding",
+    "has_key": "index",
+    "leftmost_longest": "coref",
+    "transliterate": "translit",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'normalize.link' has no attribute {name!r}")
+    value = getattr(import_module(f"normalize.link.{_EXPORTS[name]}"), name)
+    globals()[name] = value  # the next use is a plain attribute
+    return value
+
 
 __all__ = [
     "ABBREVIATED_TYPES",
