@@ -51,7 +51,7 @@ def test_the_progress_bar_counts_files_as_its_total_does(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("bundled", [True, False])
 def test_run_json_names_the_layers_base_first(tmp_path, bundled):
-    from normalize.layers import bundled_dir
+    from normalize.gazetteer import bundled_dir
 
     inp = corpus(tmp_path / "in", 1)
     result = normalize.run(inp, tmp_path / "out", gazetteers=[MINI], bundled=bundled, workers=1)
