@@ -46,6 +46,7 @@ SIGNATURE_DTYPE = pl.List(pl.UInt32)
 # 2: polynomial word hashes and the MinHash bins vectorised with numpy, normalize.minhash)
 SIGNATURE_VERSION = 2
 _SEED = 0x5DEECE66D  # seed of the band hashes (any fixed value: band keys are never stored)
+_BANDS_AT_ONCE = 8  # LSH bands bucketed by one polars query
 
 
 @dataclass(frozen=True)
@@ -198,20 +199,26 @@ def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT
         got = bad["signature"][0].len()
         raise ValueError(f"document {bad['doc_id'][0]!r}: signature of {got} values, expected {k}")
     signed = pl.col("signature").is_not_null()
-    # band by band (one band's keys in memory at a time): a band's hash is its bucket, and each member
-    # is linked to the bucket's earliest member, so a bucket of m documents gives m - 1 links, not m²/2
-    links = pl.DataFrame(schema={"u": docs.schema["_r"], "v": docs.schema["_r"]})
-    for b in range(options.bands):
-        found = (
-            docs.lazy()
-            .filter(signed)
-            .select("_r", key=pl.col("signature").list.slice(b * rows, rows).hash(_SEED))
-            .with_columns(head=pl.col("_r").min().over("key"))
+    # a few bands at a time (their keys in memory, not all bands'): a band's hash is its bucket, and
+    # each member is linked to the bucket's earliest member, so a bucket of m documents gives m - 1
+    # links, not m²/2. Eight bands a query: a query per band cost twice the CPU in polars' overheads.
+    lazy = docs.lazy().filter(signed)
+    found = []
+    for first in range(0, options.bands, _BANDS_AT_ONCE):
+        keys = pl.concat(
+            [
+                lazy.select("_r", band=pl.lit(b, pl.UInt16), key=pl.col("signature").list.slice(b * rows, rows))
+                for b in range(first, min(first + _BANDS_AT_ONCE, options.bands))
+            ]
+        ).with_columns(pl.col("key").hash(_SEED))
+        found.append(
+            keys.with_columns(head=pl.col("_r").min().over("band", "key"))
             .filter(pl.col("_r") != pl.col("head"))
             .select(u="_r", v="head")
+            .unique()
             .collect()
         )
-        links = pl.concat([links, found]).unique()
+    links = pl.concat(found).unique()  # options.bands ≥ 1: never an empty concat
 
     def with_signature(side: pl.DataFrame, on: str, name: str) -> pl.DataFrame:
         return side.join(docs.select(pl.col("_r").alias(on), pl.col("signature").alias(name)), on=on)
