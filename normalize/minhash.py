@@ -86,7 +86,7 @@ def word_spans(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     start and end in them, each text's number of words)."""
     joined = "\n" + "\n".join(texts) + "\n"  # a separator before, between and after the texts
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    is_word = _word_chars()[np.minimum(cp, _TOP)]
+    is_word = np.take(_word_chars(), cp, mode="clip")  # code points above _TOP read as _TOP
     edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1  # starts and ends, alternating
     starts, ends = edges[0::2], edges[1::2]
     text_starts = np.cumsum([1, *(len(t) + 1 for t in texts)])[:-1]
