@@ -13,7 +13,7 @@ Two steps, shaped like the pipeline:
   to the Jaccard similarity of the two shingle sets, as with k independent permutations, at the cost
   of one hash per shingle instead of k. Values are the top 32 bits of the chosen hash (which bin it
   came from is in them, so a borrowed value never equals a value of another bin). The arithmetic
-  (normalize.minhash, exact formulas there) is vectorised with numpy over the whole batch, about 35
+  (normalize.minhash, exact formulas there) is vectorised with numpy over the whole batch, 30–40
   µs CPU a NEREL article. Nothing depends on Python's per-process `hash()` or on a library's
   version: the same text gives the same signature in every process, run and engine. A text with
   fewer than `options.min_shingles` distinct shingles gets no signature (None): it is never a
