@@ -43,7 +43,7 @@ import polars as pl
 
 from normalize import __version__, assemble, digest, faults, pipeline, read, write
 from normalize.assemble import LazyTables
-from normalize.dedup import DedupOptions
+from normalize.dedup import SIGNATURE_VERSION, DedupOptions
 from normalize.pipeline import NAMES
 
 FORMAT = 2  # bump when the part layout changes (2: documents carry `_signature`)
@@ -76,11 +76,15 @@ def config_digest(gazetteer_digest: str, signing: DedupOptions | None = None) ->
 
 
 def signature_config(signing: DedupOptions | None) -> str:
-    """What a part's signatures depend on: shingle size, signature length and the least shingles
-    (a change reprocesses the records); threshold and bands only change the clustering at the end."""
+    """What a part's signatures depend on: the signature algorithm's version, shingle size, signature
+    length and the least shingles (a change reprocesses the records); threshold and bands only change
+    the clustering at the end."""
     if signing is None:
         return "dedup off"
-    return f"dedup shingle={signing.shingle} permutations={signing.permutations} min={signing.min_shingles}"
+    return (
+        f"dedup v{SIGNATURE_VERSION} shingle={signing.shingle} permutations={signing.permutations} "
+        f"min={signing.min_shingles}"
+    )
 
 
 def record_key(config: str, rec: read.RawDoc, seen: Counter) -> str:

@@ -18,7 +18,7 @@ end to end as a user runs it (a subprocess: wall time, and CPU of the command an
 dedup and with `--no-dedup`, alternating, `--rounds` times (the order flips each round: this VM's speed
 drifts within minutes, and the two runs of a round are side by side). Prints each round's ratio and
 the median's. Then, in this process on the run's `documents`: the signatures (serially, CPU a
-document) and the clustering, where the time goes.
+document) and the clustering, where the time goes; and numpy's import, which each worker pays once.
 
 `--compare-datasketch` (needs `pip install datasketch`) runs the same quality and timing with
 datasketch's MinHash and MinHashLSH on the same shingles, for the choice between the two.
@@ -31,6 +31,7 @@ import os
 import random
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -412,9 +413,16 @@ def cost(
     lines += [
         f"  where it goes, in this process on the run's documents: signatures {sig_s.cpu:.2f} s CPU "
         f"({sig_s.cpu / n * 1e6:.0f} µs a document, made in the workers in the run); clusters "
-        f"{clu_s.wall:.2f} s wall, {clu_s.cpu:.2f} s CPU ({summary.clusters} clusters, largest {summary.largest_size})",
+        f"{clu_s.wall:.2f} s wall, {clu_s.cpu:.2f} s CPU ({summary.clusters} clusters, largest {summary.largest_size});"
+        f" importing numpy (once in each worker that makes signatures) {numpy_import():.3f} s CPU",
     ]
     return lines
+
+
+def numpy_import() -> float:
+    """CPU seconds of `import numpy` in a fresh process that has polars already (as a worker has)."""
+    code = "import time, polars; t = time.process_time(); import numpy; print(time.process_time() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
 # --- report ----------------------------------------------------------------------------------
