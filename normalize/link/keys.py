@@ -105,8 +105,10 @@ def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
 
 def lower_first_ok(e: Entity, form: str) -> bool:
     """Names of bodies that start with a common noun («министерство», «органы») may be lowercased."""
+    if e.type not in ("agency", "organization"):
+        return False
     words = form.split()
-    if e.type not in ("agency", "organization") or len(words) < 2 or not words[0][:1].isupper():
+    if len(words) < 2 or not words[0][:1].isupper():
         return False
     if morph.is_acronym(words[0]) or not words[1][:1].islower():
         return False
