@@ -38,6 +38,7 @@ from pathlib import Path
 from normalize import digest, faults, link
 from normalize import gazetteer as gz
 from normalize.layers import command_layers, stack
+from normalize.link.keystore import KeyStore
 
 FORMAT = 1  # bump when the pickled layout changes
 KEEP = 16  # entries kept; the least recently used beyond this are removed
@@ -184,7 +185,8 @@ def compile_gazetteers(
             pass
         return entry
     g = stack(layers)
-    entry = (g, link.compile_index(g))
+    # the entities' own keys are kept per file: a change to one file of a large set generates its keys only
+    entry = (g, link.compile_index(g, KeyStore(where, code_digest())))
     _write(path, entry)
     return entry
 
@@ -195,7 +197,7 @@ def clear() -> int:
     if where is None or not where.is_dir():
         return 0
     n = 0
-    for p in where.glob("gazetteer-*.pickle"):
+    for p in [*where.glob("gazetteer-*.pickle"), *where.glob("keys-*.pickle")]:
         p.unlink(missing_ok=True)
         n += 1
     return n
