@@ -31,6 +31,21 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+def forget() -> None:
+    """Empty every memo of this module (not the analyzer): a long-lived process that compiled a large
+    set gets the memory back; tests start from nothing."""
+    for memo in (
+        parses,
+        _lexeme,
+        _inflect_word_cached,
+        _phrase_forms,
+        name_word_cases,
+        adjective_forms,
+        derived_adjective,
+    ):
+        memo.cache_clear()
+
+
 @dataclass(frozen=True)
 class Form:
     """A surface form of a name; `tail` is where its fixed dependents begin (chars)."""
@@ -72,12 +87,14 @@ def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.ana
 
 
 def inflections(
-    p: pymorphy3.analyzer.Parse, wanted: Sequence[Iterable[str]]
+    p: pymorphy3.analyzer.Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | None = None
 ) -> list[pymorphy3.analyzer.Parse | None]:
     """`[p.inflect(set(g)) for g in wanted]`, walking the word's lexeme once instead of once per
-    form (the walk is most of an inflect call). Picks as pymorphy3's `inflect` does: the forms that
-    have every wanted grammeme (the rare cases folded in when none has), the most similar to `p`."""
-    lexeme = analyzer().get_lexeme(p)
+    form (the walk is most of an inflect call; `lexeme`: `p`'s, walked already). Picks as pymorphy3's
+    `inflect` does: the forms that have every wanted grammeme (the rare cases folded in when none
+    has), the most similar to `p`."""
+    if lexeme is None:
+        lexeme = analyzer().get_lexeme(p)
     return [_pick(p, lexeme, frozenset(g)) for g in wanted]
 
 
@@ -114,7 +131,7 @@ def _inflect_word_cached(word: str, grams: frozenset[str], pos: tuple[str, ...])
     p, lexeme = _lexeme(last.lower(), pos)
     if p is None:
         return None
-    q = _pick(p, lexeme, grams)
+    q = inflections(p, [grams], lexeme)[0]
     return f"{head}{dash}{match_case(last, q.word)}" if q is not None else None
 
 
