@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from normalize import faults
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
 from normalize.link.records import Key
@@ -93,6 +94,7 @@ def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
         return  # an unwritable cache folder: the gazetteer cache says so once
     try:
         with os.fdopen(fd, "wb") as fh:
+            faults.inject("cache", path)  # a full or read-only disk, as the gazetteer cache meets it
             # case forms share their stems: zlib's fastest level makes a shard 7× smaller in 50 ms
             fh.write(zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1))
         os.replace(tmp, path)
