@@ -169,19 +169,22 @@ def test_store_gives_the_keys_generated(tmp_path: Path) -> None:
     store = keystore.KeyStore(tmp_path / "cache", "code")
     named = _named(folder)
     fresh = [tuple(keys.own_keys(e)) for e in named]
-    assert store.own_keys(named) == fresh  # generated and kept
+    assert list(store.own_keys(named)) == fresh  # generated and kept
     assert len(list(store.where.glob("keys-*.pickle"))) == 2  # one shard per file
-    assert store.own_keys(named) == fresh  # read back
+    assert list(store.own_keys(named)) == fresh  # read back
     g = gazetteer.load([folder])
     with_store, fresh_index = _summary(link.compile_index(g, store)), _summary(link.compile_index(g))
     assert with_store == fresh_index
+    other = keystore.KeyStore(tmp_path / "other", "code")
+    assert _summary(link.compile_index(g, other)) == fresh_index
+    assert len(list(other.where.glob("keys-*.pickle"))) == 2  # compiling kept every file's keys, the last too
     assert len(with_store[2]) >= 2  # the text links: the comparison compares something
 
 
 def test_one_entity_changed_generates_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _set(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    store.own_keys(_named(folder))
+    list(store.own_keys(_named(folder)))
     made: list[str] = []
     real = keystore.own_keys
 
@@ -193,10 +196,10 @@ def test_one_entity_changed_generates_one(tmp_path: Path, monkeypatch: pytest.Mo
     more = folder / "more.yaml"
     more.write_text(more.read_text(encoding="utf-8").replace("Любовь Соболь", "Мария Соболь"), encoding="utf-8")
     named = _named(folder)
-    assert store.own_keys(named) == [tuple(real(e)) for e in named]
+    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made == ["Мария Соболь"]
     made.clear()
-    assert store.own_keys(named) == [tuple(real(e)) for e in named]
+    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made == []
 
 
@@ -214,18 +217,18 @@ def test_damaged_shard_is_generated_again(tmp_path: Path, damage: str) -> None:
     folder = _set(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
     named = _named(folder)
-    fresh = store.own_keys(named)
+    fresh = list(store.own_keys(named))
     for shard in store.where.glob("keys-*.pickle"):
         shard.write_bytes(DAMAGE[damage](shard.read_bytes()))
-    assert store.own_keys(named) == fresh
-    assert store.own_keys(named) == fresh
+    assert list(store.own_keys(named)) == fresh
+    assert list(store.own_keys(named)) == fresh
 
 
 def test_unwritable_store_compiles_around(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("in the way", encoding="utf-8")
     store = keystore.KeyStore(tmp_path / "file" / "cache", "code")
     named = _named(_set(tmp_path / "gaz"))
-    assert store.own_keys(named) == [tuple(keys.own_keys(e)) for e in named]
+    assert list(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
 
 
 def test_code_change_makes_new_shards(tmp_path: Path) -> None:

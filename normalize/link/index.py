@@ -68,7 +68,7 @@ def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None) -> Index:
     country_gens = country_genitives(named)
     own = store.own_keys(named) if store is not None else None
     for idx, e in enumerate(named):
-        for k in entity_keys(e, by_id, country_gens, own[idx] if own is not None else None):
+        for k in entity_keys(e, by_id, country_gens, next(own) if own is not None else None):
             slot = table[fold(k.form)]
             old = slot.get((idx, k.needs, k.coord))
             if old is None or PRIORITY[k.method] < PRIORITY[old.method]:

@@ -21,8 +21,7 @@ import os
 import pickle
 import tempfile
 import zlib
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,44 +44,44 @@ class KeyStore:
         name = hashlib.sha256(f"{self.code}\0{source}".encode()).hexdigest()[:32]
         return self.where / f"keys-{name}.pickle"
 
-    def own_keys(self, entities: Sequence[Entity]) -> list[tuple[Key, ...]]:
+    def own_keys(self, entities: Sequence[Entity]) -> Iterator[tuple[Key, ...]]:
         """`keys.own_keys` of each entity, in order: kept ones from the shards, the rest generated
-        and kept."""
-        by_source: dict[str, list[int]] = defaultdict(list)
-        for i, e in enumerate(entities):
-            by_source[e.where.path if e.where is not None else ""].append(i)
-        out: list[tuple[Key, ...]] = [()] * len(entities)
-        # the collector would walk the growing heap again and again while a million keys are made
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            for source, members in by_source.items():
-                path = self.shard(source)
-                kept = _read(path)
-                rows: dict[tuple, tuple[Key, ...]] = {}
-                for i in members:
-                    e = entities[i]
-                    fp = own_fingerprint(e)
-                    found = kept.get(fp)
-                    if found is None:
-                        found = rows.get(fp) or tuple(own_keys(e))
-                    rows[fp] = out[i] = found
-                if rows.keys() != kept.keys():
-                    _write(path, rows)
-                else:
-                    _touch(path)
-        finally:
-            if collecting:
-                gc.enable()
+        and kept. A shard is read when its file's first entity comes and let go after its last, so
+        one file's keys are in memory at a time (a file's entities stand together in a set)."""
         _prune(self.where)
-        return out
+        sources = [e.where.path if e.where is not None else "" for e in entities]
+        last = {source: i for i, source in enumerate(sources)}
+        open_shards: dict[str, tuple[dict[tuple, tuple[Key, ...]], dict[tuple, tuple[Key, ...]]]] = {}
+        for i, e in enumerate(entities):
+            source = sources[i]
+            if source not in open_shards:
+                open_shards[source] = (_read(self.shard(source)), {})
+            kept, rows = open_shards[source]
+            fp = own_fingerprint(e)
+            found = kept.get(fp, rows.get(fp))
+            if found is None:
+                found = tuple(own_keys(e))
+            rows[fp] = found
+            if last[source] == i:  # before the last yield: the caller takes no more than it needs
+                del open_shards[source]
+                if rows.keys() != kept.keys():
+                    _write(self.shard(source), rows)
+                else:
+                    _touch(self.shard(source))
+            yield found
 
 
 def _read(path: Path) -> dict[tuple, tuple[Key, ...]]:
+    # the collector would walk the growing heap again and again while a shard's keys are made
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         rows = pickle.loads(zlib.decompress(path.read_bytes()))
     except Exception:  # missing, truncated or from another layout: generate again
         return {}
+    finally:
+        if collecting:
+            gc.enable()
     return rows if isinstance(rows, dict) else {}
 
 
