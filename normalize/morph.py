@@ -23,6 +23,7 @@ CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
 _VOWELS = set("аеёиоуыэюя")
 _HUSHING = set("жшчщц")
+Parse = pymorphy3.analyzer.Parse
 _VELAR_HUSHING = set("гкхжшчщ")
 
 
@@ -32,18 +33,10 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 
 def forget() -> None:
-    """Empty every memo of this module (not the analyzer): a long-lived process that compiled a large
-    set gets the memory back; tests start from nothing."""
-    for memo in (
-        parses,
-        _lexeme,
-        _inflect_word_cached,
-        _phrase_forms,
-        name_word_cases,
-        adjective_forms,
-        derived_adjective,
-    ):
+    """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
+    for memo in (parses, _lexeme, _inflect_word_cached, _phrase_forms, name_word_cases, adjective_forms):
         memo.cache_clear()
+    derived_adjective.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -86,36 +79,28 @@ def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.ana
     return None
 
 
-def inflections(
-    p: pymorphy3.analyzer.Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | None = None
-) -> list[pymorphy3.analyzer.Parse | None]:
-    """`[p.inflect(set(g)) for g in wanted]`, walking the word's lexeme once instead of once per
-    form (the walk is most of an inflect call; `lexeme`: `p`'s, walked already). Picks as pymorphy3's
-    `inflect` does: the forms that have every wanted grammeme (the rare cases folded in when none
-    has), the most similar to `p`."""
-    if lexeme is None:
-        lexeme = analyzer().get_lexeme(p)
+def inflections(p: Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | None = None) -> list[Parse | None]:
+    """`[p.inflect(set(g)) for g in wanted]`, walking the word's lexeme once, not once per form (the walk
+    is most of an inflect call; `lexeme`: `p`'s, walked already). Picks as pymorphy3's `inflect` does: the
+    forms with every wanted grammeme (rare cases folded in when none has), the most similar to `p`."""
+    lexeme = analyzer().get_lexeme(p) if lexeme is None else lexeme
     return [_pick(p, lexeme, frozenset(g)) for g in wanted]
 
 
-def _pick(
-    p: pymorphy3.analyzer.Parse, lexeme: Sequence[pymorphy3.analyzer.Parse], required: frozenset[str]
-) -> pymorphy3.analyzer.Parse | None:
+def _pick(p: Parse, lexeme: Sequence[Parse], required: frozenset[str]) -> Parse | None:
     fits = [f for f in lexeme if required <= f.tag.grammemes]
     if not fits:
         required = p.tag.fix_rare_cases(required)
         fits = [f for f in lexeme if required <= f.tag.grammemes]
-    grammemes = p.tag.updated_grammemes(required)
-    # max keeps the first of equals, as pymorphy3's heapq.nlargest(1, …) does
+    grammemes = p.tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
     return max(
         fits, key=lambda f: len(grammemes & f.tag.grammemes) - 0.1 * len(grammemes ^ f.tag.grammemes), default=None
     )
 
 
 @lru_cache(maxsize=4096)
-def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[pymorphy3.analyzer.Parse | None, tuple]:
-    """The first reading of a word as one of `pos` and its lexeme, walked once: a phrase asks for a
-    word in up to 24 forms in a row (kept for the few words in hand, not for the whole set)."""
+def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple]:
+    """A word's first reading as one of `pos` and its lexeme, walked once for up to 24 forms in a row."""
     p = _parse(low, pos)
     return (p, tuple(analyzer().get_lexeme(p))) if p is not None else (None, ())
 
@@ -142,8 +127,7 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
 
 @lru_cache(maxsize=4096)
 def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
-    """`phrase_forms`, kept for the names in hand: one name's keys, acronyms, compound abbreviations,
-    genitives and head phrase each ask for its forms."""
+    """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again."""
     words = name.split()
     head = _head_index(words)
     if head is None and len(words) > 1 and is_acronym(words[0]):
@@ -237,8 +221,7 @@ def name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[s
 
 @lru_cache(maxsize=65_536)
 def name_word_cases(word: str, gender: str | None, role: str) -> tuple[tuple[str, ...], ...]:
-    """`name_word_forms` as sorted tuples in CASES order, made once per (word, gender, role): first
-    names repeat across thousands of people, and a known one costs a walk of its lexeme."""
+    """`name_word_forms`, sorted, in CASES order, once per (word, gender, role): first names repeat."""
     return tuple(tuple(sorted(fs)) for fs in _name_word_forms(word, gender, role).values())
 
 
