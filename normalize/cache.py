@@ -180,9 +180,13 @@ def compile_gazetteers(
     from normalize.layers import stack  # the validator: only to compile, never on a cache hit
 
     g = stack(command_layers(dirs or (), bundled=bundled))
-    entry = (g, link.compile_index(g))
-    if path is not None:
-        _write(path, entry)
+    if where is None:
+        return g, link.compile_index(g)
+    from normalize.link.keystore import KeyStore
+
+    # the entities' own keys are kept per file: a change to one file of a large set generates its keys only
+    entry = (g, link.compile_index(g, KeyStore(where, code_digest())))
+    _write(path, entry)
     return entry
 
 
@@ -218,7 +222,7 @@ def clear() -> int:
     if where is None or not where.is_dir():
         return 0
     n = 0
-    for p in where.glob("gazetteer-*.pickle"):
+    for p in [*where.glob("gazetteer-*.pickle"), *where.glob("keys-*.pickle")]:
         p.unlink(missing_ok=True)
         n += 1
     return n

@@ -12,6 +12,7 @@ patronymics and foreign names follow the declension rules for names below.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,12 +23,20 @@ CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
 _VOWELS = set("аеёиоуыэюя")
 _HUSHING = set("жшчщц")
+Parse = pymorphy3.analyzer.Parse
 _VELAR_HUSHING = set("гкхжшчщ")
 
 
 @lru_cache(maxsize=1)
 def analyzer() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
+
+
+def forget() -> None:
+    """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
+    for memo in (parses, _lexeme, _inflect_word_cached, _phrase_forms, name_word_cases, adjective_forms):
+        memo.cache_clear()
+    derived_adjective.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -70,9 +79,30 @@ def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.ana
     return None
 
 
-def _inflect(p: pymorphy3.analyzer.Parse, grams: set[str], template: str) -> str | None:
-    q = p.inflect(grams)
-    return match_case(template, q.word) if q is not None else None
+def inflections(p: Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | None = None) -> list[Parse | None]:
+    """`[p.inflect(set(g)) for g in wanted]`, walking the word's lexeme once, not once per form (the walk
+    is most of an inflect call; `lexeme`: `p`'s, walked already). Picks as pymorphy3's `inflect` does: the
+    forms with every wanted grammeme (rare cases folded in when none has), the most similar to `p`."""
+    lexeme = analyzer().get_lexeme(p) if lexeme is None else lexeme
+    return [_pick(p, lexeme, frozenset(g)) for g in wanted]
+
+
+def _pick(p: Parse, lexeme: Sequence[Parse], required: frozenset[str]) -> Parse | None:
+    fits = [f for f in lexeme if required <= f.tag.grammemes]
+    if not fits:
+        required = p.tag.fix_rare_cases(required)
+        fits = [f for f in lexeme if required <= f.tag.grammemes]
+    grammemes = p.tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
+    return max(
+        fits, key=lambda f: len(grammemes & f.tag.grammemes) - 0.1 * len(grammemes ^ f.tag.grammemes), default=None
+    )
+
+
+@lru_cache(maxsize=4096)
+def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple]:
+    """A word's first reading as one of `pos` and its lexeme, walked once for up to 24 forms in a row."""
+    p = _parse(low, pos)
+    return (p, tuple(analyzer().get_lexeme(p))) if p is not None else (None, ())
 
 
 def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | None:
@@ -83,27 +113,33 @@ def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | Non
 @lru_cache(maxsize=500_000)
 def _inflect_word_cached(word: str, grams: frozenset[str], pos: tuple[str, ...]) -> str | None:
     head, dash, last = word.rpartition("-")
-    p = _parse(last, pos)
+    p, lexeme = _lexeme(last.lower(), pos)
     if p is None:
         return None
-    out = _inflect(p, set(grams), last)
-    return f"{head}{dash}{out}" if out else None
+    q = inflections(p, [grams], lexeme)[0]
+    return f"{head}{dash}{match_case(last, q.word)}" if q is not None else None
 
 
 def phrase_forms(name: str, plural: bool = True) -> list[Form]:
     """Case (and number) forms of a non-person name; the nominative first."""
+    return list(_phrase_forms(name, plural))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
+    """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again."""
     words = name.split()
     head = _head_index(words)
     if head is None and len(words) > 1 and is_acronym(words[0]):
         # «УВД Таласской области»: the acronym is the head and does not inflect
-        return [Form(name, "nomn", "sing", len(words[0]) + 1)]
+        return (Form(name, "nomn", "sing", len(words[0]) + 1),)
     out = [Form(name, "nomn", "sing", _tail_offset(words, head))]
     if head is None:
-        return out
+        return tuple(out)
     head_word = words[head]
     hp = _parse(head_word.rpartition("-")[2], ("NOUN",))
     if hp is None:
-        return out
+        return tuple(out)
     numbers = [hp.tag.number or "sing"]
     if plural and "Pltm" not in hp.tag and "Sgtm" not in hp.tag and numbers == ["sing"]:
         numbers.append("plur")
@@ -136,7 +172,7 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
             if text not in seen:
                 seen.add(text)
                 out.append(Form(text, case, number, _tail_offset(new_words, head)))
-    return out
+    return tuple(out)
 
 
 def _head_index(words: list[str]) -> int | None:
@@ -180,6 +216,16 @@ def name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[s
     masculine forms are given, and the nominative stays valid in every case, which
     is how feminine and foreign names that do not decline are written.
     """
+    return {c: set(fs) for c, fs in zip(CASES, name_word_cases(word, gender, role), strict=True)}
+
+
+@lru_cache(maxsize=65_536)
+def name_word_cases(word: str, gender: str | None, role: str) -> tuple[tuple[str, ...], ...]:
+    """`name_word_forms`, sorted, in CASES order, once per (word, gender, role): first names repeat."""
+    return tuple(tuple(sorted(fs)) for fs in _name_word_forms(word, gender, role).values())
+
+
+def _name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[str]]:
     w = word
     low = w.lower()
     forms: dict[str, set[str]] = {c: {w} for c in CASES}
@@ -200,8 +246,7 @@ def name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[s
         if gender == "f":
             p = next((p for p in parses(low) if "Name" in p.tag and "nomn" in p.tag and p.tag.gender == "femn"), None)
         if p is not None and (gender is None or (p.tag.gender == "masc") == (gender == "m")):
-            for case in CASES:
-                q = p.inflect({case, "sing"})
+            for case, q in zip(CASES, inflections(p, [(case, "sing") for case in CASES]), strict=True):
                 if q is not None:
                     forms[case].add(match_case(w, q.word))
             return forms
@@ -322,7 +367,7 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     """
     parts = person_parts(name, surname, gender)
     per_word = {
-        i: name_word_forms(w, parts.gender, role if role != "other" else "first")
+        i: dict(zip(CASES, name_word_cases(w, parts.gender, role if role != "other" else "first"), strict=True))
         for i, (w, role) in enumerate(zip(parts.words, parts.roles, strict=True))
     }
     orders = [list(range(len(parts.words)))]
@@ -340,7 +385,7 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
         for case in CASES:
             combos: list[list[str]] = [[]]
             for i in order:
-                combos = [[*c, f] for c in combos for f in sorted(per_word[i][case])]
+                combos = [[*c, f] for c in combos for f in per_word[i][case]]
                 if len(combos) > 64:
                     break
             for c in combos:
@@ -387,8 +432,7 @@ def is_mainly_first_name(word: str) -> bool:
 
 def word_forms(word: str, gender: str | None, role: str) -> list[str]:
     """All case forms of one name word (for surname-only and first-name mentions)."""
-    forms = name_word_forms(word, gender, role)
-    return sorted({f for fs in forms.values() for f in fs})
+    return sorted({f for fs in name_word_cases(word, gender, role) for f in fs})
 
 
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})

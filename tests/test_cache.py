@@ -90,7 +90,7 @@ def test_off(tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_no_temporary_files_left(cache_at: Path, gaz: Path) -> None:
     cache.compile_gazetteers([gaz], bundled=False)
-    assert [p.name for p in cache_at.iterdir() if not p.name.startswith("gazetteer-")] == []
+    assert [p.name for p in cache_at.iterdir() if not p.name.startswith(("gazetteer-", "keys-"))] == []
 
 
 def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

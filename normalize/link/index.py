@@ -16,6 +16,7 @@ from normalize.link import names, variants
 from normalize.link.composed import country_genitives, mark_generic
 from normalize.link.folding import bounded, fold
 from normalize.link.keys import entity_keys, lower_first_ok
+from normalize.link.keystore import KeyStore
 from normalize.link.records import PRIORITY, Candidate, Needs, Slot, best
 
 FUZZY_MIN_LEN = 6
@@ -53,8 +54,9 @@ class Index:
     fuzzy_owner: dict[str, Candidate] = field(default_factory=dict)
 
 
-def compile_index(gazetteer: Gazetteer) -> Index:
-    """Compile a gazetteer into an Index (every form of every name in one automaton)."""
+def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None) -> Index:
+    """Compile a gazetteer into an Index (every form of every name in one automaton); with a `store`,
+    the entities' own keys kept from an earlier compile are taken from it."""
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
@@ -64,8 +66,9 @@ def compile_index(gazetteer: Gazetteer) -> Index:
     table: dict[str, Slot] = defaultdict(dict)
     persons: dict[int, morph.PersonParts] = {}
     country_gens = country_genitives(named)
+    own = store.own_keys(named) if store is not None else None
     for idx, e in enumerate(named):
-        for k in entity_keys(e, by_id, country_gens):
+        for k in entity_keys(e, by_id, country_gens, next(own) if own is not None else None):
             slot = table[fold(k.form)]
             old = slot.get((idx, k.needs, k.coord))
             if old is None or PRIORITY[k.method] < PRIORITY[old.method]:

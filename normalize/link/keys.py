@@ -22,8 +22,32 @@ _LEGAL_FORM = re.compile(
 )
 
 
-def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity] | None = None) -> Iterable[Key]:
-    """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set)."""
+def entity_keys(
+    e: Entity,
+    by_id: dict[str, Entity],
+    country_gens: dict[str, Entity] | None = None,
+    own: Iterable[Key] | None = None,
+) -> Iterable[Key]:
+    """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set):
+    its `own_keys` (given as `own` when a `keystore` kept them), then its name composed with its country."""
+    yield from own_keys(e) if own is None else own
+    if e.type != "person":
+        yield from composed_keys(spelled_out(e), owner_country(e, by_id, country_gens or {}))
+
+
+def own_fingerprint(e: Entity) -> tuple:
+    """All that `own_keys` reads of an entity: equal fingerprints, equal keys."""
+    return (e.type, e.names, e.adjectives, e.gender, e.surname)
+
+
+def spelled_out(e: Entity) -> list[str]:
+    """The names that are words, not acronyms or codes: the ones that inflect and compose."""
+    return [n for n in e.names if not morph.is_acronym(n) and morph.NAME_WORD.match(n.replace(" ", ""))]
+
+
+def own_keys(e: Entity) -> Iterable[Key]:
+    """What an entity is called by its own names alone, whatever the rest of the set (the same for
+    equal `own_fingerprint`s): most of compiling, so `keystore` keeps it on disk."""
     if e.type == "person":
         yield from _person_keys(e)
         return
@@ -35,14 +59,12 @@ def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Ent
             short = _LEGAL_FORM.sub("", name).strip(' «»"')
             if short and short != name and len(short) >= 3:
                 yield Key(short, "alias", len(short), Needs.EVIDENCE if morph.is_word_form(short) else Needs.NOTHING)
-    spelled_out: list[str] = []
     for i, name in enumerate(e.names):
         if morph.is_acronym(name) or not morph.NAME_WORD.match(name.replace(" ", "")):
             method = "acronym" if morph.is_acronym(name) else ("exact" if i == 0 else "alias")
             first = name.split()[0]
             yield Key(name, method, len(first) + 1 if len(first) < len(name) else len(name))
             continue
-        spelled_out.append(name)
         # a place name the dictionary cannot inflect («Претория», «Лас-Вегас») declines by the rules for names
         forms = names.place_forms(name, morph.phrase_forms(name, plural=plural), e.type)
         # a city or a body called «Владимир», «Анна»: alone it is a person's name (judged on the name,
@@ -59,7 +81,6 @@ def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Ent
         # «в Таласской и Чуйской областях»: a place named by adjectives and a noun the phrase shares
         yield from names.coordinated(forms, e.type, "inflected" if i == 0 else "alias")
         yield from abbreviation_keys(e, name)
-    yield from composed_keys(spelled_out, owner_country(e, by_id, country_gens or {}))
 
 
 def _person_keys(e: Entity) -> Iterable[Key]:
@@ -105,8 +126,10 @@ def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
 
 def lower_first_ok(e: Entity, form: str) -> bool:
     """Names of bodies that start with a common noun («министерство», «органы») may be lowercased."""
+    if e.type not in ("agency", "organization"):
+        return False
     words = form.split()
-    if e.type not in ("agency", "organization") or len(words) < 2 or not words[0][:1].isupper():
+    if len(words) < 2 or not words[0][:1].isupper():
         return False
     if morph.is_acronym(words[0]) or not words[1][:1].islower():
         return False
