@@ -6,7 +6,8 @@ time): one untimed run of each, then alternating rounds (A B A B …) so that th
 alike. Both use this interpreter and its installed dependencies; PYTHONPATH selects the package.
 Prints each run's wall and CPU time and chars/s, the median of each side and the ratios (REF's time
 / this checkout's). `--gazetteers` is passed to both. The gazetteer cache is off (NORMALIZE_CACHE=off)
-unless `--cache`, so both compile.
+unless `--cache`, so both compile. `--no-dedup` leaves near-duplicates out on both sides (REF must know
+the flag).
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--gazetteers", "-g", action="append", default=[])
     ap.add_argument("--cache", action="store_true", help="keep the gazetteer cache on (warm runs)")
+    ap.add_argument("--no-dedup", action="store_true", help="both sides without near-duplicates (linking and the rest)")
     args = ap.parse_args(argv)
-    extra = [a for g in args.gazetteers for a in ("--gazetteers", g)]
+    extra = [a for g in args.gazetteers for a in ("--gazetteers", g)] + (["--no-dedup"] if args.no_dedup else [])
     with tempfile.TemporaryDirectory(prefix="versus-") as tmp:
         tmp_path = Path(tmp)
         base = tmp_path / "base"
