@@ -23,19 +23,17 @@ the main process only (the workers of a run meet the same folder).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import multiprocessing
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from normalize import digest, faults, link
+from normalize import cachefile, digest, faults, link
 from normalize import gazetteer as gz
 from normalize.gazetteer import command_layers
 
@@ -99,21 +97,12 @@ def key(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> st
 def _read(path: Path, with_index: bool = True) -> tuple[gz.Gazetteer, link.Index | None] | None:
     """The entry at `path`, or None when it is missing or unreadable; without `with_index` the index
     is left unread (None in its place)."""
-    # the collector would walk the growing heap again and again while a hundred thousand objects
-    # are made: loading takes a third of the time with it off
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        with path.open("rb") as fh:
+        with cachefile.collector_off(), path.open("rb") as fh:
             g = pickle.load(fh)
             index = pickle.load(fh) if with_index else None
-    except FileNotFoundError:
+    except Exception:  # missing, truncated, corrupt or stale: compile again
         return None
-    except Exception:  # a truncated, corrupt or stale entry: compile again
-        return None
-    finally:
-        if collecting:
-            gc.enable()
     if not isinstance(g, gz.Gazetteer) or (with_index and not isinstance(index, link.Index)):
         return None
     return g, index
@@ -132,34 +121,20 @@ def _unwritable(where: Path, exc: OSError) -> None:
 
 
 def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=path.parent)
-    except OSError as exc:
-        _unwritable(path.parent, exc)  # read-only home, full disk, a file in the way
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            faults.inject("cache", path)
-            for part in entry:  # the gazetteer first: `load_gazetteer` reads no further
-                pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except Exception as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):  # the disk filled up while the entry was written
-            _unwritable(path.parent, exc)
+    def fill(fh) -> None:
+        for part in entry:  # the gazetteer first: `load_gazetteer` reads no further
+            pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    failed = cachefile.write(path, fill)
+    if failed is not None:  # read-only home, a full disk, a file in the way
+        _unwritable(path.parent, failed)
         return
     _prune(path.parent)
 
 
 def _prune(where: Path, keep: int = KEEP) -> None:
     """Remove the least recently used entries beyond `keep` (a hit refreshes an entry's mtime)."""
-    try:
-        entries = sorted(where.glob("gazetteer-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[keep:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # another process pruned first
+    cachefile.prune(where, "gazetteer-*.pickle", keep)
 
 
 def compile_gazetteers(
@@ -175,7 +150,7 @@ def compile_gazetteers(
     path = None if where is None else where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
     entry = None if path is None else _read(path)
     if path is not None and entry is not None:
-        _touch(path)
+        cachefile.touch(path)
         return entry
     from normalize.layers import stack  # the validator: only to compile, never on a cache hit
 
@@ -204,16 +179,9 @@ def load_gazetteer(dirs: Sequence[Path | str] | None = None, *, bundled: bool = 
     path = where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
     entry = _read(path, with_index=False)
     if entry is not None:
-        _touch(path)
+        cachefile.touch(path)
         return entry[0]
     return compile_gazetteers(dirs, bundled=bundled)[0]
-
-
-def _touch(path: Path) -> None:
-    try:
-        os.utime(path)  # recently used: kept by _prune
-    except OSError:
-        pass
 
 
 def clear() -> int:

@@ -15,17 +15,14 @@ folder once).
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import os
 import pickle
-import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from normalize import faults
+from normalize import cachefile
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
 from normalize.link.records import Key
@@ -48,7 +45,7 @@ class KeyStore:
         """`keys.own_keys` of each entity, in order: kept ones from the shards, the rest generated
         and kept. A shard is read when its file's first entity comes and let go after its last, so
         one file's keys are in memory at a time (a file's entities stand together in a set)."""
-        _prune(self.where)
+        cachefile.prune(self.where, "keys-*.pickle", KEEP)
         sources = [e.where.path if e.where is not None else "" for e in entities]
         last = {source: i for i, source in enumerate(sources)}
         open_shards: dict[str, tuple[dict[tuple, tuple[Key, ...]], dict[tuple, tuple[Key, ...]]]] = {}
@@ -67,52 +64,20 @@ class KeyStore:
                 if rows.keys() != kept.keys():
                     _write(self.shard(source), rows)
                 else:
-                    _touch(self.shard(source))
+                    cachefile.touch(self.shard(source))
             yield found
 
 
 def _read(path: Path) -> dict[tuple, tuple[Key, ...]]:
-    # the collector would walk the growing heap again and again while a shard's keys are made
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        rows = pickle.loads(zlib.decompress(path.read_bytes()))
+        with cachefile.collector_off():
+            rows = pickle.loads(zlib.decompress(path.read_bytes()))
     except Exception:  # missing, truncated or from another layout: generate again
         return {}
-    finally:
-        if collecting:
-            gc.enable()
     return rows if isinstance(rows, dict) else {}
 
 
 def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=path.parent)
-    except OSError:
-        return  # an unwritable cache folder: the gazetteer cache says so once
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            faults.inject("cache", path)  # a full or read-only disk, as the gazetteer cache meets it
-            # case forms share their stems: zlib's fastest level makes a shard 7× smaller in 50 ms
-            fh.write(zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1))
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _touch(path: Path) -> None:
-    try:
-        os.utime(path)  # recently used: kept by _prune
-    except OSError:
-        pass
-
-
-def _prune(where: Path, keep: int = KEEP) -> None:
-    """Remove the least recently used shards beyond `keep`."""
-    try:
-        shards = sorted(where.glob("keys-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in shards[keep:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # another process pruned first
+    # case forms share their stems: zlib's fastest level makes a shard 7× smaller in 50 ms;
+    # an unwritable folder is compiled around (the gazetteer cache says so once)
+    cachefile.write(path, lambda fh: fh.write(zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1)))

@@ -1,0 +1,66 @@
+"""One file of the on-disk cache (`cache.py`'s compiled gazetteers, `link/keystore.py`'s key
+shards): read with the collector off, written to a temporary file and renamed, kept by recent use.
+A cache file is never needed: what cannot be read is compiled again, what cannot be written is left out."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from normalize import faults
+
+
+@contextlib.contextmanager
+def collector_off() -> Iterator[None]:
+    """The cyclic collector paused: while a hundred thousand objects are unpickled it would walk the
+    growing heap again and again (loading takes a third of the time without it)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def write(path: Path, fill: Callable[[BinaryIO], None]) -> OSError | None:
+    """Write `path` whole or not at all (`fill` writes into a temporary file, renamed into place);
+    the OS error that stopped it, if one did (a read-only or full disk, a file in the way). Any other
+    failure leaves no file either, and is not an error: the cache is only ever a shortcut."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=path.parent)
+    except OSError as exc:
+        return exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            faults.inject("cache", path)
+            fill(fh)
+        os.replace(tmp, path)
+    except Exception as exc:  # a disk that filled up, or an entry that does not pickle: no file
+        Path(tmp).unlink(missing_ok=True)
+        return exc if isinstance(exc, OSError) else None
+    return None
+
+
+def touch(path: Path) -> None:
+    """Mark `path` recently used: `prune` keeps it."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def prune(where: Path, pattern: str, keep: int) -> None:
+    """Remove the least recently used files matching `pattern` in `where` beyond `keep`."""
+    try:
+        files = sorted(where.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned first
