@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -38,7 +37,7 @@ if __package__ in (None, ""):  # run as a script: tests/ on the path, like the o
     if _tests not in sys.path:
         sys.path.insert(0, _tests)
 
-from benchmarks.throughput import build_corpus, tree_pids
+from benchmarks.throughput import build_corpus, communicate_sampling, tree_pids
 
 PER_FILE = 10_000
 ORG_EVERY = 4  # one generated entity in four is an organization
@@ -131,22 +130,14 @@ def run(argv: list[str], env: dict[str, str]) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     peak = {"one": 0, "tree": 0, "pss": 0}
-    done = threading.Event()
 
-    def sample() -> None:
-        while not done.is_set():
-            mem = [_memory_kb(p) for p in tree_pids(proc.pid)]
-            peak["one"] = max(peak["one"], *(r for r, _ in mem), 0)
-            peak["tree"] = max(peak["tree"], sum(r for r, _ in mem))
-            peak["pss"] = max(peak["pss"], sum(p for _, p in mem))
-            done.wait(0.05)
+    def sample(pid: int) -> None:
+        mem = [_memory_kb(p) for p in tree_pids(pid)]
+        peak["one"] = max(peak["one"], *(r for r, _ in mem), 0)
+        peak["tree"] = max(peak["tree"], sum(r for r, _ in mem))
+        peak["pss"] = max(peak["pss"], sum(p for _, p in mem))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _out, err = proc.communicate()
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    _out, err, seconds = communicate_sampling(proc, started, sample)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-2000:]}")
     return {"seconds": seconds, **{k: v / 1024 for k, v in peak.items()}}

@@ -94,6 +94,27 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def communicate_sampling(
+    proc: subprocess.Popen, started: float, sample: Callable[[int], None]
+) -> tuple[str, str, float]:
+    """Wait for `proc`, calling `sample(its pid)` every 50 ms meanwhile (memory read from /proc);
+    its stdout, stderr and the wall seconds since `started`."""
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.is_set():
+            sample(proc.pid)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=loop, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return out, err, wall
+
+
 def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict:
     """Run a command; wall seconds, peak RSS of the largest process and of the process tree."""
     use_gnu_time = GNU_TIME.exists()
@@ -102,20 +123,12 @@ def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     peak_tree = 0
-    done = threading.Event()
 
-    def sample() -> None:
+    def sample(pid: int) -> None:
         nonlocal peak_tree
-        while not done.is_set():
-            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
-            done.wait(0.05)
+        peak_tree = max(peak_tree, _tree_rss_kb(pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    out, err, wall = communicate_sampling(proc, started, sample)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-2000:]}")
     if use_gnu_time:
