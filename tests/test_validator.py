@@ -232,3 +232,34 @@ def test_a_set_on_its_own_needs_type_and_name(tmp_path: Path) -> None:
 def test_the_schema_file_is_valid_json_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed (optional)")
     jsonschema.Draft202012Validator.check_schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+# libyaml composes the files when PyYAML has it (the pure-Python parser was most of a large set's
+# compile); both parsers must give the same line-tagged nodes and the same problem lines
+YAML_TEXTS = [
+    "- id: Q1\n  name: Россия\n  aliases: [РФ, Российская Федерация]\n  since: 2020-01-01\n"
+    "  n: 1.5\n  on: yes\n  z: ~\n",
+    "entities:\n  - id: Q2\n    name: 'Кыргызстан'\n    aliases:\n      - Киргизия\n      - КР\n",
+    "a: 1\na: 2\n",
+    "a: [1, 2\nb: 3\n",
+    "- id: x\n  name: 'unterminated\n",
+    "a: 1\n\tb: 2\n",
+    "key: value: other\n",
+    "a: !!python/object:os.system x\n",
+    "",
+    "# only a comment\n",
+]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+@pytest.mark.parametrize("text", YAML_TEXTS)
+def test_libyaml_and_pure_python_yaml_give_the_same_nodes(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import normalize.gazetteer_validator as validator
+
+    seen = []
+    for loader in (yaml.SafeLoader, yaml.CSafeLoader):
+        monkeypatch.setattr(validator, "_COMPOSER", loader)
+        found = Findings()
+        node = validator.parse_yaml(text, "f.yaml", found)
+        seen.append((node, [(p.line, p.code) for p in found.problems]))
+    assert seen[0] == seen[1]
