@@ -43,8 +43,9 @@ import polars as pl
 SIGNATURE_DTYPE = pl.List(pl.UInt32)
 # the signature algorithm's version, in the checkpoints' configuration digest (resume.signature_config):
 # signatures of another version are never mixed with these (1: a CRC-32 per shingle, made in Python;
-# 2: polynomial word hashes and the MinHash bins vectorised with numpy, normalize.minhash)
-SIGNATURE_VERSION = 2
+# 2: polynomial word hashes and the MinHash bins vectorised with numpy, normalize.minhash; 3: each
+# character lowercased on its own, by a table: İ and a final Σ read as i and σ, NUL a separator)
+SIGNATURE_VERSION = 3
 _SEED = 0x5DEECE66D  # seed of the band hashes (any fixed value: band keys are never stored)
 _BANDS_AT_ONCE = 8  # LSH bands bucketed by one polars query
 
@@ -94,12 +95,13 @@ DEFAULT = DedupOptions()
 
 
 def words(text: str) -> list[str]:
-    """The words shingles are made of: the text lowercased, ё read as е, split at whitespace, ASCII
-    punctuation and typographic quotes, dashes and ellipsis (« » „ “ ” — – …)."""
+    """The words shingles are made of: the text split at whitespace, ASCII punctuation and
+    typographic quotes, dashes and ellipsis (« » „ “ ” — – …), each character lowercased on its own
+    (İ is i, Σ is σ) and ё read as е."""
     from normalize import minhash
 
-    low = minhash.lowered(text)
-    _, starts, ends, _ = minhash.word_spans([low])
+    low = minhash.folded(text)
+    _, starts, ends, _ = minhash.word_spans([text])
     return [low[s - 1 : e - 1] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
@@ -116,12 +118,12 @@ def signatures(texts: Sequence[str | None], options: DedupOptions = DEFAULT) -> 
     texts at once (normalize.minhash)."""
     from normalize import minhash
 
-    low = ["" if t is None else minhash.lowered(t) for t in texts]
-    values, signed = minhash.signatures(low, options.shingle, options.permutations, options.min_shingles)
+    given = ["" if t is None else t for t in texts]
+    values, signed = minhash.signatures(given, options.shingle, options.permutations, options.min_shingles)
     column = pl.Series("signature", values).cast(SIGNATURE_DTYPE)
     if signed.all():
         return column
-    return column.zip_with(pl.Series(signed), pl.Series("signature", [None] * len(low), dtype=SIGNATURE_DTYPE))
+    return column.zip_with(pl.Series(signed), pl.Series("signature", [None] * len(given), dtype=SIGNATURE_DTYPE))
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
@@ -136,38 +138,34 @@ def similarity(a: Sequence[int], b: Sequence[int]) -> float:
 RESULT_SCHEMA = {"doc_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64}
 
 
-def _agreement(a: str, b: str, k: int) -> pl.Expr:
-    """Estimated Jaccard of two signature columns (equal values subtract to 0)."""
-    return (pl.col(a) - pl.col(b)).list.eval(pl.element() == 0).list.sum().cast(pl.Float64) / k
+def _agreements(a: pl.Series, b: pl.Series, k: int) -> pl.Series:
+    """Positions where signatures agree, pair by pair (two `SIGNATURE_DTYPE` series of one length, no
+    nulls): the values side by side, compared, and counted k at a time."""
+    same = (a.explode() == b.explode()).cast(pl.UInt32)
+    return same.reshape((-1, k)).arr.sum() if a.len() else pl.Series(dtype=pl.UInt32)
 
 
-def _components(edges: pl.DataFrame) -> pl.DataFrame:
-    """Connected components of an undirected graph given as (u, v) rows: (node, label), label the
-    smallest node of the component. Min-label propagation with pointer jumping, in polars: each round
-    hooks both ends of every edge to the smaller label, then points every node at its label's label;
-    labels only decrease, and a round that changes nothing ends it."""
-    labels = (
-        pl.concat([edges.select(node="u"), edges.select(node="v")]).unique().with_columns(label=pl.col("node"))
-    ).sort("node")
+def _components(u: pl.Series, v: pl.Series, n: int) -> pl.Series:
+    """Connected components of an undirected graph on the nodes 0…n-1 with edges (u, v): each node's
+    label, the smallest node of its component. Min-label propagation with pointer jumping, on the
+    labels as one series indexed by node: each round hooks both ends of every edge to the smaller of
+    their labels (the least per node), then points every node at its label's label; labels only
+    decrease, and a round that changes nothing ends it."""
+    labels = pl.int_range(n, dtype=pl.UInt32, eager=True)
+    ends = pl.concat([u, v])
     while True:
-        ends = (
-            edges.join(labels.rename({"node": "u", "label": "lu"}), on="u")
-            .join(labels.rename({"node": "v", "label": "lv"}), on="v")
-            .select("u", "v", m=pl.min_horizontal("lu", "lv"))
-        )
-        hooked = (
-            pl.concat([labels, ends.select(node="u", label="m"), ends.select(node="v", label="m")])
-            .group_by("node")
-            .agg(pl.col("label").min())
-        )
-        jumped = (
-            hooked.join(hooked.rename({"node": "label", "label": "up"}), on="label", how="left")
-            .select("node", label=pl.min_horizontal("label", "up"))
-            .sort("node")
-        )
+        m = _least(labels.gather(u), labels.gather(v))
+        hook = pl.DataFrame({"node": ends, "m": pl.concat([m, m])}).group_by("node").agg(pl.col("m").min())
+        hooked = labels.scatter(hook["node"], _least(labels.gather(hook["node"]), hook["m"]))
+        jumped = _least(hooked, hooked.gather(hooked))
         if jumped.equals(labels):
             return labels
         labels = jumped
+
+
+def _least(a: pl.Series, b: pl.Series) -> pl.Series:
+    """The smaller of a and b, element by element."""
+    return a.zip_with(a <= b, b)
 
 
 def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT) -> pl.DataFrame:
@@ -179,18 +177,16 @@ def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT
     `duplicate_of` is the doc_id of the cluster's head (its earliest document by published, nulls
     last, then doc_id), null for the head and for a document in no cluster; `similarity` is the
     estimated Jaccard to the head, null likewise.
+
+    The documents are numbered in that order (their *rank*), and every step works on series indexed
+    by rank: the band keys, the links, the labels of the components. Signatures are gathered by rank,
+    never joined.
     """
-    k, rows = options.permutations, options.rows
+    k = options.permutations
     lazy = frame.lazy()
     has_published = "published" in lazy.collect_schema().names()
     published = pl.col("published") if has_published else pl.lit(None, pl.Date).alias("published")
-    docs = (
-        lazy.select("doc_id", published, pl.col("signature").cast(SIGNATURE_DTYPE))
-        .with_row_index("_i")
-        # _r, the rank in which a cluster's head is chosen; the rows (and signatures) stay where they are
-        .with_columns(_r=pl.arg_sort_by(["published", "doc_id"], nulls_last=True).arg_sort())
-        .collect()
-    )
+    docs = lazy.select("doc_id", published, pl.col("signature").cast(SIGNATURE_DTYPE)).collect()
     if docs["doc_id"].n_unique() != docs.height:
         dup = docs.filter(pl.col("doc_id").is_duplicated())["doc_id"][0]
         raise ValueError(f"doc_id {dup!r} is not unique")
@@ -198,52 +194,51 @@ def clusters(frame: pl.DataFrame | pl.LazyFrame, options: DedupOptions = DEFAULT
     if bad.height:
         got = bad["signature"][0].len()
         raise ValueError(f"document {bad['doc_id'][0]!r}: signature of {got} values, expected {k}")
-    signed = pl.col("signature").is_not_null()
-    # a few bands at a time (their keys in memory, not all bands'): a band's hash is its bucket, and
-    # each member is linked to the bucket's earliest member, so a bucket of m documents gives m - 1
-    # links, not m²/2. Eight bands a query: a query per band cost twice the CPU in polars' overheads.
-    lazy = docs.lazy().filter(signed)
-    found = []
+    ranked = docs.with_row_index("_i").sort(["published", "doc_id"], nulls_last=True)  # doc_ids are unique: no ties
+    sig = ranked["signature"]
+    signed = sig.is_not_null().arg_true()  # the ranks of the documents with a signature
+    links = _links(sig.gather(signed), signed, options)
+    alike = _agreements(sig.gather(links["u"]), sig.gather(links["v"]), k).cast(pl.Float64) / k >= options.threshold
+    edges = links.filter(alike)
+    label = _components(edges["u"], edges["v"], ranked.height)
+    members = (label != pl.int_range(ranked.height, dtype=pl.UInt32, eager=True)).arg_true()
+    heads = label.gather(members)
+    found = pl.DataFrame(
+        {
+            "_i": ranked["_i"].gather(members),
+            "duplicate_of": ranked["doc_id"].gather(heads),
+            "similarity": _agreements(sig.gather(members), sig.gather(heads), k).cast(pl.Float64) / k,
+        }
+    )
+    return (
+        docs.select(pl.col("doc_id").cast(pl.String))
+        .with_row_index("_i")
+        .join(found, on="_i", how="left", maintain_order="left")
+        .select("doc_id", pl.col("duplicate_of").cast(pl.String), pl.col("similarity").cast(pl.Float64))
+    )
+
+
+def _links(sigs: pl.Series, ranks: pl.Series, options: DedupOptions) -> pl.DataFrame:
+    """Candidate pairs (u, v), u linked to v < u, of the signed documents `sigs` with these `ranks`:
+    a few bands at a time (their keys in memory, not all bands'), each band's values hashed into its
+    bucket key, and each member of a bucket linked to the bucket's earliest member, so a bucket of m
+    documents gives m - 1 links, not m²/2."""
+    rows, found = options.rows, []
     for first in range(0, options.bands, _BANDS_AT_ONCE):
-        keys = pl.concat(
-            [
-                lazy.select("_r", band=pl.lit(b, pl.UInt16), key=pl.col("signature").list.slice(b * rows, rows))
-                for b in range(first, min(first + _BANDS_AT_ONCE, options.bands))
-            ]
-        ).with_columns(pl.col("key").hash(_SEED))
+        n = min(_BANDS_AT_ONCE, options.bands - first)
+        # the n bands of every signature, rank after rank: (rank, band) in row order
+        keys = sigs.list.slice(first * rows, n * rows).explode().reshape((-1, rows)).hash(_SEED)
+        where = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)
         found.append(
-            keys.with_columns(head=pl.col("_r").min().over("band", "key"))
-            .filter(pl.col("_r") != pl.col("head"))
-            .select(u="_r", v="head")
+            pl.DataFrame({"band": where % n, "key": keys, "u": ranks.gather(where // n)})
+            .lazy()
+            .with_columns(v=pl.col("u").min().over("band", "key"))
+            .filter(pl.col("u") != pl.col("v"))
+            .select("u", "v")
             .unique()
             .collect()
         )
-    links = pl.concat(found).unique()  # options.bands ≥ 1: never an empty concat
-
-    def with_signature(side: pl.DataFrame, on: str, name: str) -> pl.DataFrame:
-        return side.join(docs.select(pl.col("_r").alias(on), pl.col("signature").alias(name)), on=on)
-
-    edges = (
-        with_signature(with_signature(links, "u", "su"), "v", "sv")
-        .filter(_agreement("su", "sv", k) >= options.threshold)
-        .select("u", "v")
-    )
-    members = _components(edges).filter(pl.col("node") != pl.col("label"))
-    found = (
-        with_signature(with_signature(members, "node", "sn"), "label", "sl")
-        .join(docs.select(label="_r", duplicate_of="doc_id"), on="label")
-        .select(_r="node", duplicate_of="duplicate_of", similarity=_agreement("sn", "sl", k))
-    )
-    return (
-        docs.select("_i", "_r", "doc_id")
-        .join(found, on="_r", how="left")
-        .sort("_i")
-        .select(
-            pl.col("doc_id").cast(pl.String),
-            pl.col("duplicate_of").cast(pl.String),
-            pl.col("similarity").cast(pl.Float64),
-        )
-    )
+    return pl.concat(found).unique() if found else pl.DataFrame(schema={"u": pl.UInt32, "v": pl.UInt32})
 
 
 # --- what a run reports ------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 holds the rules and the clustering; this module only the arithmetic, so that numpy is imported only by
 a process that makes signatures).
 
-A batch's texts are lowercased (ё read as е) and joined into one array of code points; a lookup table
-marks the word characters, and its edges are the words. Then, all in uint64 arithmetic mod 2^64:
+A batch's texts are joined into one array of code points, and one lookup table reads each code point
+as words are made of it: its lowercase (the first code point of Python's `lower()` of that one
+character, so İ is i and Σ is σ everywhere), ё as е, and 0 for a separator; the edges of the zeros
+are the words. Then, all in uint64 arithmetic mod 2^64:
 
-- a word's hash is mix(Σ c_i·P^i + n·L) over its code points c_0…c_n-1;
+- a word's hash is mix(Σ c_i·P^i + n·L) over its (read) code points c_0…c_n-1;
 - a shingle's hash is mix(Σ_i h_i·F_i) over its w words' hashes, F_i = mix(i + 1) | 1;
 - one-permutation MinHash: the top log2(k) bits of a shingle's hash are its bin, and each bin keeps the
   least top-32-bits of the hashes that fall into it; an empty bin takes the value of the first filled
@@ -60,17 +62,38 @@ def _mix_array(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def lowered(text: str) -> str:
-    """The text as words are read from it: lowercased, ё as е."""
-    return text.lower().replace("ё", "е")
+def fold(c: str) -> str:
+    """One character as words are read: its lowercase (the first character of `lower()`: İ is i,
+    Σ is σ wherever it stands), ё as е; a separator is read as NUL."""
+    if c in SEPARATORS:
+        return "\0"
+    low = c.lower()[:1] or c
+    return "е" if low == "ё" else low
+
+
+def folded(text: str) -> str:
+    """The text with every character read as words are (`fold`): separators are NULs."""
+    return "".join(map(fold, text))
 
 
 @lru_cache(maxsize=1)
-def _word_chars() -> np.ndarray:
-    """Is code point c (c < _TOP; _TOP stands for every one above) a word character."""
-    table = np.ones(_TOP + 1, dtype=bool)
-    table[[ord(c) for c in SEPARATORS]] = False
+def _fold_table() -> np.ndarray:
+    """`fold` of each code point below _TOP, as code points (0: a separator). NUL is a separator too."""
+    table = np.frombuffer(folded("".join(map(chr, range(_TOP)))).encode("utf-32-le"), dtype=np.uint32).copy()
+    table[0] = 0
     return table
+
+
+def _folded_code_points(cp: np.ndarray) -> np.ndarray:
+    """`fold` of each code point of cp (the table below _TOP; the few above, text by text's rare
+    scripts and emoji, one distinct code point at a time)."""
+    low = np.take(_fold_table(), cp, mode="clip")
+    high = np.flatnonzero(cp >= _TOP)
+    if high.size:
+        values, where = np.unique(cp[high], return_inverse=True)
+        read = folded("".join(map(chr, values.tolist())))
+        low[high] = np.frombuffer(read.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[where]
+    return low
 
 
 @lru_cache(maxsize=8)
@@ -82,15 +105,15 @@ def probes(k: int) -> np.ndarray:
 
 
 def word_spans(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The words of already `lowered` texts: (code points of the texts joined by newlines, each word's
+    """The words of texts: (the `fold`ed code points of the texts joined by separators, each word's
     start and end in them, each text's number of words)."""
     joined = "\n" + "\n".join(texts) + "\n"  # a separator before, between and after the texts
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    is_word = np.take(_word_chars(), cp, mode="clip")  # code points above _TOP read as _TOP
+    cp = _folded_code_points(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+    is_word = cp != 0
     edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1  # starts and ends, alternating
     starts, ends = edges[0::2], edges[1::2]
-    text_starts = np.cumsum([1, *(len(t) + 1 for t in texts)])[:-1]
-    first = np.searchsorted(starts, text_starts)
+    spans = np.fromiter((len(t) + 1 for t in texts), dtype=np.intp, count=len(texts))  # a text and its separator
+    first = np.searchsorted(starts, np.cumsum(spans) - spans + 1)  # each text's first word
     return cp, starts, ends, np.diff(first, append=starts.size)
 
 
@@ -110,11 +133,13 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def word_hashes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Each word's hash, mix(Σ c_i·P^i + n·L) mod 2^64 (module docstring): by prefix sums of c·P^position
-    over all the code points, a word's sum divided by P^start (twice as fast as a sum per word)."""
+    """Each word's hash, mix(Σ c_i·P^i + n·L) mod 2^64 (module docstring), from `word_spans`: the sums
+    of c·P^position from each word's start to the next's (a separator's c is 0, so that is the word's
+    sum), divided by P^start."""
+    if not starts.size:
+        return np.zeros(0, dtype=np.uint64)
     powers, inverses = _chunk_powers(_CHUNK) if cp.size <= _CHUNK else _powers(cp.size)
-    sums = np.cumsum(cp * powers[: cp.size])
-    h = (sums[ends - 1] - sums[starts - 1]) * inverses[starts]  # every word starts after a separator
+    h = np.add.reduceat(cp * powers[: cp.size], starts) * inverses[starts]
     h += (ends - starts).astype(np.uint64) * _U64(L)
     return _mix_array(h)
 
@@ -133,7 +158,7 @@ def shingle_hashes(hashes: np.ndarray, counts: np.ndarray, w: int) -> tuple[np.n
 
 
 def signatures(texts: Sequence[str], w: int, k: int, least: int) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures of texts (each already `lowered`) with shingles of w words and k bins:
+    """MinHash signatures of texts with shingles of w words and k bins:
     (an n × k uint32 array, a boolean array: has the text a signature, i.e. at least `least`
     distinct shingles). Rows of texts without one are zeros."""
     out = np.zeros((len(texts), k), dtype=np.uint32)

@@ -134,19 +134,28 @@ def process_batch(
     edits), and all rows of one record are in one batch, in their order (`_i`). Each document
     carries the signature of its text made with `signing` (`assemble.SIGNATURE`; null for None).
     """
-    frames = _validated(_frames(_process_rows(batch, layers)))
-    frames["documents"] = with_signatures(frames["documents"], signing)
+    rows = _process_rows(batch, layers)
+    frames = _validated(_frames(rows))
+    # the texts as the rows hold them (Python strings): reading them back out of the frame cost 5 µs a document
+    texts = None if signing is None else [row["text"] for row in rows.documents]
+    frames["documents"] = with_signatures(frames["documents"], signing, texts)
     return frames
 
 
-def with_signatures(documents: pl.DataFrame, options: DedupOptions | None) -> pl.DataFrame:
+def with_signatures(
+    documents: pl.DataFrame, options: DedupOptions | None, texts: Sequence[str] | None = None
+) -> pl.DataFrame:
     """Documents with the near-duplicate signature of their text (`assemble.SIGNATURE`), null for None.
 
     Made here, in the worker that cleaned the texts, for the whole batch at once (`dedup.signatures`,
-    vectorised with numpy: 30–40 µs CPU a NEREL article, a third of the per-document Python before)."""
+    vectorised with numpy). `texts`, when given, are the texts of the rows the documents were made
+    from, by `_i` (validation may have dropped some since): the signatures are made of them."""
     if options is None:
         return documents.with_columns(pl.lit(None, dedup.SIGNATURE_DTYPE).alias(assemble.SIGNATURE))
-    return documents.with_columns(dedup.signatures(documents["text"].to_list(), options).alias(assemble.SIGNATURE))
+    if texts is None:
+        return documents.with_columns(dedup.signatures(documents["text"].to_list(), options).alias(assemble.SIGNATURE))
+    made = dedup.signatures(texts, options)
+    return documents.with_columns(made.gather(documents["_i"]).alias(assemble.SIGNATURE))
 
 
 def _validated(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -197,7 +206,12 @@ def _start_worker(layers: tuple[str, ...]) -> None:
     """A worker process's start: the stack loaded, then every object alive frozen out of the cyclic
     collector's reach (`gc.freeze`). They are the modules and the index, hundreds of thousands of
     objects that live as long as the worker: each full collection walked them all again (about 60 ms a
-    collection on the bundled set). The process is the pool's, so freezing its heap touches no caller's."""
+    collection on the bundled set). The process is the pool's, so freezing its heap touches no caller's.
+
+    OpenBLAS, which numpy loads with itself (for signatures: normalize.minhash), starts a thread per
+    core and sizes its buffers for them when it loads; the workers never multiply matrices, so one
+    thread does: that halves numpy's import (about 35 ms CPU a worker)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _compile_cached(layers)
     gc.freeze()
 

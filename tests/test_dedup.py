@@ -73,6 +73,8 @@ def test_default_options():
         ("— … , «»", []),
         ("„цитата“ – «цитата»", ["цитата", "цитата"]),
         ("№10 при +5°C", ["№10", "при", "5°c"]),  # other symbols stay in the word
+        ("İSTANBUL ΟΔΟΣ Ｆｕｌｌ", ["istanbul", "οδοσ", "ｆｕｌｌ"]),  # each character lowercased on its own
+        ("нуль\0байт", ["нуль", "байт"]),  # NUL separates words
     ],
 )
 def test_words(text, expected):

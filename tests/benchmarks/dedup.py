@@ -296,7 +296,8 @@ def truth_frame(docs: Sequence[Doc]) -> pl.DataFrame:
             "article": [d.article for d in docs],
             "change": [d.change for d in docs],
             "typos": [d.typos for d in docs],
-        }
+        },
+        schema={"doc_id": pl.String, "article": pl.String, "change": pl.String, "typos": pl.Int64},  # --articles 0
     )
 
 
@@ -469,10 +470,10 @@ def main(argv: list[str] | None = None) -> int:
             f"precision {s.precision:.4f}  recall {s.recall:.4f}  (targets: P ≥ 0.98, R ≥ 0.95)",
         ]
         jac = exact_jaccard(documents, docs, options.shingle)
-        lines.append(
+        lines += [] if jac.is_empty() else [
             f"exact Jaccard of {options.shingle}-word shingles, original vs repost: min {jac.min():.3f}, "
             f"5% {jac.quantile(0.05):.3f}, median {jac.median():.3f}"
-        )
+        ]
         found = result.filter(pl.col("duplicate_of").is_not_null())["similarity"]
         if found.len():
             lines.append(
