@@ -1,7 +1,7 @@
 """A disk cache of compiled gazetteers, so a run starts in well under a second.
 
 Compiling a gazetteer (parsing the YAML, deriving every case form of every name,
-building the Aho–Corasick automaton) takes seconds; unpickling the result takes
+building the key table) takes seconds; unpickling the result takes
 milliseconds. The cache key covers everything the result depends on:
 
 - the gazetteer stack, layer by layer (bundled or not, then each `--gazetteers` layer): each
@@ -10,7 +10,12 @@ milliseconds. The cache key covers everything the result depends on:
   paths (they appear in error locations);
 - the package version and every source file of the package (`digest.code_digest`), so a
   change to the code that builds the index invalidates it;
-- the Python, pyahocorasick and pymorphy3 dictionary versions.
+- the Python, numpy and pymorphy3 dictionary versions.
+
+An entry is the pickle (protocol 5) of (Gazetteer, Index) with the index's columns (`link.keytable`)
+out of band, after it in the file, each at a multiple of 64 bytes: a reader maps the file and the
+columns are views of the mapping, so the processes that load one entry (a run's workers) share its
+pages, and loading it takes no longer for a large gazetteer's key table than for a small one's.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
 disables it. The `KEEP` most recently used entries are kept. Entries are written to a
@@ -26,20 +31,25 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import mmap
 import multiprocessing
 import os
 import pickle
+import struct
 import sys
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from normalize import digest, faults, link
 from normalize import gazetteer as gz
 from normalize.layers import command_layers, stack
 
-FORMAT = 1  # bump when the pickled layout changes
+FORMAT = 2  # bump when the pickled layout changes
+MAGIC = b"NORMGAZ2"
+ALIGN = 64  # each column starts at a multiple of this in the file
 KEEP = 16  # entries kept; the least recently used beyond this are removed
 log = logging.getLogger("normalize.cache")
 _warned: set[str] = set()  # the folders this process has warned about
@@ -73,7 +83,7 @@ def code_digest() -> str:
     from normalize import __version__
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|{digest.code_digest()}".encode())
-    for dist in ("pyahocorasick", "pymorphy3", "pymorphy3-dicts-ru"):
+    for dist in ("numpy", "pymorphy3", "pymorphy3-dicts-ru"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:
@@ -100,8 +110,7 @@ def _read(path: Path) -> tuple[gz.Gazetteer, link.Index] | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with path.open("rb") as fh:
-            entry = pickle.load(fh)
+        entry = _load(path)
     except FileNotFoundError:
         return None
     except Exception:  # a truncated, corrupt or stale entry: compile again
@@ -117,6 +126,41 @@ def _read(path: Path) -> tuple[gz.Gazetteer, link.Index] | None:
     ):
         return None
     return entry
+
+
+def _load(path: Path) -> object:
+    """An entry: its pickle, with the columns after it handed in as views of the mapped file."""
+    with path.open("rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)
+    if bytes(view[:8]) != MAGIC:
+        raise ValueError("not an entry of this format")
+    n_buffers, size = struct.unpack_from("<QQ", view, 8)
+    at = 24 + 16 * n_buffers
+    spans = [struct.unpack_from("<QQ", view, 24 + 16 * i) for i in range(n_buffers)]
+    # the views keep the mapping open for as long as the index lives
+    return pickle.loads(view[at : at + size], buffers=[view[start : start + n] for start, n in spans])
+
+
+def _dump(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
+    """Magic, counts, (offset, size) of each column, the pickle, then the columns, aligned."""
+    buffers: list[pickle.PickleBuffer] = []
+    pickled = pickle.dumps(entry, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    at = 24 + 16 * len(raws) + len(pickled)
+    spans = []
+    for raw in raws:
+        at += -at % ALIGN
+        spans.append((at, raw.nbytes))
+        at += raw.nbytes
+    head = MAGIC + struct.pack("<QQ", len(raws), len(pickled)) + b"".join(struct.pack("<QQ", *s) for s in spans)
+    fh.write(head)
+    fh.write(pickled)
+    written = len(head) + len(pickled)
+    for (start, _n), raw in zip(spans, raws, strict=True):
+        fh.write(b"\0" * (start - written))
+        fh.write(raw)
+        written = start + raw.nbytes
 
 
 def _unwritable(where: Path, exc: OSError) -> None:
@@ -141,7 +185,7 @@ def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             faults.inject("cache", path)
-            pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(fh, entry)
         os.replace(tmp, path)
     except Exception as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -2,7 +2,7 @@
 
 The gazetteer is compiled once into an index (`index`): every case form of every name,
 alias, derived acronym and composed agency name («МВД Кыргызстана»), folded to
-lowercase with ё→е, in one Aho–Corasick automaton (`keys`, `composed`, `adjective`),
+lowercase with ё→е, in one hashed key table (`keytable`; keys: `keys`, `composed`, `adjective`),
 with the names the set implies but does not spell out («РФ», «Китай», «КНБ»: `variants`)
 and the forms news give names the dictionary does not (`names`). A document is scanned
 once (`scan`); hits are kept at word boundaries and where their letter case fits the

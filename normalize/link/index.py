@@ -1,4 +1,4 @@
-"""The compiled index: every key of every entity in one Aho–Corasick automaton, and the tables the
+"""The compiled index: every key of every entity in one key table (`keytable`), and the tables the
 tiers look up (people's name parts and forms, the fuzzy and transliteration blocks). Immutable once
 compiled, and pickled by `normalize.cache`; what linking learns while it runs lives in a `Linker`."""
 
@@ -8,14 +8,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import ahocorasick
-
 from normalize import morph
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.link import names, variants
 from normalize.link.composed import country_genitives, mark_generic
-from normalize.link.folding import bounded, fold
+from normalize.link.folding import fold
 from normalize.link.keys import entity_keys, lower_first_ok
+from normalize.link.keytable import KeyTable, build
 from normalize.link.records import PRIORITY, Candidate, Needs, Slot, best
 
 FUZZY_MIN_LEN = 6
@@ -24,11 +23,11 @@ TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole 
 
 @dataclass(frozen=True, eq=False)
 class Index:
-    """A compiled gazetteer: the automaton over folded forms and the entities (equal only to itself)."""
+    """A compiled gazetteer: the key table of folded forms and the entities (equal only to itself)."""
 
     entities: tuple[Entity, ...]
-    # bounded key (`folding.bounded`) → (its length less the two padding spaces, ((folded key, readings), …))
-    automaton: ahocorasick.Automaton
+    # folded key → its readings, as hashed columns (`keytable`)
+    keys: KeyTable
     persons: dict[int, morph.PersonParts] = field(default_factory=dict)
     # case forms of each person's surname and first name, made once here: coreference needs them
     # for every document, and inflecting with pymorphy3 per document was most of its time
@@ -54,7 +53,7 @@ class Index:
 
 
 def compile_index(gazetteer: Gazetteer) -> Index:
-    """Compile a gazetteer into an Index (every form of every name in one automaton)."""
+    """Compile a gazetteer into an Index (every form of every name in one key table)."""
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
@@ -76,14 +75,7 @@ def compile_index(gazetteer: Gazetteer) -> Index:
             persons[idx] = morph.person_parts(e.name, e.surname, e.gender)
     mark_generic(table)
     _add_surnames(table, entities, persons)
-    automaton = ahocorasick.Automaton()
-    by_word: dict[str, list[tuple[str, tuple[Candidate, ...]]]] = defaultdict(list)
-    for key, slot in table.items():
-        by_word[bounded(key)].append((key, tuple(slot.values())))
-    for word, keys in by_word.items():
-        automaton.add_word(word, (len(word) - 2, tuple(keys)))
-    if len(table):
-        automaton.make_automaton()
+    keys = build((key, tuple(slot.values())) for key, slot in table.items())
     unnamed = {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
     blocks, _owners = _fuzzy_keys(unnamed)
     # a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word
@@ -102,7 +94,7 @@ def compile_index(gazetteer: Gazetteer) -> Index:
             first_counts[form] += 1
     return Index(
         entities,
-        automaton,
+        keys,
         persons,
         first_counts=dict(first_counts),
         surname_forms=surname_forms,
@@ -119,8 +111,7 @@ def compile_index(gazetteer: Gazetteer) -> Index:
 
 def has_key(index: Index, folded: str) -> bool:
     """Whether a folded form is one of the index's keys."""
-    found = index.automaton.get(bounded(folded), None)
-    return found is not None and any(key == folded for key, _cands in found[1])
+    return index.keys.row_of(folded) is not None
 
 
 def _by_first_letter(blocks: dict[str, list[str]]) -> dict[str, list[str]]:
