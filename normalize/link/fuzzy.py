@@ -26,9 +26,10 @@ _UNSEEN = (-1, 0.0)
 
 def nearest_key(
     word: str, index: Index, memo: Memo, cutoff: float, by_letter: bool = False, max_diff: int | None = None
-) -> tuple[str, float] | None:
+) -> tuple[str, float, int] | None:
     """The indexed one-word key closest to `word` (rapidfuzz ratio ≥ cutoff, same first two
-    letters, or first letter `by_letter`), when the keys at that score all name one entity."""
+    letters, or first letter `by_letter`), its score and its entity, when the keys at that score all
+    name one entity."""
     return remember(
         memo.nearest, (word, cutoff, by_letter, max_diff), _nearest_key, word, index, memo, cutoff, by_letter, max_diff
     )
@@ -36,7 +37,7 @@ def nearest_key(
 
 def _nearest_key(
     word: str, index: Index, memo: Memo, cutoff: float, by_letter: bool, max_diff: int | None
-) -> tuple[str, float] | None:
+) -> tuple[str, float, int] | None:
     from rapidfuzz import fuzz, process
 
     # only keys of a length that can reach the cutoff: ratio = 2·matches / (len a + len b)
@@ -48,20 +49,20 @@ def _nearest_key(
     block_key = (prefix, lengths.start, lengths.stop, by_letter)
     block = memo.blocks.get(block_key)
     if block is None:
-        # the keys of each block and length range, joined once (a few thousand ranges at most)
-        blocks = index.translit_blocks if by_letter else index.fuzzy_blocks
-        block = memo.blocks[block_key] = [k for n in lengths for k in blocks.get(f"{prefix}{n}", ())]
-    if not block:
+        block = memo.blocks[block_key] = index.near.block(prefix, lengths, by_letter)
+    # only the keys whose letters can reach the cutoff, in block order: the same nearest keys and ties
+    rows = index.near.reachable(word, block, cutoff)
+    if not rows:
         return None
-    best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
-    if not best or len({index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}) != 1:
+    best = process.extract(word, [index.near.key(i) for i in rows], scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
+    if not best or len({index.near.owner(rows[i]) for _k, sc, i in best if sc == best[0][1]}) != 1:
         return None
-    return best[0][0], best[0][1]
+    return best[0][0], best[0][1], index.near.owner(rows[best[0][2]])
 
 
 def typos(text: str, found: list[Found], index: Index, memo: Memo) -> list[Found]:
     """Typos of one-word names: a capitalised unknown word close to exactly one key."""
-    if not index.fuzzy_blocks:
+    if not index.near.n_typo:
         return []
     taken = Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
@@ -94,7 +95,7 @@ def _typo_of(surface: str, index: Index, memo: Memo) -> tuple[int, float] | None
         return None
     if any(p.is_known for p in morph.parses(word)):
         return None  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
-    return index.fuzzy_owner[near[0]].entity, round(0.85 * near[1] / 100, 3)
+    return near[2], round(0.85 * near[1] / 100, 3)
 
 
 @lru_cache(maxsize=20_000)

@@ -15,6 +15,8 @@ from normalize.link.composed import country_genitives, mark_generic
 from normalize.link.folding import fold
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keytable import KeyTable, build
+from normalize.link.nearkeys import NearKeys
+from normalize.link.nearkeys import build as build_near
 from normalize.link.records import PRIORITY, Candidate, Needs, Slot, best
 
 FUZZY_MIN_LEN = 6
@@ -42,14 +44,8 @@ class Index:
     # name («принц Филипп») says it is a person's, not which one when others go by that first name too
     first_counts: dict[str, int] = field(default_factory=dict)
     n_keys: int = 0
-    # fuzzy matching: one-word keys blocked by their first two letters and length («ки10»)
-    fuzzy_blocks: dict[str, list[str]] = field(default_factory=dict)
-    # transliteration: the same keys blocked by their first letter only and length (Microsoft → микрософт,
-    # the key is «майкрософт»: a Latin vowel is rendered several ways)
-    # (their keys may need evidence: a Latin spelling is evidence of a name)
-    translit_blocks: dict[str, list[str]] = field(default_factory=dict)
-    # the entity's reading of each key of either blocks
-    fuzzy_owner: dict[str, Candidate] = field(default_factory=dict)
+    # the one-word keys the typo and transliteration tiers compare words with, by blocks (`nearkeys`)
+    near: NearKeys = field(default_factory=lambda: build_near({}, {}, {}))
 
 
 def compile_index(gazetteer: Gazetteer) -> Index:
@@ -103,9 +99,8 @@ def compile_index(gazetteer: Gazetteer) -> Index:
         first_forms=first_forms,
         first_persons={k: tuple(v) for k, v in first_persons.items()},
         n_keys=len(table),
-        fuzzy_blocks=blocks,
-        translit_blocks=_by_first_letter(translit),
-        fuzzy_owner=owners,
+        # a key's block-mates in the order `_fuzzy_keys` met them: ties for the nearest key are settled by it
+        near=build_near(translit, blocks, owners),
     )
 
 
@@ -114,20 +109,13 @@ def has_key(index: Index, folded: str) -> bool:
     return index.keys.row_of(folded) is not None
 
 
-def _by_first_letter(blocks: dict[str, list[str]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for prefix, keys in sorted(blocks.items()):
-        out[prefix[:1] + prefix[2:]].extend(keys)
-    return dict(out)
-
-
 def _fuzzy_keys(
     table: dict[str, Slot], needs: frozenset[Needs] = frozenset({Needs.NOTHING})
-) -> tuple[dict[str, list[str]], dict[str, Candidate]]:
+) -> tuple[dict[str, list[str]], dict[str, int]]:
     """One-word keys that name exactly one entity (and need no more than `needs`), blocked by their
-    first two letters and length; with the reading of each."""
+    first two letters and length; with the entity of each (its most trusted reading's)."""
     blocks: dict[str, list[str]] = defaultdict(list)
-    owners: dict[str, Candidate] = {}
+    owners: dict[str, int] = {}
     for key, slot in table.items():
         if len(key) < min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN) or not key.isalpha():
             continue
@@ -137,7 +125,7 @@ def _fuzzy_keys(
         if any(c.needs not in needs or c.method == "surname" for c in cands):
             continue
         blocks[f"{key[:2]}{len(key)}"].append(key)
-        owners[key] = best(cands)
+        owners[key] = best(cands).entity
     return dict(blocks), owners
 
 

@@ -16,12 +16,12 @@ text is first scanned (a process that only hands out work never imports numpy fo
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from normalize.link import columns as col
 from normalize.link.folding import fold
 from normalize.link.records import SCORES, Candidate, Needs
 
@@ -39,7 +39,7 @@ _COLUMNS = {
     "code": "u1",  # per reading: method | needs << 4 | lower_first << 7
     "tail": "u2",  # per reading: `Candidate.tail`
     "extra": "u2",  # per reading: the (owner, coord) pair, a row of `KeyTable.extras`
-    "form_at": "u8",  # per reading: where its cased form starts in `forms` (one more: the end)
+    "form_at": "u4",  # per reading: where its cased form starts in `forms` (one more: the end)
     "forms": "u1",  # the cased forms, encoded with `KeyTable.encoding`
     "first_word": "u8",  # hash of every key's first word, sorted
     "span": "u1",  # the most words of a key that starts with that word
@@ -67,7 +67,7 @@ class KeyTable:
 
     columns: dict[str, Any]  # name → a buffer (bytes, memoryview or numpy array) of `_COLUMNS[name]`
     extras: tuple[tuple[str, str], ...]  # (owner, coord) pairs, the first ("", "")
-    encoding: str  # of `forms`: cp1251 where every form has it (a byte a Cyrillic letter), else UTF-8
+    encoding: str  # of `forms` (`columns.encode`)
     n_keys: int
     longest: int  # the longest key core, in characters
     _made: dict[int, tuple[Candidate, ...]] = field(default_factory=dict, repr=False)
@@ -75,15 +75,12 @@ class KeyTable:
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         # protocol 5: the columns go out of band when the pickler takes buffers (`normalize.cache`)
-        raw = [_contiguous(self.columns[name]) for name in _COLUMNS]
-        bufs = [pickle.PickleBuffer(b) for b in raw] if protocol >= 5 else [bytes(b) for b in raw]
+        bufs = col.buffers(self.columns, _COLUMNS, protocol)
         return (_restore, ((self.extras, self.encoding, self.n_keys, self.longest), *bufs))
 
     @cached_property
     def _np(self) -> dict[str, Any]:
-        import numpy as np
-
-        return {name: np.frombuffer(self.columns[name], dtype=dt) for name, dt in _COLUMNS.items()}
+        return col.arrays(self.columns, _COLUMNS)
 
     def readings(self, row: int) -> tuple[Candidate, ...]:
         """The readings of the key in `row`, in the order the index gave them."""
@@ -101,7 +98,11 @@ class KeyTable:
 
     def _form(self, r: int) -> str:
         at = self._np["form_at"]
-        return bytes(self._np["forms"][int(at[r]) : int(at[r + 1])]).decode(self.encoding)
+        return col.decode(bytes(self._np["forms"][int(at[r]) : int(at[r + 1])]), self._alphabet)
+
+    @cached_property
+    def _alphabet(self) -> dict[int, str] | None:
+        return col.decoder(self.encoding)
 
     def _reading(self, r: int) -> Candidate:
         cols = self._np
@@ -191,10 +192,6 @@ class KeyTable:
         return None
 
 
-def _contiguous(buf: Any) -> Any:
-    return buf if isinstance(buf, bytes | bytearray) else memoryview(buf).cast("B")
-
-
 def _restore(meta: tuple, *bufs: Any) -> KeyTable:
     extras, encoding, n_keys, longest = meta
     return KeyTable(dict(zip(_COLUMNS, bufs, strict=True)), extras, encoding, n_keys, longest)
@@ -278,15 +275,7 @@ def build(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> KeyTable:
     if len(keys):
         first[1:] = np.cumsum(counts)[:-1]
     flat = [c for i in order.tolist() for c in readings[i]]
-    forms = [c.form for c in flat]
-    joined = "".join(forms)
-    try:
-        encoding, blob = "cp1251", joined.encode("cp1251")
-    except UnicodeEncodeError:
-        encoding, blob = "utf-8", joined.encode("utf-8")
-    sizes = np.fromiter((len(f.encode(encoding)) for f in forms), dtype=np.uint64, count=len(forms))
-    form_at = np.zeros(len(forms) + 1, dtype=np.uint64)
-    np.cumsum(sizes, out=form_at[1:])
+    encoding, blob, form_at = col.encode([c.form for c in flat])
     code = np.fromiter(
         (METHODS.index(c.method) | NEEDS.index(c.needs) << 4 | int(c.lower_first) << 7 for c in flat), dtype=np.uint8
     )
