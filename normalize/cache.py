@@ -15,7 +15,8 @@ milliseconds. The cache key covers everything the result depends on:
 An entry is the pickle (protocol 5) of (Gazetteer, Index) with the index's columns (`link.keytable`)
 out of band, after it in the file, each at a multiple of 64 bytes: a reader maps the file and the
 columns are views of the mapping, so the processes that load one entry (a run's workers) share its
-pages, and loading it takes no longer for a large gazetteer's key table than for a small one's.
+pages, and loading it takes no longer for a large gazetteer's key table than for a small one's. The
+entities and the people's name forms are pickled one by one (`pickled`) and read as a document needs them.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
 disables it. The `KEEP` most recently used entries are kept. Entries are written to a
@@ -28,6 +29,7 @@ the main process only (the workers of a run meet the same folder).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import logging
@@ -43,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from normalize import digest, faults, link
+from normalize import digest, faults, link, pickled
 from normalize import gazetteer as gz
 from normalize.layers import command_layers, stack
 
@@ -142,21 +144,37 @@ def _load(path: Path) -> object:
     return pickle.loads(view[at : at + size], buffers=[view[start : start + n] for start, n in spans])
 
 
+def _stored(entry: tuple[gz.Gazetteer, link.Index]) -> tuple[gz.Gazetteer, link.Index]:
+    """The entry as it is stored: the entities (one sequence, the gazetteer's and the index's) and the
+    people's name forms pickled one by one, to be read as they are needed."""
+    g, index = entry
+    entities = pickled.Pickled.of(g.entities)
+    index = dataclasses.replace(
+        index,
+        entities=entities,
+        persons=pickled.PickledMap.of(index.persons),
+        surname_forms=pickled.PickledMap.of(index.surname_forms),
+        surname_spellings=pickled.PickledMap.of(index.surname_spellings),
+        first_forms=pickled.PickledMap.of(index.first_forms),
+    )
+    return dataclasses.replace(g, entities=entities), index
+
+
 def _dump(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     """Magic, counts, (offset, size) of each column, the pickle, then the columns, aligned."""
     buffers: list[pickle.PickleBuffer] = []
-    pickled = pickle.dumps(entry, protocol=5, buffer_callback=buffers.append)
+    data = pickle.dumps(_stored(entry), protocol=5, buffer_callback=buffers.append)
     raws = [b.raw() for b in buffers]
-    at = 24 + 16 * len(raws) + len(pickled)
+    at = 24 + 16 * len(raws) + len(data)
     spans = []
     for raw in raws:
         at += -at % ALIGN
         spans.append((at, raw.nbytes))
         at += raw.nbytes
-    head = MAGIC + struct.pack("<QQ", len(raws), len(pickled)) + b"".join(struct.pack("<QQ", *s) for s in spans)
+    head = MAGIC + struct.pack("<QQ", len(raws), len(data)) + b"".join(struct.pack("<QQ", *s) for s in spans)
     fh.write(head)
-    fh.write(pickled)
-    written = len(head) + len(pickled)
+    fh.write(data)
+    written = len(head) + len(data)
     for (start, _n), raw in zip(spans, raws, strict=True):
         fh.write(b"\0" * (start - written))
         fh.write(raw)

@@ -5,7 +5,7 @@ compiled, and pickled by `normalize.cache`; what linking learns while it runs li
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from normalize import morph
@@ -27,16 +27,16 @@ TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole 
 class Index:
     """A compiled gazetteer: the key table of folded forms and the entities (equal only to itself)."""
 
-    entities: tuple[Entity, ...]
+    entities: Sequence[Entity]  # the gazetteer's (`pickled.Pickled` when loaded from the cache)
     # folded key → its readings, as hashed columns (`keytable`)
     keys: KeyTable
-    persons: dict[int, morph.PersonParts] = field(default_factory=dict)
+    persons: Mapping[int, morph.PersonParts] = field(default_factory=dict)
     # case forms of each person's surname and first name, made once here: coreference needs them
     # for every document, and inflecting with pymorphy3 per document was most of its time
-    surname_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    surname_forms: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     # the same forms in the surname's other spellings (`names.other_spellings`), for coreference only
-    surname_spellings: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    first_forms: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    surname_spellings: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    first_forms: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     # folded case form of a first name → the people (named in full) who have it, for names spelled
     # another way in the text («Теодор Маккаррик» for Теодор Маккэррик)
     first_persons: dict[str, tuple[int, ...]] = field(default_factory=dict)
