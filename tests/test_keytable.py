@@ -180,3 +180,9 @@ def test_the_nearest_key_is_the_one_of_the_whole_blocks(bundled):
 def test_letter_bits_give_each_cyrillic_letter_its_own_bit():
     assert [nearkeys.letter_bits(c) for c in "аяб"] == [1, 1 << 31, 2]
     assert nearkeys.letter_bits("ab") == (1 << (32 + ord("a") % 32)) | (1 << (32 + ord("b") % 32))
+
+
+def test_a_lone_surrogate_in_a_text_is_a_character_like_any_other():
+    """Text decoded with surrogateescape may hold lone surrogates: the scan reads them, as the automaton did."""
+    table = table_of(["москва"])
+    assert [(s, e) for s, e, _r in table.find("\udce2 москва\udce2")] == [(2, 8)]

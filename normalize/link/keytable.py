@@ -129,7 +129,7 @@ class KeyTable:
         import numpy as np
 
         cols = self._np
-        codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         word = _alnum_mask(folded, codes)
         edges = np.diff(np.concatenate(([False], word, [False])).view(np.int8))
         starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -242,7 +242,7 @@ def _core_hashes(cores: Sequence[str]) -> Any:
 
     if not cores:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.frombuffer("".join(cores).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     lengths = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
     ends = np.cumsum(lengths)
     starts = ends - lengths
