@@ -162,7 +162,7 @@ def test_the_nearest_key_is_the_one_of_the_whole_blocks(bundled):
     for blocks, kind, by_letter_ in ((by_letter, near.translit_blocks, True), (by_pair, near.typo_blocks, False)):
         for prefix, (sizes, _spans) in kind.items():
             for size in sizes:
-                blocks[f"{prefix}{size}"] = [keys[r] for r in near.block(prefix, range(size, size + 1), by_letter_)]
+                blocks[f"{prefix}{size}"] = [keys[r] for r in near.block(prefix, range(size, size + 1), by_letter_)[0]]
     n = len(keys)
     words = set()
     for k in keys[:: max(1, n // 400)]:

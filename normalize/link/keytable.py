@@ -43,6 +43,9 @@ _COLUMNS = {
     "forms": "u1",  # the cased forms, encoded with `KeyTable.encoding`
     "first_word": "u8",  # hash of every key's first word, sorted
     "span": "u1",  # the most words of a key that starts with that word
+    # where the hashes whose top bits are i start: `hashes` in [at[i], at[i + 1]) (`_directory`)
+    "hashes_at": "u4",
+    "first_word_at": "u4",
 }
 
 
@@ -141,8 +144,8 @@ class KeyTable:
         np.cumsum(codes.astype(np.uint64) * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
         # how many words to try from each word: as many as the longest key that starts with it
         one = (prefix[ends] - prefix[starts]) * invs[starts]
-        at = np.minimum(np.searchsorted(cols["first_word"], one), max(len(cols["first_word"]) - 1, 0))
-        span = np.where(cols["first_word"][at] == one, cols["span"][at], 0).astype(np.int64)
+        at, known = _lookup(cols["first_word"], cols["first_word_at"], one)
+        span = np.where(known, cols["span"][at], 0).astype(np.int64)
         span = np.minimum(span, n_words - np.arange(n_words))
         total = int(span.sum())
         if not total:
@@ -154,8 +157,8 @@ class KeyTable:
         s, e = s[near], e[near]
         hashes = cols["hashes"]
         h = (prefix[e] - prefix[s]) * invs[s]
-        pos = np.searchsorted(hashes, h)
-        hit = np.flatnonzero(hashes[np.minimum(pos, self.n_keys - 1)] == h)
+        pos, known = _lookup(hashes, cols["hashes_at"], h)
+        hit = np.flatnonzero(known)
         out: list[tuple[int, int, int]] = []
         n = len(folded)
         for start, end, row in zip(s[hit].tolist(), e[hit].tolist(), pos[hit].tolist(), strict=True):
@@ -184,7 +187,7 @@ class KeyTable:
 
         h = np.uint64(_hash(key[cs:ce]))
         hashes = self._np["hashes"]
-        row = int(np.searchsorted(hashes, h))
+        row = int(np.searchsorted(hashes, h))  # one string: a binary search is as quick
         while row < self.n_keys and hashes[row] == h:
             if self._key(row)[0] == key:
                 return row
@@ -195,6 +198,37 @@ class KeyTable:
 def _restore(meta: tuple, *bufs: Any) -> KeyTable:
     extras, encoding, n_keys, longest = meta
     return KeyTable(dict(zip(_COLUMNS, bufs, strict=True)), extras, encoding, n_keys, longest)
+
+
+def _directory(hashes: Any) -> Any:
+    """Where the sorted hashes whose top bits are i start, for every i (and one more: the end), with one
+    or two slots a hash: a lookup reads a slot and a hash or two, not twenty (a binary search)."""
+    import numpy as np
+
+    bits = max(1, len(hashes).bit_length())
+    slots = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
+    return np.append(np.searchsorted(hashes, slots), len(hashes)).astype(np.uint32)
+
+
+def _lookup(hashes: Any, at: Any, needles: Any) -> tuple[Any, Any]:
+    """(position, found) of each needle in the sorted hashes, by their directory `at`: the first position
+    of an equal hash where there is one."""
+    import numpy as np
+
+    bits = (len(at) - 1).bit_length() - 1
+    slot = (needles >> np.uint64(64 - bits)).astype(np.int64)
+    pos, end = at[slot].astype(np.int64), at[slot + 1].astype(np.int64)
+    last = max(len(hashes) - 1, 0)
+    # most slots hold one hash or none: the first two of a slot are read, a longer slot is searched
+    first = (pos < end) & (hashes[np.minimum(pos, last)] == needles)
+    second = ~first & (pos + 1 < end) & (hashes[np.minimum(pos + 1, last)] == needles)
+    found = first | second
+    pos += second
+    longer = np.flatnonzero(~found & (end - pos > 2))
+    if len(longer):
+        pos[longer] = np.searchsorted(hashes, needles[longer])
+        found[longer] = hashes[np.minimum(pos[longer], last)] == needles[longer]
+    return np.minimum(pos, last), found
 
 
 def _hash(core: str) -> int:
@@ -301,6 +335,8 @@ def build(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> KeyTable:
         "forms": np.frombuffer(blob, dtype=np.uint8),
         "first_word": word_hashes[by_hash],
         "span": np.array([spans[first_words[i]] for i in by_hash.tolist()], dtype=np.uint8),
+        "hashes_at": _directory(hashes[order]),
+        "first_word_at": _directory(word_hashes[by_hash]),
     }
     return KeyTable(
         columns,

@@ -22,7 +22,7 @@ class Memo:
     def __init__(self) -> None:
         # (word, cutoff, by letter, max length difference) → the nearest one-word key, its score and entity
         self.nearest: dict[tuple[str, float, bool, int | None], tuple[str, float, int] | None] = {}
-        # (prefix, shortest, longest + 1, by letter) → the rows of those blocks (`nearkeys.NearKeys.block`)
+        # (prefix, shortest, longest + 1, by letter) → those blocks' rows, letters, lengths (`NearKeys.block`)
         self.blocks: dict[tuple[str, int, int, bool], Any] = {}
         # person → the folded forms of their surname candidates, and (nominative, form) of each
         self.surnames: dict[int, tuple[list[str], list[tuple[str, str]]]] = {}

@@ -89,35 +89,36 @@ class NearKeys:
         """The entity the key in a row names."""
         return int(self._np["owner"][row])
 
-    def block(self, prefix: str, lengths: range, by_letter: bool) -> Any:
-        """The rows of the blocks of a prefix and lengths, in block order (a numpy array)."""
+    def block(self, prefix: str, lengths: range, by_letter: bool) -> tuple[Any, Any, Any]:
+        """The rows of the blocks of a prefix and lengths in block order, with their keys' letter bits and
+        lengths (numpy arrays: a typo block's are gathered here, once, as `Memo.blocks` keeps them)."""
         import numpy as np
 
         blocks = self.translit_blocks if by_letter else self.typo_blocks
-        found = blocks.get(prefix)
-        if found is None:
-            return np.zeros(0, dtype=np.int64)
-        sizes, spans = found
+        sizes, spans = blocks.get(prefix, ((), ()))
         lo, hi = bisect_left(sizes, lengths.start), bisect_left(sizes, lengths.stop)
         if lo >= hi:
-            return np.zeros(0, dtype=np.int64)
-        # a prefix's blocks are stored by length: the lengths asked for are one run of rows
-        start, end = spans[lo][0], spans[hi - 1][1]
-        return np.arange(start, end) if by_letter else self._np["typo_rows"][start:end].astype(np.int64)
+            rows = np.zeros(0, dtype=np.int64)
+        else:
+            # a prefix's blocks are stored by length: the lengths asked for are one run of rows
+            start, end = spans[lo][0], spans[hi - 1][1]
+            rows = np.arange(start, end) if by_letter else self._np["typo_rows"][start:end].astype(np.int64)
+        cols = self._np
+        return rows, cols["letters"][rows], cols["length"][rows].astype(np.int64)
 
-    def reachable(self, word: str, rows: Any, cutoff: float) -> list[int]:
-        """The rows, in order, whose keys may reach `cutoff` with `word` (see the module's docstring)."""
+    def reachable(self, word: str, block: tuple[Any, Any, Any], cutoff: float) -> list[int]:
+        """The rows of a block (`block`), in order, whose keys may reach `cutoff` with `word` (see the
+        module's docstring)."""
         import numpy as np
 
+        rows, letters, length = block
         if not len(rows):
             return []
-        cols = self._np
         bits = np.uint64(letter_bits(word))
-        letters, length = cols["letters"][rows], cols["length"][rows].astype(np.int64)
         # letters of the word the key lacks: at least one character each the subsequence cannot hold
-        own = np.bitwise_count(bits & ~letters).astype(np.int64)
-        theirs = np.bitwise_count(letters & ~bits).astype(np.int64)
-        common = np.minimum(len(word) - own, length - theirs)
+        own = np.bitwise_count(bits & ~letters)
+        theirs = np.bitwise_count(letters & ~bits)
+        common = np.minimum(len(word) - own.astype(np.int64), length - theirs)
         ok = 200 * common >= cutoff * (len(word) + length) - 1e-6
         return rows[ok].tolist()
 
