@@ -91,20 +91,20 @@ class NearKeys:
 
     def block(self, prefix: str, lengths: range, by_letter: bool) -> tuple[Any, Any, Any]:
         """The rows of the blocks of a prefix and lengths in block order, with their keys' letter bits and
-        lengths (numpy arrays: a typo block's are gathered here, once, as `Memo.blocks` keeps them)."""
+        lengths: a transliteration block is a run of rows (a `range`, and views of the columns: nothing
+        is copied, however many ranges a run's words ask for); a typo block's rows are gathered (small)."""
         import numpy as np
 
         blocks = self.translit_blocks if by_letter else self.typo_blocks
         sizes, spans = blocks.get(prefix, ((), ()))
         lo, hi = bisect_left(sizes, lengths.start), bisect_left(sizes, lengths.stop)
-        if lo >= hi:
-            rows = np.zeros(0, dtype=np.int64)
-        else:
-            # a prefix's blocks are stored by length: the lengths asked for are one run of rows
-            start, end = spans[lo][0], spans[hi - 1][1]
-            rows = np.arange(start, end) if by_letter else self._np["typo_rows"][start:end].astype(np.int64)
+        # a prefix's blocks are stored by length: the lengths asked for are one run
+        start, end = (spans[lo][0], spans[hi - 1][1]) if lo < hi else (0, 0)
         cols = self._np
-        return rows, cols["letters"][rows], cols["length"][rows].astype(np.int64)
+        if by_letter:
+            return range(start, end), cols["letters"][start:end], cols["length"][start:end]
+        rows = cols["typo_rows"][start:end].astype(np.int64)
+        return rows, cols["letters"][rows], cols["length"][rows]
 
     def reachable(self, word: str, block: tuple[Any, Any, Any], cutoff: float) -> list[int]:
         """The rows of a block (`block`), in order, whose keys may reach `cutoff` with `word` (see the
@@ -115,12 +115,15 @@ class NearKeys:
         if not len(rows):
             return []
         bits = np.uint64(letter_bits(word))
-        # letters of the word the key lacks: at least one character each the subsequence cannot hold
-        own = np.bitwise_count(bits & ~letters)
-        theirs = np.bitwise_count(letters & ~bits)
-        common = np.minimum(len(word) - own.astype(np.int64), length - theirs)
-        ok = 200 * common >= cutoff * (len(word) + length) - 1e-6
-        return rows[ok].tolist()
+        # letters of the word the key lacks: at least one character each the subsequence cannot hold;
+        # then, for the keys left, the key's letters the word lacks
+        n = len(word)
+        lengths = length.astype(np.int64)
+        own = np.bitwise_count(bits & ~letters).astype(np.int64)
+        keep = np.flatnonzero(200 * (n - own) >= cutoff * (n + lengths) - 1e-6)
+        theirs = np.bitwise_count(letters[keep] & ~bits).astype(np.int64)
+        keep = keep[200 * (lengths[keep] - theirs) >= cutoff * (n + lengths[keep]) - 1e-6]
+        return (keep + rows.start).tolist() if isinstance(rows, range) else rows[keep].tolist()
 
 
 def _restore(meta: tuple, *bufs: Any) -> NearKeys:
