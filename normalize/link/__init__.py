@@ -2,7 +2,8 @@
 
 The gazetteer is compiled once into an index (`index`): every case form of every name,
 alias, derived acronym and composed agency name («МВД Кыргызстана»), folded to
-lowercase with ё→е, in one Aho–Corasick automaton (`keys`, `composed`, `adjective`),
+lowercase with ё→е (`keys`, `composed`, `adjective`), in one Aho–Corasick automaton for a small set
+(`smallindex`) or one hashed key table for a large one (`keytable`),
 with the names the set implies but does not spell out («РФ», «Китай», «КНБ»: `variants`)
 and the forms news give names the dictionary does not (`names`). A document is scanned
 once (`scan`); hits are kept at word boundaries and where their letter case fits the
