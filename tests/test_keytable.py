@@ -143,6 +143,11 @@ def test_the_size_switch_picks_by_key_count_unless_forced(monkeypatch):
         assert index.use_key_table(index.KEY_TABLE_MIN) is (expected if forced.lower() in ("on", "off") else True)
 
 
+def test_the_bundled_set_is_a_small_set(bundled):
+    """The bundled set keeps the automaton (as fast as before the key table): well below the switch."""
+    assert bundled.n_keys < index.KEY_TABLE_MIN * 0.8
+
+
 def test_both_shapes_hold_the_same_keys_and_readings(bundled, bundled_small):
     assert (bundled.large, bundled_small.large) == (True, False)
     assert sorted(bundled.keys.items()) == sorted(bundled_small.keys.items())

@@ -32,8 +32,12 @@ from normalize.link.smallindex import AutomatonKeys, BlockKeys, automaton_keys, 
 
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
-# keys from which the index is a key table, not an automaton (measured: see docs/performance.md)
-KEY_TABLE_MIN = 100_000
+# keys from which the index is a key table, not an automaton. Measured (docs/performance.md): the automaton
+# links a text about 1.5× faster, the key table loads in the same time at any size where unpickling the
+# automaton takes a worker 0.35 s at the bundled set's 25k keys and 0.5 s at 77k, with more memory;
+# on NEREL train ×1, two workers, the whole run's CPU was even at 25k keys (0.94–0.99×), the key table's
+# 0.93× at 39k and 0.85× at 52k. The bundled set (25k) stays well below it.
+KEY_TABLE_MIN = 40_000
 
 
 def use_key_table(n_keys: int) -> bool:
