@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from normalize import cachefile, digest, faults, link, pickled
+from normalize import cachefile, digest, faults, link
 from normalize import gazetteer as gz
 from normalize.gazetteer import command_layers
 
@@ -103,10 +103,8 @@ def key(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> st
     of `dirs` as a layer. Each layer is hashed on its own (its files, then its resolved paths),
     so where one layer ends and the next begins is part of the key, and so is the bundled set (a
     layer like any other: the same stack spelt either way has one key)."""
-    from normalize.link.keytable import KEY_TABLE_ENV  # a light module: no numpy until a table is read
-
     h = hashlib.sha256(code_digest().encode())
-    h.update(os.environ.get(KEY_TABLE_ENV, "").lower().encode())
+    h.update(os.environ.get(link.KEY_TABLE_ENV, "").lower().encode())
     for layer in command_layers(dirs or (), bundled=bundled):
         h.update(b"\0layer\0" + files_digest(gz.gazetteer_files(layer.paths)).encode())
         for p in layer.paths:
@@ -152,6 +150,8 @@ def _read_mapped(fh: BinaryIO, with_index: bool) -> tuple[Any, Any]:
 def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     """`MAGIC`, the counts and sizes, (offset, size) of each buffer, the two pickles, then the buffers,
     aligned. The entities and people's name forms are stored pickled in chunks (`pickled`)."""
+    from normalize import pickled
+
     g, index = entry
     entities = pickled.Pickled.of(g.entities)
     index = dataclasses.replace(

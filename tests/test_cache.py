@@ -187,7 +187,7 @@ def test_a_large_sets_entry_is_mapped_and_links_as_compiled(
     from normalize import pickled
 
     small = link.compile_index(cache.compile_gazetteers([gaz], bundled=False)[0], large=False)
-    monkeypatch.setenv(link.index.KEY_TABLE_ENV, "on")
+    monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
     g1, i1 = cache.compile_gazetteers([gaz], bundled=False)
     assert len(entries(cache_at)) == 2  # another key: the shapes are cached apart
     assert [e.read_bytes().startswith(cache.MAGIC) for e in entries(cache_at)].count(True) == 1

@@ -135,10 +135,10 @@ def dev_texts() -> list[str]:
 
 
 def test_the_size_switch_picks_by_key_count_unless_forced(monkeypatch):
-    monkeypatch.delenv(keytable.KEY_TABLE_ENV, raising=False)
+    monkeypatch.delenv(link.KEY_TABLE_ENV, raising=False)
     assert [index.use_key_table(n) for n in (0, index.KEY_TABLE_MIN - 1, index.KEY_TABLE_MIN)] == [False, False, True]
     for forced, expected in (("on", True), ("ON", True), ("off", False), ("", False), ("maybe", False)):
-        monkeypatch.setenv(keytable.KEY_TABLE_ENV, forced)
+        monkeypatch.setenv(link.KEY_TABLE_ENV, forced)
         assert index.use_key_table(10) is expected
         assert index.use_key_table(index.KEY_TABLE_MIN) is (expected if forced.lower() in ("on", "off") else True)
 

@@ -19,6 +19,10 @@ learns about words for the next documents (`memo`).
 
 from importlib import import_module
 
+# "on" or "off": every index a key table, or none, whatever its size (`index.use_key_table`; tests and
+# benchmarks). Here, not in `index`: the cache key reads it in a process that loads no linking code.
+KEY_TABLE_ENV = "NORMALIZE_KEY_TABLE"
+
 # Each name is imported from its submodule when first used (PEP 562), not with the package: a process
 # that needs one record type or score table (the main process of a run: `tables`, `cache`) then loads
 # no automaton, morphology or fuzzy matching code. A submodule imported directly loads only what it uses.

@@ -15,20 +15,21 @@ import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from normalize import morph
 from normalize.gazetteer import Entity, Gazetteer
-from normalize.link import names, variants
+from normalize.link import KEY_TABLE_ENV, names, variants
 from normalize.link.composed import country_genitives, mark_generic
 from normalize.link.folding import fold
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore
-from normalize.link.keytable import KEY_TABLE_ENV, KeyTable
-from normalize.link.keytable import build as key_table
-from normalize.link.nearkeys import NearKeys
-from normalize.link.nearkeys import build as near_columns
 from normalize.link.records import PRIORITY, Candidate, Needs, Slot, best
 from normalize.link.smallindex import AutomatonKeys, BlockKeys, automaton_keys, block_keys
+
+if TYPE_CHECKING:  # a small set's process never loads the key table's modules
+    from normalize.link.keytable import KeyTable
+    from normalize.link.nearkeys import NearKeys
 
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
@@ -76,7 +77,7 @@ class Index:
     @property
     def large(self) -> bool:
         """Whether the index is a large set's: a key table and near-key columns."""
-        return isinstance(self.keys, KeyTable)
+        return not isinstance(self.keys, AutomatonKeys)
 
 
 def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None, *, large: bool | None = None) -> Index:
@@ -107,7 +108,12 @@ def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None, *, large:
     _add_surnames(table, entities, persons)
     large = use_key_table(len(table)) if large is None else large
     slots = ((key, tuple(slot.values())) for key, slot in table.items())
-    keys = key_table(slots) if large else automaton_keys(slots)
+    if large:
+        from normalize.link import keytable, nearkeys
+
+        keys, near_keys = keytable.build(slots), nearkeys.build
+    else:
+        keys, near_keys = automaton_keys(slots), block_keys
     unnamed = {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
     blocks, _owners = _fuzzy_keys(unnamed)
     # a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word
@@ -136,7 +142,7 @@ def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None, *, large:
         first_persons={k: tuple(v) for k, v in first_persons.items()},
         n_keys=len(table),
         # a key's block-mates in the order `_fuzzy_keys` met them: ties for the nearest key are settled by it
-        near=(near_columns if large else block_keys)(translit, blocks, owners),
+        near=near_keys(translit, blocks, owners),
     )
 
 

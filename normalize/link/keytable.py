@@ -25,9 +25,6 @@ from normalize.link import columns as col
 from normalize.link.folding import fold
 from normalize.link.records import SCORES, Candidate, Needs
 
-# "on" or "off": every index a key table, or none, whatever its size (`index.use_key_table`; for tests and
-# benchmarks, and part of the cache key)
-KEY_TABLE_ENV = "NORMALIZE_KEY_TABLE"
 METHODS = tuple(SCORES)
 NEEDS = tuple(Needs)
 _BASE = 0x9E3779B97F4A7C15  # odd: its powers are invertible modulo 2**64
