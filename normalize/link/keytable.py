@@ -307,29 +307,43 @@ def build(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> KeyTable:
 
     import numpy as np
 
-    keys: list[str] = []
     readings: list[Sequence[Candidate]] = []
+    cores: list[str] = []
     for key, cands in slots:
-        cs, ce = _core(key)
-        if cs < ce and cands:
-            keys.append(key)
-            readings.append(cands)
-    cores = [k[slice(*_core(k))] for k in keys]
+        if not cands:
+            continue
+        if key[:1].isalnum() and key[-1:].isalnum():  # most keys: the key is its core
+            cores.append(key)
+        else:
+            cs, ce = _core(key)
+            if cs >= ce:
+                continue
+            cores.append(key[cs:ce])
+        readings.append(cands)
+    n_keys = len(cores)
     hashes = _core_hashes(cores)
-    order = np.argsort(hashes, kind="stable")
+    order = np.argsort(hashes, kind="stable").tolist()
     extras: dict[tuple[str, str], int] = {("", ""): 0}
-    counts = np.fromiter((len(readings[i]) for i in order.tolist()), dtype=np.int64, count=len(keys))
-    first = np.zeros(len(keys), dtype=np.uint32)
-    if len(keys):
+    counts = np.fromiter((len(readings[i]) for i in order), dtype=np.int64, count=n_keys)
+    first = np.zeros(n_keys, dtype=np.uint32)
+    if n_keys:
         first[1:] = np.cumsum(counts)[:-1]
-    flat = [c for i in order.tolist() for c in readings[i]]
+    flat = [c for i in order for c in readings[i]]
+    del readings
     encoding, blob, form_at = col.encode([c.form for c in flat])
+    method_code = {m: i for i, m in enumerate(METHODS)}
+    needs_code = {n: i << 4 for i, n in enumerate(NEEDS)}
     code = np.fromiter(
-        (METHODS.index(c.method) | NEEDS.index(c.needs) << 4 | int(c.lower_first) << 7 for c in flat), dtype=np.uint8
+        (method_code[c.method] | needs_code[c.needs] | c.lower_first << 7 for c in flat),
+        dtype=np.uint8,
+        count=len(flat),
     )
-    extra = np.fromiter((extras.setdefault((c.owner, c.coord), len(extras)) for c in flat), dtype=np.uint16)
+    extra = np.fromiter(
+        (extras.setdefault((c.owner, c.coord), len(extras)) for c in flat), dtype=np.uint16, count=len(flat)
+    )
     if len(extras) > 0xFFFF or any(c.tail > 0xFFFF for c in flat):
         raise ValueError("key table: more than 65,535 owner/coord pairs or a key over 65,535 characters")
+    order_at = np.array(order, dtype=np.int64)
     words = re.compile(r"[^\W_]+")
     spans: dict[str, int] = {}
     for core in cores:
@@ -339,23 +353,17 @@ def build(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> KeyTable:
     word_hashes = _core_hashes(first_words)
     by_hash = np.argsort(word_hashes, kind="stable")
     columns = {
-        "hashes": hashes[order],
+        "hashes": hashes[order_at],
         "first": first,
-        "entity": np.fromiter((c.entity for c in flat), dtype=np.uint32),
+        "entity": np.fromiter((c.entity for c in flat), dtype=np.uint32, count=len(flat)),
         "code": code,
-        "tail": np.fromiter((c.tail for c in flat), dtype=np.uint16),
+        "tail": np.fromiter((c.tail for c in flat), dtype=np.uint16, count=len(flat)),
         "extra": extra,
         "form_at": form_at,
         "forms": np.frombuffer(blob, dtype=np.uint8),
         "first_word": word_hashes[by_hash],
         "span": np.array([spans[first_words[i]] for i in by_hash.tolist()], dtype=np.uint8),
-        "hashes_at": _directory(hashes[order]),
+        "hashes_at": _directory(hashes[order_at]),
         "first_word_at": _directory(word_hashes[by_hash]),
     }
-    return KeyTable(
-        columns,
-        tuple(extras),
-        encoding,
-        len(keys),
-        max((len(c) for c in cores), default=0),
-    )
+    return KeyTable(columns, tuple(extras), encoding, n_keys, max(map(len, cores), default=0))
