@@ -156,7 +156,16 @@ def parse_yaml(text: str, path: str, found: Findings) -> Node | None:
     """YAML parsed safely into line-tagged nodes; None for an empty file or a YAML error (reported)."""
     try:
         root = yaml.compose(text, Loader=_COMPOSER)
-        return _to_nodes(root, yaml.SafeLoader(""), path, found) if root is not None else None
+        if root is None:
+            return None
+        loader = yaml.SafeLoader("")
+        try:
+            return _to_nodes(root, loader, path, found)
+        finally:
+            # the loader refers to itself, so what it memoised (every scalar node of the file, with
+            # its marks) would wait for the cyclic collector, which a compile pauses
+            loader.constructed_objects.clear()
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:  # bad syntax, or a tag the safe loader has no constructor for
         mark = exc.problem_mark or exc.context_mark
         what = "YAML syntax" if isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError)) else "YAML"

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from normalize.cachefile import collector_off
 from normalize.gazetteer import Layer, command_layers  # noqa: F401  (the stack's parts, defined where a cache hit needs no validator)
 from normalize.gazetteer_model import Entity, Gazetteer, Location, Origin, Rule
 from normalize.gazetteer_sets import entity_of, normalize_name, raise_first_error, rule_of, validate
@@ -57,6 +58,9 @@ def stack(layers: Sequence[Layer], *, label: Callable[[Path], str] = str) -> Gaz
     return merged.gazetteer
 
 
+# a merge makes a few objects per field of every entry, all kept: the cyclic collector would walk
+# the growing heap again and again (a third of a 100k-entity set's merge)
+@collector_off()
 def merge(
     layers: Sequence[Layer],
     *,

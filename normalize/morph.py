@@ -1,12 +1,10 @@
 """Morphology: every case form of a name, with name-aware rules for people.
 
-Multi-word names inflect the way Russian grammar says: the head noun and the
-adjectives agreeing with it change, the dependents after the head stay as they are
-(«Организации Договора о коллективной безопасности», «Кыргызской Республики»).
-Words are inflected with pymorphy3. Personal names are not left to pymorphy3,
-which reads many surnames as other words («Ниязбеков» as a plural of «ниязбек»):
-first names it knows as names are inflected by it; surnames, unknown first names,
-patronymics and foreign names follow the declension rules for names below.
+Multi-word names inflect the way Russian grammar says: the head noun and the adjectives agreeing with
+it change, the dependents after the head stay as they are («Организации Договора о коллективной
+безопасности», «Кыргызской Республики»). Words are inflected with pymorphy3. Personal names are not left
+to pymorphy3, which reads many surnames as other words («Ниязбеков» as a plural of «ниязбек»): first
+names it knows as names are inflected by it; the rest follow the declension rules for names below.
 """
 
 from __future__ import annotations
@@ -34,7 +32,7 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    for memo in (parses, _lexeme, _inflect_word_cached, _phrase_forms, name_word_cases, adjective_forms):
+    for memo in (parses, is_acronym, _lexeme, _inflect_word_cached, _phrase_forms, name_word_cases, adjective_forms):
         memo.cache_clear()
     derived_adjective.cache_clear()
 
@@ -60,6 +58,7 @@ def match_case(template: str, word: str) -> str:
     return word.lower()
 
 
+@lru_cache(maxsize=65_536)
 def is_acronym(word: str) -> bool:
     """Two or more letters, all capitals («МВД», «КР»): written as it is, never declined."""
     letters = [c for c in word if c.isalpha()]
@@ -84,25 +83,27 @@ def inflections(p: Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | No
     is most of an inflect call; `lexeme`: `p`'s, walked already). Picks as pymorphy3's `inflect` does: the
     forms with every wanted grammeme (rare cases folded in when none has), the most similar to `p`."""
     lexeme = analyzer().get_lexeme(p) if lexeme is None else lexeme
-    return [_pick(p, lexeme, frozenset(g)) for g in wanted]
+    tags = tuple(f.tag.grammemes for f in lexeme)
+    return [_pick(p, lexeme, tags, frozenset(g)) for g in wanted]
 
 
-def _pick(p: Parse, lexeme: Sequence[Parse], required: frozenset[str]) -> Parse | None:
-    fits = [f for f in lexeme if required <= f.tag.grammemes]
+def _pick(p: Parse, lexeme: Sequence[Parse], tags: Sequence[frozenset], required: frozenset[str]) -> Parse | None:
+    fits = [i for i, g in enumerate(tags) if required <= g]
     if not fits:
         required = p.tag.fix_rare_cases(required)
-        fits = [f for f in lexeme if required <= f.tag.grammemes]
+        fits = [i for i, g in enumerate(tags) if required <= g]
     grammemes = p.tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
-    return max(
-        fits, key=lambda f: len(grammemes & f.tag.grammemes) - 0.1 * len(grammemes ^ f.tag.grammemes), default=None
-    )
+    best = max(fits, key=lambda i: len(grammemes & tags[i]) - 0.1 * len(grammemes ^ tags[i]), default=None)
+    return None if best is None else lexeme[best]
 
 
 @lru_cache(maxsize=4096)
-def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple]:
-    """A word's first reading as one of `pos` and its lexeme, walked once for up to 24 forms in a row."""
+def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple, tuple[frozenset, ...]]:
+    """A word's first reading as one of `pos`, its lexeme and the forms' grammemes, walked once for
+    up to 24 forms in a row."""
     p = _parse(low, pos)
-    return (p, tuple(analyzer().get_lexeme(p))) if p is not None else (None, ())
+    lexeme = tuple(analyzer().get_lexeme(p)) if p is not None else ()
+    return p, lexeme, tuple(f.tag.grammemes for f in lexeme)
 
 
 def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | None:
@@ -113,10 +114,10 @@ def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | Non
 @lru_cache(maxsize=500_000)
 def _inflect_word_cached(word: str, grams: frozenset[str], pos: tuple[str, ...]) -> str | None:
     head, dash, last = word.rpartition("-")
-    p, lexeme = _lexeme(last.lower(), pos)
+    p, lexeme, tags = _lexeme(last.lower(), pos)
     if p is None:
         return None
-    q = inflections(p, [grams], lexeme)[0]
+    q = _pick(p, lexeme, tags, grams)
     return f"{head}{dash}{match_case(last, q.word)}" if q is not None else None
 
 
@@ -144,6 +145,7 @@ def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
     if plural and "Pltm" not in hp.tag and "Sgtm" not in hp.tag and numbers == ["sing"]:
         numbers.append("plur")
     seen = {name}
+    agreeing = [i for i in range(head) if not is_acronym(words[i]) and NAME_WORD.match(words[i])]
     for number in numbers:
         for case in CASES:
             grams = {case, number}
@@ -153,9 +155,7 @@ def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
             new_words = list(words)
             new_words[head] = new_head
             ok = True
-            for i in range(head):
-                if is_acronym(words[i]) or not NAME_WORD.match(words[i]):
-                    continue
+            for i in agreeing:
                 adj_grams = set(grams)
                 if number == "sing" and hp.tag.gender:
                     adj_grams.add(hp.tag.gender)

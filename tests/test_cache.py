@@ -237,3 +237,49 @@ def test_a_cache_hit_imports_no_validator(cache_at: Path, gaz: Path, call: str, 
     script = _HIT.format(call=call)
     out = subprocess.run([sys.executable, "-c", script, str(gaz)], capture_output=True, text=True, check=True).stdout
     assert out.split() == [read, "[]", linking, "False"]  # a small set's index needs no numpy
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_the_collector_is_paused_while_a_stack_compiles(
+    tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    """Merging and indexing keep everything they make: a collection in between only walks the heap."""
+    import gc
+
+    from normalize import layers
+
+    monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache") if cached else "off")
+    seen: dict[str, bool] = {}
+    real_index, real_validate = link.compile_index, layers.validate
+
+    def index(*args, **kwargs):
+        seen["index"] = gc.isenabled()
+        return real_index(*args, **kwargs)
+
+    def validate(*args, **kwargs):
+        seen["merge"] = gc.isenabled()
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(link, "compile_index", index)
+    monkeypatch.setattr(layers, "validate", validate)
+    assert gc.isenabled()
+    cache.compile_gazetteers([gaz])
+    assert seen == {"index": False, "merge": False}
+    assert gc.isenabled()
+
+
+def test_parsing_a_file_leaves_no_cycles_for_the_collector(mini_gazetteer: Path) -> None:
+    """With the collector paused, nothing a file's parse made may wait for it (the loader's memo of
+    every node did)."""
+    import gc
+
+    from normalize.gazetteer_validator import Findings, parse_yaml
+
+    text = mini_gazetteer.read_text(encoding="utf-8")
+    gc.collect()
+    gc.disable()
+    try:
+        assert parse_yaml(text, str(mini_gazetteer), Findings()) is not None
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
