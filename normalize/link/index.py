@@ -106,18 +106,22 @@ def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None, *, large:
             persons[idx] = morph.person_parts(e.name, e.surname, e.gender)
     mark_generic(table)
     _add_surnames(table, entities, persons)
-    large = use_key_table(len(table)) if large is None else large
-    slots = ((key, tuple(slot.values())) for key, slot in table.items())
+    n_keys = len(table)
+    large = use_key_table(n_keys) if large is None else large
+    unnamed = {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
+    blocks, _owners = _fuzzy_keys(unnamed)
+    # a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word
+    translit, owners = _fuzzy_keys(unnamed, frozenset({Needs.NOTHING, Needs.EVIDENCE}))
+    del unnamed
+    # each key's slot (its dict and tuple keys) is let go as the key is read into the keys' structure: at
+    # 100k entities the slots were most of the compile's peak, held while the key table was built
+    slots = ((key, tuple(table.pop(key).values())) for key in list(table))
     if large:
         from normalize.link import keytable, nearkeys
 
         keys, near_keys = keytable.build(slots), nearkeys.build
     else:
         keys, near_keys = automaton_keys(slots), block_keys
-    unnamed = {k: v for k, v in table.items() if all(entities[c.entity].type != "person" for c in v.values())}
-    blocks, _owners = _fuzzy_keys(unnamed)
-    # a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word
-    translit, owners = _fuzzy_keys(unnamed, frozenset({Needs.NOTHING, Needs.EVIDENCE}))
     surname_forms = {i: tuple(morph.word_forms(p.surname, p.gender, "surname")) for i, p in persons.items()}
     first_forms = {i: tuple(morph.word_forms(p.first, p.gender, "first")) for i, p in persons.items() if p.first}
     first_persons: dict[str, list[int]] = defaultdict(list)
@@ -140,7 +144,7 @@ def compile_index(gazetteer: Gazetteer, store: KeyStore | None = None, *, large:
         surname_spellings={i: names.other_spellings(forms) for i, forms in surname_forms.items()},
         first_forms=first_forms,
         first_persons={k: tuple(v) for k, v in first_persons.items()},
-        n_keys=len(table),
+        n_keys=n_keys,
         # a key's block-mates in the order `_fuzzy_keys` met them: ties for the nearest key are settled by it
         near=near_keys(translit, blocks, owners),
     )
