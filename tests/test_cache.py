@@ -199,6 +199,27 @@ def test_a_large_sets_entry_is_mapped_and_links_as_compiled(
     assert link.find_mentions(TEXT, i2)
 
 
+def test_a_large_sets_gazetteer_alone_reads_no_index(
+    cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mapped entry: its index pickle spoilt, the gazetteer alone still loads from it; the whole entry
+    is compiled again."""
+    import struct
+
+    monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
+    g, _ = cache.compile_gazetteers([gaz], bundled=False)
+    (entry,) = entries(cache_at)
+    data = bytearray(entry.read_bytes())
+    n_buffers, _n_first, size_g, size_i = struct.unpack_from("<QQQQ", data, len(cache.MAGIC))
+    at = len(cache.MAGIC) + 32 + 16 * n_buffers + size_g
+    data[at : at + size_i] = bytes(size_i)
+    entry.write_bytes(data)
+    assert tuple(cache.load_gazetteer([gaz], bundled=False).entities) == tuple(g.entities)
+    assert entry.read_bytes() == data  # read, not rewritten
+    _, index = cache.compile_gazetteers([gaz], bundled=False)
+    assert index.large and entry.read_bytes() != data
+
+
 def test_the_gazetteer_alone_compiles_a_missing_entry(cache_at: Path, gaz: Path) -> None:
     g = cache.load_gazetteer([gaz], bundled=False)
     (entry,) = entries(cache_at)  # written whole, for the workers that read the index next
