@@ -179,6 +179,28 @@ def test_both_shapes_link_the_same_mentions(bundled, bundled_small, dev_texts):
     assert large.memo.nearest and large.memo.nearest.keys() == small.memo.nearest.keys()  # near keys were sought
 
 
+@pytest.mark.parametrize("corpus", ["seeds", "examples"])
+def test_a_run_writes_the_same_tables_with_either_shape(corpus, tmp_path):
+    """The whole command on the acceptance corpora, the key table forced on and off: the same tables."""
+    import os
+    import subprocess
+    import sys
+
+    import polars as pl
+    from conftest import EXAMPLES, SEEDS
+
+    source = need(SEEDS) if corpus == "seeds" else EXAMPLES
+    tables = {}
+    for shape in ("on", "off"):
+        env = {**os.environ, link.KEY_TABLE_ENV: shape, "NORMALIZE_CACHE": str(tmp_path / "cache")}
+        out = tmp_path / shape
+        subprocess.run([sys.executable, "-m", "normalize", str(source), str(out), "--quiet"], env=env, check=True)
+        tables[shape] = {t: pl.read_parquet(out / f"{t}.parquet") for t in ("documents", "mentions", "edits")}
+    assert tables["on"]["mentions"].height > 10
+    for name, frame in tables["on"].items():
+        assert frame.equals(tables["off"][name]), name
+
+
 def brute_nearest(
     index: link.Index, blocks: dict[str, list[str]], word: str, cutoff: float, by_letter: bool, max_diff: int | None
 ) -> tuple[str, float, int] | None:
