@@ -1,7 +1,7 @@
 """A disk cache of compiled gazetteers, so a run starts in well under a second.
 
 Compiling a gazetteer (parsing the YAML, deriving every case form of every name,
-building the Aho–Corasick automaton) takes seconds; unpickling the result takes
+building the index) takes seconds; unpickling the result takes
 milliseconds. The cache key covers everything the result depends on:
 
 - the gazetteer stack, layer by layer (bundled or not, then each `--gazetteers` layer): each
@@ -10,7 +10,15 @@ milliseconds. The cache key covers everything the result depends on:
   paths (they appear in error locations);
 - the package version and every source file of the package (`digest.code_digest`), so a
   change to the code that builds the index invalidates it;
-- the Python, pyahocorasick and pymorphy3 dictionary versions.
+- the Python, pyahocorasick, numpy and pymorphy3 dictionary versions, and `link.KEY_TABLE_ENV`.
+
+An entry of a small set (an automaton: `link.Index.large` false) is two pickles, the gazetteer then its
+index, so a process that needs only the gazetteer stops reading after the first. An entry of a large set
+starts with `MAGIC`; its two pickles (protocol 5) have the index's columns (`link.keytable`,
+`link.nearkeys`) and the entities and people's name forms (pickled in chunks: `pickled`) out of band,
+after them in the file, each at a multiple of `ALIGN` bytes: a reader maps the file and the columns are
+views of the mapping, so the processes that load one entry (a run's workers) share its pages, loading
+takes about as long at any size, and an entity is unpickled when a document names it.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
 disables it. The `KEEP` most recently used entries are kept. Entries are written to a
@@ -23,23 +31,32 @@ the main process only (the workers of a run meet the same folder).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import mmap
 import multiprocessing
 import os
 import pickle
+import struct
 import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from normalize import cachefile, digest, faults, link
 from normalize import gazetteer as gz
 from normalize.gazetteer import command_layers
 
 # bump when the pickled layout changes; 2: the gazetteer and its index are two pickles, one after the
-# other, so that a process that needs only the gazetteer stops reading after the first
-FORMAT = 2
+# other, so that a process that needs only the gazetteer stops reading after the first; 3: a small set's
+# index is an automaton or a large set's a key table, its entry mapped (`MAGIC`)
+FORMAT = 3
+MAGIC = b"NORMGAZ3"  # a large set's entry (a pickle starts with b"\x80")
+_HEAD = struct.Struct("<QQQQ")  # buffers, the gazetteer's buffers, the gazetteer pickle's size, the index's
+_SPAN = struct.Struct("<QQ")  # where a buffer starts in the file, its size
+ALIGN = 64  # each buffer starts at a multiple of this in the file
 KEEP = 16  # entries kept; the least recently used beyond this are removed
 log = logging.getLogger("normalize.cache")
 _warned: set[str] = set()  # the folders this process has warned about
@@ -73,7 +90,7 @@ def code_digest() -> str:
     from normalize import __version__
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|{digest.code_digest()}".encode())
-    for dist in ("pyahocorasick", "pymorphy3", "pymorphy3-dicts-ru"):
+    for dist in ("pyahocorasick", "numpy", "pymorphy3", "pymorphy3-dicts-ru"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:
@@ -87,6 +104,7 @@ def key(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> st
     so where one layer ends and the next begins is part of the key, and so is the bundled set (a
     layer like any other: the same stack spelt either way has one key)."""
     h = hashlib.sha256(code_digest().encode())
+    h.update(os.environ.get(link.KEY_TABLE_ENV, "").lower().encode())
     for layer in command_layers(dirs or (), bundled=bundled):
         h.update(b"\0layer\0" + files_digest(gz.gazetteer_files(layer.paths)).encode())
         for p in layer.paths:
@@ -99,13 +117,71 @@ def _read(path: Path, with_index: bool = True) -> tuple[gz.Gazetteer, link.Index
     is left unread (None in its place)."""
     try:
         with cachefile.collector_off(), path.open("rb") as fh:
-            g = pickle.load(fh)
-            index = pickle.load(fh) if with_index else None
+            if fh.read(len(MAGIC)) == MAGIC:
+                g, index = _read_mapped(fh, with_index)
+            else:
+                fh.seek(0)
+                g = pickle.load(fh)
+                index = pickle.load(fh) if with_index else None
     except Exception:  # missing, truncated, corrupt or stale: compile again
         return None
     if not isinstance(g, gz.Gazetteer) or (with_index and not isinstance(index, link.Index)):
         return None
     return g, index
+
+
+def _read_mapped(fh: BinaryIO, with_index: bool) -> tuple[Any, Any]:
+    """A large set's entry (`_dump_mapped`): its pickles, with the buffers after them handed in as views
+    of the mapped file (the views keep the mapping open for as long as the index lives)."""
+    view = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+    n_buffers, n_first, size_g, size_i = _HEAD.unpack_from(view, len(MAGIC))
+    at = len(MAGIC) + _HEAD.size
+    spans = [_SPAN.unpack_from(view, at + _SPAN.size * i) for i in range(n_buffers)]
+    bufs = [view[start : start + n] for start, n in spans]
+    at += _SPAN.size * n_buffers
+    g = pickle.loads(view[at : at + size_g], buffers=bufs[:n_first])
+    if not with_index:
+        return g, None
+    index = pickle.loads(view[at + size_g : at + size_g + size_i], buffers=bufs[n_first:])
+    # the index was stored without its entities: they are the gazetteer's (one sequence, read once)
+    return g, dataclasses.replace(index, entities=g.entities) if isinstance(index, link.Index) else index
+
+
+def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
+    """`MAGIC`, the counts and sizes, (offset, size) of each buffer, the two pickles, then the buffers,
+    aligned. The entities and people's name forms are stored pickled in chunks (`pickled`)."""
+    from normalize import pickled
+
+    g, index = entry
+    entities = pickled.Pickled.of(g.entities)
+    index = dataclasses.replace(
+        index,
+        entities=(),
+        persons=pickled.PickledMap.of(index.persons),
+        surname_forms=pickled.PickledMap.of(index.surname_forms),
+        surname_spellings=pickled.PickledMap.of(index.surname_spellings),
+        first_forms=pickled.PickledMap.of(index.first_forms),
+    )
+    buffers: list[pickle.PickleBuffer] = []
+    data_g = pickle.dumps(dataclasses.replace(g, entities=entities), protocol=5, buffer_callback=buffers.append)
+    n_first = len(buffers)
+    data_i = pickle.dumps(index, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    at = len(MAGIC) + _HEAD.size + _SPAN.size * len(raws) + len(data_g) + len(data_i)
+    spans = []
+    for raw in raws:
+        at += -at % ALIGN
+        spans.append((at, raw.nbytes))
+        at += raw.nbytes
+    fh.write(MAGIC + _HEAD.pack(len(raws), n_first, len(data_g), len(data_i)))
+    fh.write(b"".join(_SPAN.pack(*s) for s in spans))
+    fh.write(data_g)
+    fh.write(data_i)
+    written = len(MAGIC) + _HEAD.size + _SPAN.size * len(raws) + len(data_g) + len(data_i)
+    for (start, _n), raw in zip(spans, raws, strict=True):
+        fh.write(b"\0" * (start - written))
+        fh.write(raw)
+        written = start + raw.nbytes
 
 
 def _unwritable(where: Path, exc: OSError) -> None:
@@ -121,7 +197,10 @@ def _unwritable(where: Path, exc: OSError) -> None:
 
 
 def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
-    def fill(fh) -> None:
+    def fill(fh: BinaryIO) -> None:
+        if entry[1].large:
+            _dump_mapped(fh, entry)
+            return
         for part in entry:  # the gazetteer first: `load_gazetteer` reads no further
             pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -2,7 +2,8 @@
 
 The gazetteer is compiled once into an index (`index`): every case form of every name,
 alias, derived acronym and composed agency name («МВД Кыргызстана»), folded to
-lowercase with ё→е, in one Aho–Corasick automaton (`keys`, `composed`, `adjective`),
+lowercase with ё→е (`keys`, `composed`, `adjective`), in one Aho–Corasick automaton for a small set
+(`smallindex`) or one hashed key table for a large one (`keytable`),
 with the names the set implies but does not spell out («РФ», «Китай», «КНБ»: `variants`)
 and the forms news give names the dictionary does not (`names`). A document is scanned
 once (`scan`); hits are kept at word boundaries and where their letter case fits the
@@ -17,6 +18,10 @@ learns about words for the next documents (`memo`).
 """
 
 from importlib import import_module
+
+# "on" or "off": every index a key table, or none, whatever its size (`index.use_key_table`; tests and
+# benchmarks). Here, not in `index`: the cache key reads it in a process that loads no linking code.
+KEY_TABLE_ENV = "NORMALIZE_KEY_TABLE"
 
 # Each name is imported from its submodule when first used (PEP 562), not with the package: a process
 # that needs one record type or score table (the main process of a run: `tables`, `cache`) then loads

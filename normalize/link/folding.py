@@ -13,15 +13,16 @@ def fold(text: str) -> str:
     return low.replace("ё", "е")
 
 
-# Keys and texts are scanned with every character that is not a letter or a digit read as a
-# space, keys padded with a space at each end: the automaton then reports only forms that start
-# and end at word edges. Without it, eight hits in nine were short keys inside longer words, each
-# turned down in Python. A hit is still checked against the folded text (several spellings share
-# a bounded form: «и.кубраков», «и кубраков») and against `guards.at_boundary` (a hyphen between
-# letters joins words).
+# Where a key stands whole: read with every character that is not a letter or a digit as a space and
+# padded with a space at each end, the key is in the text read the same way, and its folded form is
+# where it stands («и.кубраков» and «и кубраков» read alike). A small set's automaton scans keys and texts
+# read so (`smallindex`: without it, eight hits in nine were short keys inside longer words, each turned
+# down in Python); a large set's key table hashes the spans between word edges instead and finds the same
+# (`keytable.KeyTable.find`; its tests compare the two). `guards.at_boundary` then also turns down a
+# hyphen between letters («Петров-Водкин»).
 _NOT_ALNUM = re.compile(r"[^\w ]|_")
 
 
 def bounded(folded: str) -> str:
-    """A folded text or key as the automaton reads it: non-alphanumerics as spaces, a space at each end."""
+    """A folded text or key read for whole words: non-alphanumerics as spaces, a space at each end."""
     return " " + _NOT_ALNUM.sub(" ", folded) + " "

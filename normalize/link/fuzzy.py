@@ -26,9 +26,10 @@ _UNSEEN = (-1, 0.0)
 
 def nearest_key(
     word: str, index: Index, memo: Memo, cutoff: float, by_letter: bool = False, max_diff: int | None = None
-) -> tuple[str, float] | None:
+) -> tuple[str, float, int] | None:
     """The indexed one-word key closest to `word` (rapidfuzz ratio ≥ cutoff, same first two
-    letters, or first letter `by_letter`), when the keys at that score all name one entity."""
+    letters, or first letter `by_letter`), its score and its entity, when the keys at that score all
+    name one entity."""
     return remember(
         memo.nearest, (word, cutoff, by_letter, max_diff), _nearest_key, word, index, memo, cutoff, by_letter, max_diff
     )
@@ -36,9 +37,7 @@ def nearest_key(
 
 def _nearest_key(
     word: str, index: Index, memo: Memo, cutoff: float, by_letter: bool, max_diff: int | None
-) -> tuple[str, float] | None:
-    from rapidfuzz import fuzz, process
-
+) -> tuple[str, float, int] | None:
     # only keys of a length that can reach the cutoff: ratio = 2·matches / (len a + len b)
     r = cutoff / 100
     lengths = range(max(1, math.ceil(len(word) * r / (2 - r))), math.floor(len(word) * (2 - r) / r) + 1)
@@ -48,20 +47,17 @@ def _nearest_key(
     block_key = (prefix, lengths.start, lengths.stop, by_letter)
     block = memo.blocks.get(block_key)
     if block is None:
-        # the keys of each block and length range, joined once (a few thousand ranges at most)
-        blocks = index.translit_blocks if by_letter else index.fuzzy_blocks
-        block = memo.blocks[block_key] = [k for n in lengths for k in blocks.get(f"{prefix}{n}", ())]
-    if not block:
+        # the keys of each block and length range, gathered once (a few thousand ranges at most)
+        block = memo.blocks[block_key] = index.near.block(prefix, lengths, by_letter)
+    best = index.near.nearest(word, block, cutoff)
+    if not best or len({entity for _k, score, entity in best if score == best[0][1]}) != 1:
         return None
-    best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
-    if not best or len({index.fuzzy_owner[k].entity for k, sc, _i in best if sc == best[0][1]}) != 1:
-        return None
-    return best[0][0], best[0][1]
+    return best[0]
 
 
 def typos(text: str, found: list[Found], index: Index, memo: Memo) -> list[Found]:
     """Typos of one-word names: a capitalised unknown word close to exactly one key."""
-    if not index.fuzzy_blocks:
+    if not index.near.n_typo:
         return []
     taken = Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
@@ -94,7 +90,7 @@ def _typo_of(surface: str, index: Index, memo: Memo) -> tuple[int, float] | None
         return None
     if any(p.is_known for p in morph.parses(word)):
         return None  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
-    return index.fuzzy_owner[near[0]].entity, round(0.85 * near[1] / 100, 3)
+    return near[2], round(0.85 * near[1] / 100, 3)
 
 
 @lru_cache(maxsize=20_000)

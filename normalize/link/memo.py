@@ -20,10 +20,10 @@ class Memo:
     """The memos of one Linker (each one index's)."""
 
     def __init__(self) -> None:
-        # (word, cutoff, by letter, max length difference) → the nearest one-word key and its score
-        self.nearest: dict[tuple[str, float, bool, int | None], tuple[str, float] | None] = {}
-        # (prefix, shortest, longest + 1, by letter) → the keys of those blocks, joined
-        self.blocks: dict[tuple[str, int, int, bool], list[str]] = {}
+        # (word, cutoff, by letter, max length difference) → the nearest one-word key, its score and entity
+        self.nearest: dict[tuple[str, float, bool, int | None], tuple[str, float, int] | None] = {}
+        # (prefix, shortest, longest + 1, by letter) → those blocks' keys (`BlockKeys.block`, `NearKeys.block`)
+        self.blocks: dict[tuple[str, int, int, bool], Any] = {}
         # person → the folded forms of their surname candidates, and (nominative, form) of each
         self.surnames: dict[int, tuple[list[str], list[tuple[str, str]]]] = {}
         # a capitalised word → (entity, score) of the one-word key it is a typo of, or None

@@ -1,5 +1,6 @@
-"""The exact, inflected and alias tier: one pass of the automaton over the folded text, every hit
-kept at word boundaries where its letter case fits, then overlaps settled by the longest match."""
+"""The exact, inflected and alias tier: the index's keys found in the folded text (`Index.keys.hits`: an
+automaton's or a key table's), each kept at word boundaries where its letter case fits, then overlaps
+settled by the longest match."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from normalize.link import names
-from normalize.link.folding import bounded
 from normalize.link.guards import QUOTED_TYPES, at_boundary, caps_fit, case_fits, quoted
 from normalize.link.index import Index
 from normalize.link.records import Candidate, Needs
@@ -28,25 +28,19 @@ class Hit:
 def scan(text: str, folded: str, index: Index) -> list[Hit]:
     """Every key of the index in the text (`folded`: `fold(text)`), with the readings that fit there."""
     hits: list[Hit] = []
-    # in the bounded text, position i + 1 is position i of the text
-    for end_idx, (length, keys) in index.automaton.iter(bounded(folded)):
-        end = end_idx - 1
-        start = end - length
+    for start, end, cands in index.keys.hits(folded):
         if not at_boundary(text, start, end):
             continue
         surface = text[start:end]
-        for key, cands in keys:
-            if folded[start:end] != key:
-                continue
-            fitting = [c for c in cands if case_fits(c, surface)]
-            if not fitting and quoted(text, start, end):
-                fitting = _quoted_fit(cands, surface, index)
-            fitting = [c for c in fitting if c.needs is not Needs.COORD or _coord_follows(folded, end, c.coord)]
-            if any(c.needs is Needs.COORD for c in fitting):
-                # the coordinated phrase says which: «Таласской и Чуйской областей» is a region, not a city's adjective
-                fitting = [c for c in fitting if c.needs is Needs.COORD]
-            if fitting:
-                hits.append(Hit(start, end, fitting))
+        fitting = [c for c in cands if case_fits(c, surface)]
+        if not fitting and quoted(text, start, end):
+            fitting = _quoted_fit(cands, surface, index)
+        fitting = [c for c in fitting if c.needs is not Needs.COORD or _coord_follows(folded, end, c.coord)]
+        if any(c.needs is Needs.COORD for c in fitting):
+            # the coordinated phrase says which: «Таласской и Чуйской областей» is a region, not a city's adjective
+            fitting = [c for c in fitting if c.needs is Needs.COORD]
+        if fitting:
+            hits.append(Hit(start, end, fitting))
     return hits
 
 

@@ -50,7 +50,7 @@ def is_latin(name: str) -> bool:
 
 def transliterated(text: str, found: list[Found], index: Index, memo: Memo) -> list[Found]:
     """Latin names of entities known by Cyrillic names (Bayer → Байер, Reuters → Рейтер)."""
-    if not index.fuzzy_blocks:
+    if not index.near.n_typo:
         return []
     taken = Spans((f.start, f.end, None) for f in found)
     out: list[Found] = []
@@ -79,7 +79,7 @@ def _transliteration_of(latin: str, index: Index, memo: Memo) -> tuple[int, floa
         cyr = transliterate(respelled)
         near = nearest_key(cyr, index, memo, TRANSLIT_CUTOFF, by_letter=True) if len(cyr) >= 4 else None
         if near is not None:
-            return index.fuzzy_owner[near[0]].entity, SCORES["transliteration"]
+            return near[2], SCORES["transliteration"]
     return None
 
 

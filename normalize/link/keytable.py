@@ -1,0 +1,379 @@
+"""The key table: every folded key of an index, found in a text by hashing its spans between word edges.
+
+A key is kept as the 64-bit polynomial hash of its core (the key less any characters at its ends that are
+no letter or digit, as in «республика саха (якутия)») in one sorted column, with its readings in parallel
+small-integer columns and their cased forms in one blob. `KeyTable.find` hashes every span of the folded
+text that starts at a word's start and ends at a word's end (wrapping uint64 arithmetic over prefix sums
+of the code points, in numpy), looks the hashes up with `searchsorted` and checks each hit against the
+form: it finds what an automaton over `folding.bounded` keys finds (a key where its folded form stands
+whole, no letter or digit on either side), at a fraction of the memory. Only spans as long, in words, as
+the longest key that starts with their first word are hashed.
+
+The columns are plain buffers. `normalize.cache` pickles them out of band and maps them back from its
+file, so every process that loads an entry shares its pages; numpy arrays over them are made when a
+text is first scanned (a process that only hands out work never imports numpy for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from normalize.link import columns as col
+from normalize.link.folding import fold
+from normalize.link.records import SCORES, Candidate, Needs
+
+METHODS = tuple(SCORES)
+NEEDS = tuple(Needs)
+_BASE = 0x9E3779B97F4A7C15  # odd: its powers are invertible modulo 2**64
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+_ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
+_HASH_CHUNK = 1 << 16  # keys hashed at once when a table is built (`_core_hashes`)
+_MEMO_SIZE = 50_000  # key rows whose readings are kept made (news name the same things again and again)
+# columns: name → numpy dtype (their order is the order of the buffers in a pickle)
+_COLUMNS = {
+    "hashes": "u8",  # hash of each key's core, sorted
+    "first": "u4",  # each key's first reading; its readings run to the next key's first
+    "entity": "u4",  # per reading: the entity
+    "code": "u1",  # per reading: method | needs << 4 | lower_first << 7
+    "tail": "u2",  # per reading: `Candidate.tail`
+    "extra": "u2",  # per reading: the (owner, coord) pair, a row of `KeyTable.extras`
+    "form_at": "u4",  # per reading: where its cased form starts in `forms` (one more: the end)
+    "forms": "u1",  # the cased forms, encoded with `KeyTable.encoding`
+    "first_word": "u8",  # hash of every key's first word, sorted
+    "span": "u1",  # the most words of a key that starts with that word
+    # where the hashes whose top bits are i start: `hashes` in [at[i], at[i + 1]) (`_directory`)
+    "hashes_at": "u4",
+    "first_word_at": "u4",
+}
+
+
+def is_alnum(c: str) -> bool:
+    """A letter or digit: what `folding.bounded` keeps (`\\w` less the underscore)."""
+    return c.isalnum()
+
+
+def _core(key: str) -> tuple[int, int]:
+    """[start, end) of a key less the characters at its ends that are no letter or digit."""
+    s, e = 0, len(key)
+    while s < e and not is_alnum(key[s]):
+        s += 1
+    while e > s and not is_alnum(key[e - 1]):
+        e -= 1
+    return s, e
+
+
+@dataclass(frozen=True, eq=False)
+class KeyTable:
+    """Folded keys and their readings (`Candidate`s) as columns; see the module's docstring."""
+
+    columns: dict[str, Any]  # name → a buffer (bytes, memoryview or numpy array) of `_COLUMNS[name]`
+    extras: tuple[tuple[str, str], ...]  # (owner, coord) pairs, the first ("", "")
+    encoding: str  # of `forms` (`columns.encode`)
+    n_keys: int
+    longest: int  # the longest key core, in characters
+    _made: dict[int, tuple[Candidate, ...]] = field(default_factory=dict, repr=False)
+    _keys: dict[int, tuple[str, int, int]] = field(default_factory=dict, repr=False)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        # protocol 5: the columns go out of band when the pickler takes buffers (`normalize.cache`)
+        bufs = col.buffers(self.columns, _COLUMNS, protocol)
+        return (_restore, ((self.extras, self.encoding, self.n_keys, self.longest), *bufs))
+
+    @cached_property
+    def _np(self) -> dict[str, Any]:
+        return col.arrays(self.columns, _COLUMNS)
+
+    def readings(self, row: int) -> tuple[Candidate, ...]:
+        """The readings of the key in `row`, in the order the index gave them."""
+        made = self._made.get(row)
+        if made is None:
+            if len(self._made) >= _MEMO_SIZE:
+                self._made.clear()
+            made = self._made[row] = tuple(self._reading(r) for r in range(*self._rows(row)))
+        return made
+
+    def _rows(self, row: int) -> tuple[int, int]:
+        first = self._np["first"]
+        end = int(first[row + 1]) if row + 1 < self.n_keys else len(self._np["entity"])
+        return int(first[row]), end
+
+    def _form(self, r: int) -> str:
+        at = self._np["form_at"]
+        return col.decode(bytes(self._np["forms"][int(at[r]) : int(at[r + 1])]), self._alphabet)
+
+    @cached_property
+    def _alphabet(self) -> dict[int, str] | None:
+        return col.decoder(self.encoding)
+
+    def _reading(self, r: int) -> Candidate:
+        cols = self._np
+        code = int(cols["code"][r])
+        owner, coord = self.extras[int(cols["extra"][r])]
+        needs = NEEDS[(code >> 4) & 7]
+        entity, tail = int(cols["entity"][r]), int(cols["tail"][r])
+        return Candidate(entity, METHODS[code & 15], self._form(r), tail, needs, bool(code >> 7), owner, coord)
+
+    def _key(self, row: int) -> tuple[str, int, int]:
+        """The folded key of a row (every reading's form folds to it), and its core's [start, end)."""
+        known = self._keys.get(row)
+        if known is None:
+            if len(self._keys) >= _MEMO_SIZE:
+                self._keys.clear()
+            key = fold(self._form(self._rows(row)[0]))
+            known = self._keys[row] = (key, *_core(key))
+        return known
+
+    def find(self, folded: str) -> list[tuple[int, int, int]]:
+        """(start, end, row) of every key in a folded text, where it stands whole; by end, longest first."""
+        if not self.n_keys or not folded:
+            return []
+        import numpy as np
+
+        cols = self._np
+        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word = _alnum_mask(folded, codes)
+        edges = np.diff(np.concatenate(([False], word, [False])).view(np.int8))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        n_words = len(starts)
+        if not n_words:
+            return []
+        pows, invs = _powers(len(codes) + 1)
+        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+        np.cumsum(codes.astype(np.uint64) * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
+        # how many words to try from each word: as many as the longest key that starts with it
+        one = (prefix[ends] - prefix[starts]) * invs[starts]
+        at, known = _lookup(cols["first_word"], cols["first_word_at"], one)
+        span = np.where(known, cols["span"][at], 0).astype(np.int64)
+        span = np.minimum(span, n_words - np.arange(n_words))
+        total = int(span.sum())
+        if not total:
+            return []
+        first = np.repeat(np.arange(n_words), span)
+        last = first + np.arange(total) - np.repeat(np.cumsum(span) - span, span)
+        s, e = starts[first], ends[last]
+        near = (e - s) <= self.longest
+        s, e = s[near], e[near]
+        hashes = cols["hashes"]
+        h = (prefix[e] - prefix[s]) * invs[s]
+        pos, known = _lookup(hashes, cols["hashes_at"], h)
+        hit = np.flatnonzero(known)
+        out: list[tuple[int, int, int]] = []
+        n = len(folded)
+        for start, end, row in zip(s[hit].tolist(), e[hit].tolist(), pos[hit].tolist(), strict=True):
+            while True:  # every key of this hash: a core with other ends, or (rarely) another core
+                key, cs, ce = self._key(row)
+                fs, fe = start - cs, end + len(key) - ce
+                if (
+                    fs >= 0
+                    and folded[fs:fe] == key
+                    and (fs == start or fs == 0 or not is_alnum(folded[fs - 1]))
+                    and (fe == end or fe == n or not is_alnum(folded[fe]))
+                ):
+                    out.append((fs, fe, row))
+                row += 1
+                if row >= self.n_keys or hashes[row] != hashes[row - 1]:
+                    break
+        out.sort(key=lambda t: (t[1], t[0]))
+        return out
+
+    def hits(self, folded: str) -> Iterator[tuple[int, int, tuple[Candidate, ...]]]:
+        """(start, end, readings) of every key in a folded text where it stands whole (as `find`)."""
+        for start, end, row in self.find(folded):
+            yield start, end, self.readings(row)
+
+    def has(self, key: str) -> bool:
+        """Whether a folded form is a key."""
+        return self.row_of(key) is not None
+
+    def items(self) -> Iterator[tuple[str, tuple[Candidate, ...]]]:
+        """Every (folded key, readings), by hash."""
+        for row in range(self.n_keys):
+            yield self._key(row)[0], self.readings(row)
+
+    def row_of(self, key: str) -> int | None:
+        """The row of a folded key, or None."""
+        cs, ce = _core(key)
+        if cs >= ce or not self.n_keys:
+            return None
+        import numpy as np
+
+        h = np.uint64(_hash(key[cs:ce]))
+        hashes = self._np["hashes"]
+        row = int(np.searchsorted(hashes, h))  # one string: a binary search is as quick
+        while row < self.n_keys and hashes[row] == h:
+            if self._key(row)[0] == key:
+                return row
+            row += 1
+        return None
+
+
+def _restore(meta: tuple, *bufs: Any) -> KeyTable:
+    extras, encoding, n_keys, longest = meta
+    return KeyTable(dict(zip(_COLUMNS, bufs, strict=True)), extras, encoding, n_keys, longest)
+
+
+def _directory(hashes: Any) -> Any:
+    """Where the sorted hashes whose top bits are i start, for every i (and one more: the end), with one
+    or two slots a hash: a lookup reads a slot and a hash or two, not twenty (a binary search)."""
+    import numpy as np
+
+    bits = max(1, len(hashes).bit_length())
+    slots = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
+    return np.append(np.searchsorted(hashes, slots), len(hashes)).astype(np.uint32)
+
+
+def _lookup(hashes: Any, at: Any, needles: Any) -> tuple[Any, Any]:
+    """(position, found) of each needle in the sorted hashes, by their directory `at`: the first position
+    of an equal hash where there is one."""
+    import numpy as np
+
+    bits = (len(at) - 1).bit_length() - 1
+    slot = (needles >> np.uint64(64 - bits)).astype(np.int64)
+    pos, end = at[slot].astype(np.int64), at[slot + 1].astype(np.int64)
+    last = max(len(hashes) - 1, 0)
+    # most slots hold one hash or none: the first two of a slot are read, a longer slot is searched
+    first = (pos < end) & (hashes[np.minimum(pos, last)] == needles)
+    second = ~first & (pos + 1 < end) & (hashes[np.minimum(pos + 1, last)] == needles)
+    found = first | second
+    pos += second
+    longer = np.flatnonzero(~found & (end - pos > 2))
+    if len(longer):
+        pos[longer] = np.searchsorted(hashes, needles[longer])
+        found[longer] = hashes[np.minimum(pos[longer], last)] == needles[longer]
+    return np.minimum(pos, last), found
+
+
+def _hash(core: str) -> int:
+    """The hash of a string (as `find` computes it for a span of the text)."""
+    h, p = 0, 1
+    for c in core:
+        h = (h + ord(c) * p) & 0xFFFFFFFFFFFFFFFF
+        p = (p * _BASE) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+_ALNUM_TABLE: list = []
+_POWERS: list = []
+
+
+def _alnum_mask(text: str, codes: Any) -> Any:
+    """Which characters of a text are letters or digits."""
+    import numpy as np
+
+    if not _ALNUM_TABLE:
+        _ALNUM_TABLE.append(np.array([is_alnum(chr(i)) for i in range(_ALNUM_LIMIT)] + [False]))
+    mask = _ALNUM_TABLE[0][np.minimum(codes, _ALNUM_LIMIT)]
+    rare = np.flatnonzero(codes >= _ALNUM_LIMIT)
+    if len(rare):
+        mask[rare] = [is_alnum(text[i]) for i in rare.tolist()]
+    return mask
+
+
+def _powers(n: int) -> tuple[Any, Any]:
+    """BASE**i and BASE**-i modulo 2**64 for i < n (at least), grown by doubling and kept."""
+    import numpy as np
+
+    if not _POWERS or len(_POWERS[0]) < n:
+        size = max(n, 2 * len(_POWERS[0]) if _POWERS else 1 << 16)
+        pows = np.full(size, _BASE, dtype=np.uint64)
+        invs = np.full(size, _BASE_INV, dtype=np.uint64)
+        pows[0] = invs[0] = 1
+        _POWERS[:] = [np.cumprod(pows, dtype=np.uint64), np.cumprod(invs, dtype=np.uint64)]
+    return _POWERS[0], _POWERS[1]
+
+
+def _core_hashes(cores: Sequence[str]) -> Any:
+    """The hash of each string, `_HASH_CHUNK` strings at a time: all at once, the prefix sums of every
+    code point of 2.6M keys (100k entities) and their powers took a GiB, the compile's peak."""
+    import numpy as np
+
+    out = np.zeros(len(cores), dtype=np.uint64)
+    for i in range(0, len(cores), _HASH_CHUNK):
+        out[i : i + _HASH_CHUNK] = _chunk_hashes(cores[i : i + _HASH_CHUNK])
+    return out
+
+
+def _chunk_hashes(cores: Sequence[str]) -> Any:
+    """The hash of each of a few strings (at least one), at once."""
+    import numpy as np
+
+    codes = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    pows, invs = _powers(len(codes) + 1)
+    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+    np.cumsum(codes * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
+    return (prefix[ends] - prefix[starts]) * invs[starts]
+
+
+def build(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> KeyTable:
+    """The table of (folded key, its readings) pairs. A key with no letter or digit is left out: it
+    would stand nowhere whole."""
+    import re
+
+    import numpy as np
+
+    readings: list[Sequence[Candidate]] = []
+    cores: list[str] = []
+    for key, cands in slots:
+        if not cands:
+            continue
+        if key[:1].isalnum() and key[-1:].isalnum():  # most keys: the key is its core
+            cores.append(key)
+        else:
+            cs, ce = _core(key)
+            if cs >= ce:
+                continue
+            cores.append(key[cs:ce])
+        readings.append(cands)
+    n_keys = len(cores)
+    hashes = _core_hashes(cores)
+    order = np.argsort(hashes, kind="stable").tolist()
+    extras: dict[tuple[str, str], int] = {("", ""): 0}
+    counts = np.fromiter((len(readings[i]) for i in order), dtype=np.int64, count=n_keys)
+    first = np.zeros(n_keys, dtype=np.uint32)
+    if n_keys:
+        first[1:] = np.cumsum(counts)[:-1]
+    flat = [c for i in order for c in readings[i]]
+    del readings
+    encoding, blob, form_at = col.encode([c.form for c in flat])
+    method_code = {m: i for i, m in enumerate(METHODS)}
+    needs_code = {n: i << 4 for i, n in enumerate(NEEDS)}
+    code = np.fromiter(
+        (method_code[c.method] | needs_code[c.needs] | c.lower_first << 7 for c in flat),
+        dtype=np.uint8,
+        count=len(flat),
+    )
+    extra = np.fromiter(
+        (extras.setdefault((c.owner, c.coord), len(extras)) for c in flat), dtype=np.uint16, count=len(flat)
+    )
+    if len(extras) > 0xFFFF or any(c.tail > 0xFFFF for c in flat):
+        raise ValueError("key table: more than 65,535 owner/coord pairs or a key over 65,535 characters")
+    order_at = np.array(order, dtype=np.int64)
+    words = re.compile(r"[^\W_]+")
+    spans: dict[str, int] = {}
+    for core in cores:
+        found = words.findall(core)
+        spans[found[0]] = max(spans.get(found[0], 0), min(len(found), 255))
+    first_words = list(spans)
+    word_hashes = _core_hashes(first_words)
+    by_hash = np.argsort(word_hashes, kind="stable")
+    columns = {
+        "hashes": hashes[order_at],
+        "first": first,
+        "entity": np.fromiter((c.entity for c in flat), dtype=np.uint32, count=len(flat)),
+        "code": code,
+        "tail": np.fromiter((c.tail for c in flat), dtype=np.uint16, count=len(flat)),
+        "extra": extra,
+        "form_at": form_at,
+        "forms": np.frombuffer(blob, dtype=np.uint8),
+        "first_word": word_hashes[by_hash],
+        "span": np.array([spans[first_words[i]] for i in by_hash.tolist()], dtype=np.uint8),
+        "hashes_at": _directory(hashes[order_at]),
+        "first_word_at": _directory(word_hashes[by_hash]),
+    }
+    return KeyTable(columns, tuple(extras), encoding, n_keys, max(map(len, cores), default=0))

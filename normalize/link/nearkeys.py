@@ -1,0 +1,192 @@
+"""The one-word keys the typo and transliteration tiers compare words with, as columns (`columns`).
+
+Each key is in a block: by its first two letters and length for typos («ки10»), by its first letter and
+length for transliterations («к10»). A word is compared (rapidfuzz ratio) with the keys of the blocks
+whose length can reach the cutoff; before that, numpy drops the keys that cannot reach it by their
+letters alone: ratio = 200·LCS / (len a + len b), and the common subsequence holds no letter that only
+one of the two has. The blocks grow with the gazetteer and most of their keys fail that test, so the
+comparisons no longer do. The keys kept are in block order, so the nearest key, and which keys tie for
+it, are those of comparing the whole blocks.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from normalize.link import columns as col
+
+# a prefix's blocks: their key lengths, ascending, and the (start, end) rows of each
+Blocks = tuple[tuple[int, ...], tuple[tuple[int, int], ...]]
+_COLUMNS = {
+    "keys": "u1",  # the keys, encoded (`columns.encode`), in transliteration-block order
+    "key_at": "u4",  # where each key starts in `keys` (one more: the end)
+    "length": "u2",  # each key's length
+    "letters": "u8",  # each key's letters as bits (`letter_bits`)
+    "owner": "u4",  # the entity each key names
+    "typo_rows": "u4",  # the typo keys (a subset), in typo-block order
+}
+
+
+def letter_bits(word: str) -> int:
+    """A bit per letter: а–я their own 32 bits (a folded word has no ё), every other character one of the
+    upper 32 by its code point."""
+    bits = 0
+    for c in word:
+        o = ord(c)
+        bits |= 1 << (o - 0x430 if 0x430 <= o < 0x450 else 32 + o % 32)
+    return bits
+
+
+@dataclass(frozen=True, eq=False)
+class NearKeys:
+    """One-word keys, their owners and blocks; see the module's docstring."""
+
+    columns: dict[str, Any]
+    encoding: str
+    # block → (lengths, (start, end) of each) in the rows (transliteration) or `typo_rows` (typos)
+    translit_blocks: dict[str, Blocks]
+    typo_blocks: dict[str, Blocks]
+    _keys: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        meta = (self.encoding, self.translit_blocks, self.typo_blocks)
+        return (_restore, (meta, *col.buffers(self.columns, _COLUMNS, protocol)))
+
+    @property
+    def n_keys(self) -> int:
+        """How many keys transliterations are compared with (typos with some of them)."""
+        return len(self._np["owner"])
+
+    @property
+    def n_typo(self) -> int:
+        """How many keys typos are compared with."""
+        return len(self._np["typo_rows"])
+
+    @cached_property
+    def _np(self) -> dict[str, Any]:
+        return col.arrays(self.columns, _COLUMNS)
+
+    @cached_property
+    def _alphabet(self) -> dict[int, str] | None:
+        return col.decoder(self.encoding)
+
+    def key(self, row: int) -> str:
+        """The key in a row."""
+        known = self._keys.get(row)
+        if known is None:
+            if len(self._keys) >= 200_000:
+                self._keys.clear()
+            at = self._np["key_at"]
+            raw = bytes(self._np["keys"][int(at[row]) : int(at[row + 1])])
+            known = self._keys[row] = col.decode(raw, self._alphabet)
+        return known
+
+    def owner(self, row: int) -> int:
+        """The entity the key in a row names."""
+        return int(self._np["owner"][row])
+
+    def block(self, prefix: str, lengths: range, by_letter: bool) -> tuple[Any, Any, Any]:
+        """The rows of the blocks of a prefix and lengths in block order, with their keys' letter bits and
+        lengths: a transliteration block is a run of rows (a `range`, and views of the columns: nothing
+        is copied, however many ranges a run's words ask for); a typo block's rows are gathered (small)."""
+        import numpy as np
+
+        blocks = self.translit_blocks if by_letter else self.typo_blocks
+        sizes, spans = blocks.get(prefix, ((), ()))
+        lo, hi = bisect_left(sizes, lengths.start), bisect_left(sizes, lengths.stop)
+        # a prefix's blocks are stored by length: the lengths asked for are one run
+        start, end = (spans[lo][0], spans[hi - 1][1]) if lo < hi else (0, 0)
+        cols = self._np
+        if by_letter:
+            return range(start, end), cols["letters"][start:end], cols["length"][start:end]
+        rows = cols["typo_rows"][start:end].astype(np.int64)
+        return rows, cols["letters"][rows], cols["length"][rows]
+
+    def reachable(self, word: str, block: tuple[Any, Any, Any], cutoff: float) -> list[int]:
+        """The rows of a block (`block`), in order, whose keys may reach `cutoff` with `word` (see the
+        module's docstring)."""
+        import numpy as np
+
+        rows, letters, length = block
+        if not len(rows):
+            return []
+        bits = np.uint64(letter_bits(word))
+        # letters of the word the key lacks: at least one character each the subsequence cannot hold;
+        # then, for the keys left, the key's letters the word lacks
+        n = len(word)
+        lengths = length.astype(np.int64)
+        own = np.bitwise_count(bits & ~letters).astype(np.int64)
+        keep = np.flatnonzero(200 * (n - own) >= cutoff * (n + lengths) - 1e-6)
+        theirs = np.bitwise_count(letters[keep] & ~bits).astype(np.int64)
+        keep = keep[200 * (lengths[keep] - theirs) >= cutoff * (n + lengths[keep]) - 1e-6]
+        return (keep + rows.start).tolist() if isinstance(rows, range) else rows[keep].tolist()
+
+
+    def nearest(self, word: str, block: tuple[Any, Any, Any], cutoff: float) -> list[tuple[str, float, int]]:
+        """The two keys of `block` nearest `word` at `cutoff` or more (rapidfuzz ratio), with their entities:
+        rapidfuzz compares only the keys `reachable` leaves, in block order (the same keys and ties)."""
+        rows = self.reachable(word, block, cutoff)
+        if not rows:
+            return []
+        from rapidfuzz import fuzz, process
+
+        best = process.extract(word, [self.key(i) for i in rows], scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
+        return [(k, score, self.owner(rows[i])) for k, score, i in best]
+
+
+def _restore(meta: tuple, *bufs: Any) -> NearKeys:
+    encoding, translit_blocks, typo_blocks = meta
+    return NearKeys(dict(zip(_COLUMNS, bufs, strict=True)), encoding, translit_blocks, typo_blocks)
+
+
+def _spans(groups: Sequence[tuple[str, int, int, int]]) -> dict[str, Blocks]:
+    """(prefix, length, start, end) runs, by length within a prefix → the blocks' lookup table."""
+    out: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
+    for prefix, n, start, end in groups:
+        sizes, spans = out.setdefault(prefix, ([], []))
+        sizes.append(n)
+        spans.append((start, end))
+    return {p: (tuple(sizes), tuple(spans)) for p, (sizes, spans) in out.items()}
+
+
+def build(
+    translit: Mapping[str, Sequence[str]], typo: Mapping[str, Sequence[str]], owners: Mapping[str, int]
+) -> NearKeys:
+    """The keys of the blocks: `translit` and `typo` map «ки10» (first two letters, length) to the keys in
+    that block, in order (`typo`'s keys are all in `translit`); `owners` each key's entity."""
+    import numpy as np
+
+    def parts(block: str) -> tuple[str, int]:
+        return block[:2], int(block[2:])
+
+    # transliteration blocks: «к10» is the «к…10» blocks by their second letter, as `sorted` gives them
+    by_letter: dict[tuple[str, int], list[str]] = {}
+    for block in sorted(translit):
+        pair, n = parts(block)
+        by_letter.setdefault((pair[:1], n), []).extend(translit[block])
+    keys: list[str] = []
+    groups = []
+    for (letter, n), members in sorted(by_letter.items()):
+        groups.append((letter, n, len(keys), len(keys) + len(members)))
+        keys.extend(members)
+    row_of = {k: i for i, k in enumerate(keys)}
+    typo_rows: list[int] = []
+    typo_groups = []
+    for block in sorted(typo, key=parts):
+        pair, n = parts(block)
+        typo_groups.append((pair, n, len(typo_rows), len(typo_rows) + len(typo[block])))
+        typo_rows.extend(row_of[k] for k in typo[block])
+    encoding, blob, key_at = col.encode(keys)
+    columns = {
+        "keys": np.frombuffer(blob, dtype=np.uint8),
+        "key_at": key_at,
+        "length": np.fromiter((len(k) for k in keys), dtype=np.uint16, count=len(keys)),
+        "letters": np.fromiter((letter_bits(k) for k in keys), dtype=np.uint64, count=len(keys)),
+        "owner": np.fromiter((owners[k] for k in keys), dtype=np.uint32, count=len(keys)),
+        "typo_rows": np.array(typo_rows, dtype=np.uint32),
+    }
+    return NearKeys(columns, encoding, _spans(groups), _spans(typo_groups))
