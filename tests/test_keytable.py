@@ -1,7 +1,6 @@
 """The key table and the near keys: what they find is what the structures they replace found (an automaton
 over bounded keys; rapidfuzz over whole blocks), on tables of edge cases and on real texts."""
 
-import math
 import pickle
 import re
 
@@ -205,10 +204,9 @@ def brute_nearest(
     index: link.Index, blocks: dict[str, list[str]], word: str, cutoff: float, by_letter: bool, max_diff: int | None
 ) -> tuple[str, float, int] | None:
     """The nearest key as rapidfuzz finds it over the whole blocks."""
-    r = cutoff / 100
-    lengths = range(max(1, math.ceil(len(word) * r / (2 - r))), math.floor(len(word) * (2 - r) / r) + 1)
-    if max_diff is not None:
-        lengths = range(max(lengths.start, len(word) - max_diff), min(lengths.stop, len(word) + max_diff + 1))
+    from normalize.link.fuzzy import reachable_lengths
+
+    lengths = reachable_lengths(len(word), cutoff, max_diff)
     prefix = word[:1] if by_letter else word[:2]
     block = [k for n in lengths for k in blocks.get(f"{prefix}{n}", ())]
     best = process.extract(word, block, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2) if block else []

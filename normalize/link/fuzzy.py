@@ -35,14 +35,20 @@ def nearest_key(
     )
 
 
+def reachable_lengths(n: int, cutoff: float, max_diff: int | None = None) -> range:
+    """The key lengths that can reach `cutoff` with a word of `n` letters (rapidfuzz's ratio is
+    2·matches / (len a + len b)), and differ from it by at most `max_diff`."""
+    r = cutoff / 100
+    lengths = range(max(1, math.ceil(n * r / (2 - r))), math.floor(n * (2 - r) / r) + 1)
+    if max_diff is not None:
+        lengths = range(max(lengths.start, n - max_diff), min(lengths.stop, n + max_diff + 1))
+    return lengths
+
+
 def _nearest_key(
     word: str, index: Index, memo: Memo, cutoff: float, by_letter: bool, max_diff: int | None
 ) -> tuple[str, float, int] | None:
-    # only keys of a length that can reach the cutoff: ratio = 2·matches / (len a + len b)
-    r = cutoff / 100
-    lengths = range(max(1, math.ceil(len(word) * r / (2 - r))), math.floor(len(word) * (2 - r) / r) + 1)
-    if max_diff is not None:
-        lengths = range(max(lengths.start, len(word) - max_diff), min(lengths.stop, len(word) + max_diff + 1))
+    lengths = reachable_lengths(len(word), cutoff, max_diff)
     prefix = word[:1] if by_letter else word[:2]
     block_key = (prefix, lengths.start, lengths.stop, by_letter)
     block = memo.blocks.get(block_key)
