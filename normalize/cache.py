@@ -234,17 +234,16 @@ def compile_gazetteers(
     from normalize.layers import stack  # the validator: only to compile, never on a cache hit
 
     g = stack(command_layers(dirs or (), bundled=bundled))
-    # compiling makes millions of objects, all kept: the cyclic collector, walking the growing heap
-    # again and again, took a fifth of a 100k-entity set's compile
-    if where is None:
-        with cachefile.collector_off():
-            return g, link.compile_index(g)
     from normalize.link.keystore import KeyStore
 
     # the entities' own keys are kept per file: a change to one file of a large set generates its keys only
+    store = None if where is None else KeyStore(where, code_digest())
+    # compiling makes millions of objects, all kept: the cyclic collector, walking the growing heap
+    # again and again, took a fifth of a 100k-entity set's compile
     with cachefile.collector_off():
-        entry = (g, link.compile_index(g, KeyStore(where, code_digest())))
-    _write(path, entry)
+        entry = (g, link.compile_index(g, store))
+    if path is not None:
+        _write(path, entry)
     return entry
 
 
