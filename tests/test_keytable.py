@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from normalize import gazetteer, link
-from normalize.link import index, keytable, nearkeys
+from normalize.link import index, keyorder, keytable, nearkeys
 from normalize.link.folding import bounded, fold
 from normalize.link.records import Candidate
 
@@ -37,7 +37,7 @@ def reference(keys: list[str], folded: str) -> list[tuple[int, int, str]]:
 
 
 def table_of(keys: list[str]) -> keytable.KeyTable:
-    return keytable.build((k, (Candidate(i, "exact", k, len(k)),)) for i, k in enumerate(keys))
+    return keytable.build(keyorder.of_slots((k, (Candidate(i, "exact", k, len(k)),)) for i, k in enumerate(keys)))
 
 
 def found(table: keytable.KeyTable, folded: str) -> list[tuple[int, int, str]]:
@@ -106,7 +106,7 @@ def test_readings_come_back_as_compiled_and_the_table_pickles_both_ways():
         Candidate(4, "adjective", "таласской", 9, link.Needs.COORD, True, "", "областей"),
         Candidate(5, "surname", "Ұлы", 3),
     )
-    table = keytable.build([("мвд", cands[:1]), ("таласской", cands[1:2]), ("ұлы", cands[2:])])
+    table = keytable.build(keyorder.of_slots([("мвд", cands[:1]), ("таласской", cands[1:2]), ("ұлы", cands[2:])]))
     for protocol in (4, 5):
         again = pickle.loads(pickle.dumps(table, protocol=protocol))
         rows = {again.readings(r)[0].form: again.readings(r) for r in range(again.n_keys)}

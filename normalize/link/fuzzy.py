@@ -11,7 +11,8 @@ from functools import lru_cache
 from normalize import morph
 from normalize.link.folding import fold
 from normalize.link.guards import at_boundary, sentence_start
-from normalize.link.index import FUZZY_MIN_LEN, Index
+from normalize.link.index import Index
+from normalize.link.keyorder import FUZZY_MIN_LEN
 from normalize.link.memo import Memo, remember
 from normalize.link.records import Found
 from normalize.link.spans import Spans

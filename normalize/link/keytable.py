@@ -16,22 +16,36 @@ text is first scanned (a process that only hands out work never imports numpy fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from normalize.link import columns as col
 from normalize.link.folding import fold
 from normalize.link.records import SCORES, Candidate, Needs
 
+if TYPE_CHECKING:
+    from normalize.link.keyorder import Keys
+
 METHODS = tuple(SCORES)
 NEEDS = tuple(Needs)
 _BASE = 0x9E3779B97F4A7C15  # odd: its powers are invertible modulo 2**64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
+_BASE_FULL = 0xC2B2AE3D27D4EB4F  # another odd base: a second hash of the whole key, to tell keys apart
+_WORDS = re.compile(r"[^\W_]+")
 _ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
 _HASH_CHUNK = 1 << 16  # keys hashed at once when a table is built (`_core_hashes`)
 _MEMO_SIZE = 50_000  # key rows whose readings are kept made (news name the same things again and again)
+# what `key_columns` gives of each key (name → numpy dtype): the rows of a compile carry them
+KEY_COLUMNS = {
+    "key_core": "u8",  # the hash of the key's core (as `find` hashes a span)
+    "key_full": "u8",  # a hash of the whole key in another base: with the core's, tells keys apart
+    "key_word": "u8",  # the hash of the core's first word
+    "key_words": "u1",  # the core's words (255 at most)
+    "key_len": "u4",  # the core's length: 0 for a key with no letter or digit
+}
 # columns: name → numpy dtype (their order is the order of the buffers in a pickle)
 _COLUMNS = {
     "hashes": "u8",  # hash of each key's core, sorted
@@ -256,7 +270,7 @@ def _hash(core: str) -> int:
 
 
 _ALNUM_TABLE: list = []
-_POWERS: list = []
+_POWERS: dict[int, tuple[Any, Any]] = {}
 
 
 def _alnum_mask(text: str, codes: Any) -> Any:
@@ -272,31 +286,32 @@ def _alnum_mask(text: str, codes: Any) -> Any:
     return mask
 
 
-def _powers(n: int) -> tuple[Any, Any]:
-    """BASE**i and BASE**-i modulo 2**64 for i < n (at least), grown by doubling and kept."""
+def _powers(n: int, base: int = _BASE) -> tuple[Any, Any]:
+    """base**i and base**-i modulo 2**64 for i < n (at least), grown by doubling and kept."""
     import numpy as np
 
-    if not _POWERS or len(_POWERS[0]) < n:
-        size = max(n, 2 * len(_POWERS[0]) if _POWERS else 1 << 16)
-        pows = np.full(size, _BASE, dtype=np.uint64)
-        invs = np.full(size, _BASE_INV, dtype=np.uint64)
+    kept = _POWERS.get(base)
+    if kept is None or len(kept[0]) < n:
+        size = max(n, 2 * len(kept[0]) if kept else 1 << 16)
+        pows = np.full(size, base, dtype=np.uint64)
+        invs = np.full(size, pow(base, -1, 1 << 64), dtype=np.uint64)
         pows[0] = invs[0] = 1
-        _POWERS[:] = [np.cumprod(pows, dtype=np.uint64), np.cumprod(invs, dtype=np.uint64)]
-    return _POWERS[0], _POWERS[1]
+        kept = _POWERS[base] = (np.cumprod(pows, dtype=np.uint64), np.cumprod(invs, dtype=np.uint64))
+    return kept
 
 
-def _core_hashes(cores: Sequence[str]) -> Any:
+def _core_hashes(cores: Sequence[str], base: int = _BASE) -> Any:
     """The hash of each string, `_HASH_CHUNK` strings at a time: all at once, the prefix sums of every
     code point of 2.6M keys (100k entities) and their powers took a GiB, the compile's peak."""
     import numpy as np
 
     out = np.zeros(len(cores), dtype=np.uint64)
     for i in range(0, len(cores), _HASH_CHUNK):
-        out[i : i + _HASH_CHUNK] = _chunk_hashes(cores[i : i + _HASH_CHUNK])
+        out[i : i + _HASH_CHUNK] = _chunk_hashes(cores[i : i + _HASH_CHUNK], base)
     return out
 
 
-def _chunk_hashes(cores: Sequence[str]) -> Any:
+def _chunk_hashes(cores: Sequence[str], base: int) -> Any:
     """The hash of each of a few strings (at least one), at once."""
     import numpy as np
 
@@ -304,76 +319,91 @@ def _chunk_hashes(cores: Sequence[str]) -> Any:
     lengths = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
     ends = np.cumsum(lengths)
     starts = ends - lengths
-    pows, invs = _powers(len(codes) + 1)
+    pows, invs = _powers(len(codes) + 1, base)
     prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
     np.cumsum(codes * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
     return (prefix[ends] - prefix[starts]) * invs[starts]
 
 
-def build(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> KeyTable:
-    """The table of (folded key, its readings) pairs. A key with no letter or digit is left out: it
-    would stand nowhere whole."""
-    import re
-
+def key_columns(keys: Sequence[str]) -> dict[str, Any]:
+    """`KEY_COLUMNS` of each folded key: what the table keeps of a key, and what tells two keys apart."""
     import numpy as np
 
-    readings: list[Sequence[Candidate]] = []
     cores: list[str] = []
-    for key, cands in slots:
-        if not cands:
-            continue
+    words: list[str] = []
+    counts: list[int] = []
+    for key in keys:
         if key[:1].isalnum() and key[-1:].isalnum():  # most keys: the key is its core
-            cores.append(key)
+            core = key
         else:
             cs, ce = _core(key)
-            if cs >= ce:
-                continue
-            cores.append(key[cs:ce])
-        readings.append(cands)
-    n_keys = len(cores)
-    hashes = _core_hashes(cores)
-    order = np.argsort(hashes, kind="stable").tolist()
-    extras: dict[tuple[str, str], int] = {("", ""): 0}
-    counts = np.fromiter((len(readings[i]) for i in order), dtype=np.int64, count=n_keys)
+            core = key[cs:ce]
+        found = _WORDS.findall(core)
+        cores.append(core)
+        words.append(found[0] if found else "")
+        counts.append(min(len(found), 255))
+    return {
+        "key_core": _core_hashes(cores),
+        "key_full": _core_hashes(keys, _BASE_FULL),
+        "key_word": _core_hashes(words),
+        "key_words": np.array(counts, dtype=np.uint8),
+        "key_len": np.fromiter(map(len, cores), dtype=np.uint32, count=len(cores)),
+    }
+
+
+def build(keys: Keys) -> KeyTable:
+    """The table of the keys and their readings, in the keys' order (`keyorder`). A key with no letter or
+    digit is left out: it would stand nowhere whole."""
+    import numpy as np
+
+    start = keys.start.astype(np.int64)
+    first_row = start[:-1]
+    cols = keys.columns
+    kept = np.flatnonzero(cols["key_len"][first_row] > 0)  # keys with a core
+    hashes = cols["key_core"][first_row[kept]]
+    by_hash = kept[np.argsort(hashes, kind="stable")]  # keys by hash, equal hashes in the keys' order
+    counts = start[by_hash + 1] - start[by_hash]
+    n_keys = len(by_hash)
     first = np.zeros(n_keys, dtype=np.uint32)
     if n_keys:
         first[1:] = np.cumsum(counts)[:-1]
-    flat = [c for i in order for c in readings[i]]
-    del readings
-    encoding, blob, form_at = col.encode([c.form for c in flat])
-    method_code = {m: i for i, m in enumerate(METHODS)}
-    needs_code = {n: i << 4 for i, n in enumerate(NEEDS)}
-    code = np.fromiter(
-        (method_code[c.method] | needs_code[c.needs] | c.lower_first << 7 for c in flat),
-        dtype=np.uint8,
-        count=len(flat),
+    # the rows of the keys by hash, each key's in its order
+    flat = np.repeat(start[by_hash] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(
+        int(counts.sum())
     )
-    extra = np.fromiter(
-        (extras.setdefault((c.owner, c.coord), len(extras)) for c in flat), dtype=np.uint16, count=len(flat)
-    )
-    if len(extras) > 0xFFFF or any(c.tail > 0xFFFF for c in flat):
+    flat_list = flat.tolist()
+    forms = keys.forms
+    encoding, blob, form_at = col.encode([forms[i] for i in flat_list])
+    code = cols["method"][flat] | cols["needs"][flat] << 4 | cols["lower_first"][flat] << 7
+    # the (owner, coord) pairs numbered as the rows by hash first meet them, ("", "") first
+    pair = cols["pair"][flat].astype(np.int64)
+    seen, first_at = np.unique(pair, return_index=True)
+    ranked = seen[np.argsort(first_at, kind="stable")]
+    ranked = np.concatenate(([0], ranked[ranked != 0]))
+    number = np.zeros(len(keys.pairs), dtype=np.int64)
+    number[ranked] = np.arange(len(ranked))
+    tails = cols["tail"][flat]
+    if len(ranked) > 0xFFFF or (len(tails) and int(tails.max()) > 0xFFFF):
         raise ValueError("key table: more than 65,535 owner/coord pairs or a key over 65,535 characters")
-    order_at = np.array(order, dtype=np.int64)
-    words = re.compile(r"[^\W_]+")
-    spans: dict[str, int] = {}
-    for core in cores:
-        found = words.findall(core)
-        spans[found[0]] = max(spans.get(found[0], 0), min(len(found), 255))
-    first_words = list(spans)
-    word_hashes = _core_hashes(first_words)
-    by_hash = np.argsort(word_hashes, kind="stable")
+    # each first word once, with the most words of a key that starts with it
+    word_hashes, inverse = np.unique(cols["key_word"][first_row[kept]], return_inverse=True)
+    spans = np.zeros(len(word_hashes), dtype=np.uint8)
+    np.maximum.at(spans, inverse, cols["key_words"][first_row[kept]])
+    sorted_hashes = hashes[np.argsort(hashes, kind="stable")]
     columns = {
-        "hashes": hashes[order_at],
+        "hashes": sorted_hashes,
         "first": first,
-        "entity": np.fromiter((c.entity for c in flat), dtype=np.uint32, count=len(flat)),
-        "code": code,
-        "tail": np.fromiter((c.tail for c in flat), dtype=np.uint16, count=len(flat)),
-        "extra": extra,
+        "entity": cols["entity"][flat],
+        "code": code.astype(np.uint8),
+        "tail": tails.astype(np.uint16),
+        "extra": number[pair].astype(np.uint16),
         "form_at": form_at,
         "forms": np.frombuffer(blob, dtype=np.uint8),
-        "first_word": word_hashes[by_hash],
-        "span": np.array([spans[first_words[i]] for i in by_hash.tolist()], dtype=np.uint8),
-        "hashes_at": _directory(hashes[order_at]),
-        "first_word_at": _directory(word_hashes[by_hash]),
+        "first_word": word_hashes,
+        "span": spans,
+        "hashes_at": _directory(sorted_hashes),
+        "first_word_at": _directory(word_hashes),
     }
-    return KeyTable(columns, tuple(extras), encoding, n_keys, max(map(len, cores), default=0))
+    extras = tuple(keys.pairs[i] for i in ranked.tolist())
+    longest = int(cols["key_len"][first_row].max()) if len(first_row) else 0
+    return KeyTable(columns, extras, encoding, n_keys, longest)

@@ -1,0 +1,260 @@
+"""The rows of a compile (`keyrows`) put together by key: each key's readings in the order a table of
+`records.Slot`s filled entity by entity would hold them, and the keys in the order they first came.
+
+What the whole set decides is decided here, over columns: which surname-only readings stay (no other
+person has the surname), which names are generic (`composed.mark_generic`, on the few keys a generic
+reading names), and which one-word keys the typo and transliteration tiers compare words with
+(`near_keys`). Keys are told apart by two 64-bit hashes of the folded key (`keytable.key_columns`), so
+no step holds every key as a string: at 100k entities the table of slots was most of a compile's memory.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from normalize.gazetteer import Entity
+from normalize.link import keytable
+from normalize.link.composed import mark_generic
+from normalize.link.folding import fold
+from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, Rows
+from normalize.link.records import Candidate, Needs, Slot
+
+FUZZY_MIN_LEN = 6
+TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Every folded key and its readings: key i's are rows start[i] to start[i + 1] of the columns."""
+
+    columns: dict[str, Any]  # `keyrows.COLUMNS`, a row a reading, key by key
+    forms: list[str]
+    pairs: list[tuple[str, str]]  # (owner, coord) by `pair`
+    start: Any  # numpy int64, one more than the keys
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+    def key(self, i: int) -> str:
+        """The folded key i (every reading's form folds to it)."""
+        return fold(self.forms[int(self.start[i])])
+
+    def readings(self, i: int) -> tuple[Candidate, ...]:
+        """Key i's readings."""
+        return tuple(self._candidate(r) for r in range(int(self.start[i]), int(self.start[i + 1])))
+
+    def slots(self) -> Iterator[tuple[str, tuple[Candidate, ...]]]:
+        """(folded key, readings) of every key, in order."""
+        for i in range(len(self)):
+            yield self.key(i), self.readings(i)
+
+    def _candidate(self, r: int) -> Candidate:
+        c = self.columns
+        owner, coord = self.pairs[int(c["pair"][r])]
+        return Candidate(
+            int(c["entity"][r]),
+            keytable.METHODS[int(c["method"][r])],
+            self.forms[r],
+            int(c["tail"][r]),
+            keytable.NEEDS[int(c["needs"][r])],
+            bool(c["lower_first"][r]),
+            owner,
+            coord,
+        )
+
+
+def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
+    """The keys of the rows: surname-only readings of a surname two people share dropped, generic names
+    marked (`composed.mark_generic`), each key's readings in order and the keys by their first reading."""
+    import numpy as np
+
+    c = rows.columns
+    n = len(rows)
+    unique = _unique_surnames(rows.people, len(entities))
+    keep = np.flatnonzero((c["part"] == Part.OWN) | unique[c["entity"]])
+    # a Slot table is filled with the entities' own readings first, then the surname-only ones
+    seq = np.where(c["part"][keep] == Part.OWN, keep, keep + n)
+    by_key = keep[np.lexsort((seq, c["key_full"][keep], c["key_core"][keep]))]
+    seq = np.where(c["part"][by_key] == Part.OWN, by_key, by_key + n)
+    core, full = c["key_core"][by_key], c["key_full"][by_key]
+    new_key = np.ones(len(by_key), dtype=bool)
+    new_key[1:] = (core[1:] != core[:-1]) | (full[1:] != full[:-1])
+    group = np.cumsum(new_key) - 1
+    starts = np.flatnonzero(new_key)
+    generic = _any(c["method"][by_key] == METHOD_CODE["context"], starts)
+    # a surname-only reading its entity already has goes, but where a generic name changed that one
+    held = (c["part"][by_key] == Part.SURNAME_HELD) & ~generic[group]
+    by_key, seq, group = by_key[~held], seq[~held], group[~held]
+    starts = np.flatnonzero(np.diff(np.concatenate(([-1], group))) != 0)
+    counts = np.diff(np.append(starts, len(by_key)))
+    first_seq = seq[starts]
+    columns = {name: c[name] for name in COLUMNS}
+    forms, pairs = rows.forms, list(rows.pairs)
+    if generic.any():
+        by_key, starts, counts, columns, forms = _mark_generic(rows, by_key, starts, counts, generic, pairs)
+    order = np.argsort(first_seq, kind="stable")  # the keys as their first readings came
+    counts = counts[order]
+    at = np.concatenate(([0], np.cumsum(counts)))
+    picks = by_key[np.repeat(starts[order] - at[:-1], counts) + np.arange(int(at[-1]))]
+    picked = {name: values[picks] for name, values in columns.items()}
+    return Keys(picked, [forms[i] for i in picks.tolist()], pairs, at)
+
+
+def _unique_surnames(people: People, n_entities: int) -> Any:
+    """Per entity: whether it is a person named in full whose surname no other such person has."""
+    import numpy as np
+
+    folded = {i: fold(p.surname) for i, p in people.parts.items()}
+    counts = Counter(folded.values())
+    out = np.zeros(n_entities, dtype=bool)
+    out[[i for i, s in folded.items() if counts[s] == 1]] = True
+    return out
+
+
+def _any(flags: Any, starts: Any) -> Any:
+    """Per group (rows from each start to the next): whether any row's flag is set."""
+    import numpy as np
+
+    if not len(flags):
+        return np.zeros(0, dtype=bool)
+    return np.maximum.reduceat(flags.astype(np.uint8), starts).astype(bool)
+
+
+def _mark_generic(
+    rows: Rows, by_key: Any, starts: Any, counts: Any, generic: Any, pairs: list[tuple[str, str]]
+) -> tuple[Any, Any, Any, dict[str, Any], list[str]]:
+    """The keys a generic reading names, as `Slot`s: `composed.mark_generic` on their entities' own
+    readings, then the surname-only ones as `Slot.setdefault` adds them. Their new readings are rows added
+    after the others; the groups point at them."""
+    import numpy as np
+
+    c = rows.columns
+    table: dict[str, Slot] = {}
+    later: dict[str, list[int]] = {}
+    for g in np.flatnonzero(generic).tolist():
+        members = by_key[starts[g] : starts[g] + counts[g]].tolist()
+        key = fold(rows.forms[members[0]])
+        slot = table[key] = {}
+        for r in members:
+            cand = _candidate(rows, r)
+            if c["part"][r] == Part.OWN:
+                slot[cand.entity, cand.needs, cand.coord] = cand
+            else:
+                later.setdefault(key, []).append(r)
+    mark_generic(table)
+    added: dict[str, list] = defaultdict(list)
+    forms = list(rows.forms)
+    pair_of = {p: i for i, p in enumerate(pairs)}
+    new_starts, new_counts = starts.copy(), counts.copy()
+    for g, (key, slot) in zip(np.flatnonzero(generic).tolist(), table.items(), strict=True):
+        for r in later.get(key, ()):
+            cand = _candidate(rows, r)
+            slot.setdefault((cand.entity, cand.needs, ""), cand)
+        new_starts[g], new_counts[g] = len(by_key) + len(added["entity"]), len(slot)
+        for cand in slot.values():
+            r = int(by_key[starts[g]])  # the key's hashes: any of its rows'
+            for name in keytable.KEY_COLUMNS:
+                added[name].append(c[name][r])
+            added["entity"].append(cand.entity)
+            added["method"].append(METHOD_CODE[cand.method])
+            added["needs"].append(NEEDS_CODE[cand.needs])
+            added["lower_first"].append(cand.lower_first)
+            added["tail"].append(cand.tail)
+            pair = (cand.owner, cand.coord)
+            if pair not in pair_of:
+                pair_of[pair] = len(pairs)
+                pairs.append(pair)
+            added["pair"].append(pair_of[pair])
+            added["part"].append(Part.OWN)
+            forms.append(cand.form)
+    n = len(rows)
+    columns = {name: np.concatenate((c[name], np.array(added[name], dtype=dtype))) for name, dtype in COLUMNS.items()}
+    extended = np.concatenate((by_key, np.arange(n, n + len(added["entity"]))))
+    return extended, new_starts, new_counts, columns, forms
+
+
+def _candidate(rows: Rows, r: int) -> Candidate:
+    c = rows.columns
+    owner, coord = rows.pairs[int(c["pair"][r])]
+    return Candidate(
+        int(c["entity"][r]),
+        keytable.METHODS[int(c["method"][r])],
+        rows.forms[r],
+        int(c["tail"][r]),
+        keytable.NEEDS[int(c["needs"][r])],
+        bool(c["lower_first"][r]),
+        owner,
+        coord,
+    )
+
+
+def near_keys(
+    keys: Keys, entities: Sequence[Entity]
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]:
+    """(transliteration blocks, typo blocks, owners): the one-word keys of a single entity, not a person,
+    blocked by first two letters and length («ки10»), in the keys' order, with their entity. Typos compare
+    words with the keys that need nothing; transliteration also with those that need evidence (a Latin
+    spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word); neither
+    with a surname-only reading."""
+    import numpy as np
+
+    translit: dict[str, list[str]] = defaultdict(list)
+    typo: dict[str, list[str]] = defaultdict(list)
+    owners: dict[str, int] = {}
+    if not len(keys):
+        return {}, {}, {}
+    c = keys.columns
+    starts = keys.start[:-1]
+    person = np.array([e.type == "person" for e in entities], dtype=bool)
+    entity = c["entity"].astype(np.int64)
+    one = np.minimum.reduceat(entity, starts) == np.maximum.reduceat(entity, starts)
+    needs = np.maximum.reduceat(c["needs"], starts)
+    fit = (
+        one
+        & ~_any(person[entity], starts)
+        & ~_any(c["method"] == METHOD_CODE["surname"], starts)
+        & (needs <= max(NEEDS_CODE[Needs.NOTHING], NEEDS_CODE[Needs.EVIDENCE]))
+        & (c["key_words"][starts] == 1)
+        & (c["key_len"][starts] >= min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN))
+    )
+    for i in np.flatnonzero(fit).tolist():
+        key = keys.key(i)
+        if len(key) < min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN) or not key.isalpha():
+            continue
+        block = f"{key[:2]}{len(key)}"
+        translit[block].append(key)
+        if needs[i] == NEEDS_CODE[Needs.NOTHING]:
+            typo[block].append(key)
+        owners[key] = int(entity[starts[i]])
+    return dict(translit), dict(typo), owners
+
+
+def of_slots(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> Keys:
+    """The keys of (folded key, readings) pairs, in their order (a key without readings left out)."""
+    import numpy as np
+
+    values: dict[str, list] = {name: [] for name in COLUMNS if name not in keytable.KEY_COLUMNS}
+    forms: list[str] = []
+    keys: list[str] = []
+    pairs: dict[tuple[str, str], int] = {("", ""): 0}
+    start = [0]
+    for key, cands in slots:
+        if not cands:
+            continue
+        for cand in cands:
+            values["entity"].append(cand.entity)
+            values["method"].append(METHOD_CODE[cand.method])
+            values["needs"].append(NEEDS_CODE[cand.needs])
+            values["lower_first"].append(cand.lower_first)
+            values["tail"].append(cand.tail)
+            values["pair"].append(pairs.setdefault((cand.owner, cand.coord), len(pairs)))
+            values["part"].append(Part.OWN)
+            forms.append(cand.form)
+            keys.append(key)
+        start.append(len(forms))
+    columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in values.items()}
+    columns.update(keytable.key_columns(keys))
+    return Keys(columns, forms, list(pairs), np.array(start, dtype=np.int64))
