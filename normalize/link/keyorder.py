@@ -4,7 +4,7 @@
 What the whole set decides is decided here, over columns: which surname-only readings stay (no other
 person has the surname), which names are generic (`composed.mark_generic`, on the few keys a generic
 reading names), and which one-word keys the typo and transliteration tiers compare words with
-(`near_keys`). Keys are told apart by two 64-bit hashes of the folded key (`keytable.key_columns`), so
+(`near_keys`). Keys are told apart by two 64-bit hashes of the folded key (`keyhash.key_columns`), so
 no step holds every key as a string: at 100k entities the table of slots was most of a compile's memory.
 """
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from normalize.gazetteer import Entity
-from normalize.link import keytable
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
+from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, Rows
-from normalize.link.records import Candidate, Needs, Slot
+from normalize.link.records import METHODS, NEEDS, Candidate, Needs, Slot
 
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
@@ -56,10 +56,10 @@ class Keys:
         owner, coord = self.pairs[int(c["pair"][r])]
         return Candidate(
             int(c["entity"][r]),
-            keytable.METHODS[int(c["method"][r])],
+            METHODS[int(c["method"][r])],
             self.forms[r],
             int(c["tail"][r]),
-            keytable.NEEDS[int(c["needs"][r])],
+            NEEDS[int(c["needs"][r])],
             bool(c["lower_first"][r]),
             owner,
             coord,
@@ -156,7 +156,7 @@ def _mark_generic(
         new_starts[g], new_counts[g] = len(by_key) + len(added["entity"]), len(slot)
         for cand in slot.values():
             r = int(by_key[starts[g]])  # the key's hashes: any of its rows'
-            for name in keytable.KEY_COLUMNS:
+            for name in KEY_COLUMNS:
                 added[name].append(c[name][r])
             added["entity"].append(cand.entity)
             added["method"].append(METHOD_CODE[cand.method])
@@ -181,10 +181,10 @@ def _candidate(rows: Rows, r: int) -> Candidate:
     owner, coord = rows.pairs[int(c["pair"][r])]
     return Candidate(
         int(c["entity"][r]),
-        keytable.METHODS[int(c["method"][r])],
+        METHODS[int(c["method"][r])],
         rows.forms[r],
         int(c["tail"][r]),
-        keytable.NEEDS[int(c["needs"][r])],
+        NEEDS[int(c["needs"][r])],
         bool(c["lower_first"][r]),
         owner,
         coord,
@@ -236,7 +236,7 @@ def of_slots(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> Keys:
     """The keys of (folded key, readings) pairs, in their order (a key without readings left out)."""
     import numpy as np
 
-    values: dict[str, list] = {name: [] for name in COLUMNS if name not in keytable.KEY_COLUMNS}
+    values: dict[str, list] = {name: [] for name in COLUMNS if name not in KEY_COLUMNS}
     forms: list[str] = []
     keys: list[str] = []
     pairs: dict[tuple[str, str], int] = {("", ""): 0}
@@ -256,5 +256,5 @@ def of_slots(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> Keys:
             keys.append(key)
         start.append(len(forms))
     columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in values.items()}
-    columns.update(keytable.key_columns(keys))
+    columns.update(key_columns(keys))
     return Keys(columns, forms, list(pairs), np.array(start, dtype=np.int64))

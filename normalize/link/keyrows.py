@@ -21,15 +21,16 @@ from typing import Any
 
 from normalize import morph
 from normalize.gazetteer import Entity
-from normalize.link import keytable, names
+from normalize.link import names
 from normalize.link.composed import country_genitives
 from normalize.link.folding import fold
+from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore
-from normalize.link.records import PRIORITY, Needs
+from normalize.link.records import METHODS, NEEDS, PRIORITY, Needs
 
-METHOD_CODE = {m: i for i, m in enumerate(keytable.METHODS)}
-NEEDS_CODE = {n: i for i, n in enumerate(keytable.NEEDS)}
+METHOD_CODE = {m: i for i, m in enumerate(METHODS)}
+NEEDS_CODE = {n: i for i, n in enumerate(NEEDS)}
 # entities from which a compile generates rows in forked processes: below it a fork and the columns sent
 # back cost more than they save (the bundled set, 800 entities, compiles in 2 s in one process)
 PARALLEL_MIN = 20_000
@@ -44,7 +45,7 @@ COLUMNS = {
     "tail": "u4",
     "pair": "u4",  # the row's (owner, coord): its place in `Rows.pairs`
     "part": "u1",  # `Part`: an entity's own reading, a surname-only one, or one its entity already has
-    **keytable.KEY_COLUMNS,  # the folded key's hashes and first word (`keytable.key_columns`)
+    **KEY_COLUMNS,  # the folded key's hashes and first word (`keyhash.key_columns`)
 }
 
 
@@ -129,7 +130,7 @@ class _Columns:
     """Rows as they are made: lists, made into numpy arrays once (`rows`)."""
 
     def __init__(self) -> None:
-        self.values: dict[str, list] = {name: [] for name in COLUMNS if name not in keytable.KEY_COLUMNS}
+        self.values: dict[str, list] = {name: [] for name in COLUMNS if name not in KEY_COLUMNS}
         self.forms: list[str] = []
         self.keys: list[str] = []
         self.pairs: dict[tuple[str, str], int] = {("", ""): 0}
@@ -151,7 +152,7 @@ class _Columns:
         import numpy as np
 
         columns = {name: np.array(values, dtype=COLUMNS[name]) for name, values in self.values.items()}
-        columns.update(keytable.key_columns(self.keys))
+        columns.update(key_columns(self.keys))
         return Rows(columns, self.forms, list(self.pairs), people)
 
 

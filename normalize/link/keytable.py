@@ -16,36 +16,21 @@ text is first scanned (a process that only hands out work never imports numpy fo
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from normalize.link import columns as col
 from normalize.link.folding import fold
-from normalize.link.records import SCORES, Candidate, Needs
+from normalize.link.keyhash import core_span, hash_of, is_alnum, powers
+from normalize.link.records import METHODS, NEEDS, Candidate
 
 if TYPE_CHECKING:
     from normalize.link.keyorder import Keys
 
-METHODS = tuple(SCORES)
-NEEDS = tuple(Needs)
-_BASE = 0x9E3779B97F4A7C15  # odd: its powers are invertible modulo 2**64
-_BASE_INV = pow(_BASE, -1, 1 << 64)
-_BASE_FULL = 0xC2B2AE3D27D4EB4F  # another odd base: a second hash of the whole key, to tell keys apart
-_WORDS = re.compile(r"[^\W_]+")
 _ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
-_HASH_CHUNK = 1 << 16  # keys hashed at once when a table is built (`_core_hashes`)
 _MEMO_SIZE = 50_000  # key rows whose readings are kept made (news name the same things again and again)
-# what `key_columns` gives of each key (name → numpy dtype): the rows of a compile carry them
-KEY_COLUMNS = {
-    "key_core": "u8",  # the hash of the key's core (as `find` hashes a span)
-    "key_full": "u8",  # a hash of the whole key in another base: with the core's, tells keys apart
-    "key_word": "u8",  # the hash of the core's first word
-    "key_words": "u1",  # the core's words (255 at most)
-    "key_len": "u4",  # the core's length: 0 for a key with no letter or digit
-}
 # columns: name → numpy dtype (their order is the order of the buffers in a pickle)
 _COLUMNS = {
     "hashes": "u8",  # hash of each key's core, sorted
@@ -62,21 +47,6 @@ _COLUMNS = {
     "hashes_at": "u4",
     "first_word_at": "u4",
 }
-
-
-def is_alnum(c: str) -> bool:
-    """A letter or digit: what `folding.bounded` keeps (`\\w` less the underscore)."""
-    return c.isalnum()
-
-
-def _core(key: str) -> tuple[int, int]:
-    """[start, end) of a key less the characters at its ends that are no letter or digit."""
-    s, e = 0, len(key)
-    while s < e and not is_alnum(key[s]):
-        s += 1
-    while e > s and not is_alnum(key[e - 1]):
-        e -= 1
-    return s, e
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,7 +107,7 @@ class KeyTable:
             if len(self._keys) >= _MEMO_SIZE:
                 self._keys.clear()
             key = fold(self._form(self._rows(row)[0]))
-            known = self._keys[row] = (key, *_core(key))
+            known = self._keys[row] = (key, *core_span(key))
         return known
 
     def find(self, folded: str) -> list[tuple[int, int, int]]:
@@ -154,7 +124,7 @@ class KeyTable:
         n_words = len(starts)
         if not n_words:
             return []
-        pows, invs = _powers(len(codes) + 1)
+        pows, invs = powers(len(codes) + 1)
         prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
         np.cumsum(codes.astype(np.uint64) * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
         # how many words to try from each word: as many as the longest key that starts with it
@@ -209,12 +179,12 @@ class KeyTable:
 
     def row_of(self, key: str) -> int | None:
         """The row of a folded key, or None."""
-        cs, ce = _core(key)
+        cs, ce = core_span(key)
         if cs >= ce or not self.n_keys:
             return None
         import numpy as np
 
-        h = np.uint64(_hash(key[cs:ce]))
+        h = np.uint64(hash_of(key[cs:ce]))
         hashes = self._np["hashes"]
         row = int(np.searchsorted(hashes, h))  # one string: a binary search is as quick
         while row < self.n_keys and hashes[row] == h:
@@ -260,17 +230,7 @@ def _lookup(hashes: Any, at: Any, needles: Any) -> tuple[Any, Any]:
     return np.minimum(pos, last), found
 
 
-def _hash(core: str) -> int:
-    """The hash of a string (as `find` computes it for a span of the text)."""
-    h, p = 0, 1
-    for c in core:
-        h = (h + ord(c) * p) & 0xFFFFFFFFFFFFFFFF
-        p = (p * _BASE) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
 _ALNUM_TABLE: list = []
-_POWERS: dict[int, tuple[Any, Any]] = {}
 
 
 def _alnum_mask(text: str, codes: Any) -> Any:
@@ -284,71 +244,6 @@ def _alnum_mask(text: str, codes: Any) -> Any:
     if len(rare):
         mask[rare] = [is_alnum(text[i]) for i in rare.tolist()]
     return mask
-
-
-def _powers(n: int, base: int = _BASE) -> tuple[Any, Any]:
-    """base**i and base**-i modulo 2**64 for i < n (at least), grown by doubling and kept."""
-    import numpy as np
-
-    kept = _POWERS.get(base)
-    if kept is None or len(kept[0]) < n:
-        size = max(n, 2 * len(kept[0]) if kept else 1 << 16)
-        pows = np.full(size, base, dtype=np.uint64)
-        invs = np.full(size, pow(base, -1, 1 << 64), dtype=np.uint64)
-        pows[0] = invs[0] = 1
-        kept = _POWERS[base] = (np.cumprod(pows, dtype=np.uint64), np.cumprod(invs, dtype=np.uint64))
-    return kept
-
-
-def _core_hashes(cores: Sequence[str], base: int = _BASE) -> Any:
-    """The hash of each string, `_HASH_CHUNK` strings at a time: all at once, the prefix sums of every
-    code point of 2.6M keys (100k entities) and their powers took a GiB, the compile's peak."""
-    import numpy as np
-
-    out = np.zeros(len(cores), dtype=np.uint64)
-    for i in range(0, len(cores), _HASH_CHUNK):
-        out[i : i + _HASH_CHUNK] = _chunk_hashes(cores[i : i + _HASH_CHUNK], base)
-    return out
-
-
-def _chunk_hashes(cores: Sequence[str], base: int) -> Any:
-    """The hash of each of a few strings (at least one), at once."""
-    import numpy as np
-
-    codes = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    pows, invs = _powers(len(codes) + 1, base)
-    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-    np.cumsum(codes * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
-    return (prefix[ends] - prefix[starts]) * invs[starts]
-
-
-def key_columns(keys: Sequence[str]) -> dict[str, Any]:
-    """`KEY_COLUMNS` of each folded key: what the table keeps of a key, and what tells two keys apart."""
-    import numpy as np
-
-    cores: list[str] = []
-    words: list[str] = []
-    counts: list[int] = []
-    for key in keys:
-        if key[:1].isalnum() and key[-1:].isalnum():  # most keys: the key is its core
-            core = key
-        else:
-            cs, ce = _core(key)
-            core = key[cs:ce]
-        found = _WORDS.findall(core)
-        cores.append(core)
-        words.append(found[0] if found else "")
-        counts.append(min(len(found), 255))
-    return {
-        "key_core": _core_hashes(cores),
-        "key_full": _core_hashes(keys, _BASE_FULL),
-        "key_word": _core_hashes(words),
-        "key_words": np.array(counts, dtype=np.uint8),
-        "key_len": np.fromiter(map(len, cores), dtype=np.uint32, count=len(cores)),
-    }
 
 
 def build(keys: Keys) -> KeyTable:

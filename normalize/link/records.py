@@ -23,6 +23,7 @@ SCORES = {
     "fuzzy": 0.75,
 }
 PRIORITY = {m: i for i, m in enumerate(SCORES)}
+METHODS = tuple(SCORES)  # a method's code in the key columns is its place here (its priority)
 
 
 class Needs(enum.Enum):
@@ -41,6 +42,9 @@ class Needs(enum.Enum):
     # the first part of an ellipsis («УВД Таласской [и ГУВД Чуйской областей]»): the plural noun
     # `Candidate.coord` must follow
     COORD = "coord"
+
+
+NEEDS = tuple(Needs)  # a need's code in the key columns is its place here
 
 
 @dataclass(frozen=True)
