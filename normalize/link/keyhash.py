@@ -78,7 +78,7 @@ def _chunk_hashes(cores: Sequence[str], base: int) -> Any:
     import numpy as np
 
     codes = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
+    lengths = np.fromiter(map(len, cores), dtype=np.int64, count=len(cores))
     ends = np.cumsum(lengths)
     starts = ends - lengths
     pows, invs = powers(len(codes) + 1, base)
@@ -95,11 +95,14 @@ def key_columns(keys: Sequence[str]) -> dict[str, Any]:
     words: list[str] = []
     counts: list[int] = []
     for key in keys:
-        if key[:1].isalnum() and key[-1:].isalnum():  # most keys: the key is its core
-            core = key
-        else:
-            cs, ce = core_span(key)
-            core = key[cs:ce]
+        spaced = key.split(" ")
+        if key.replace(" ", "").isalnum() and "" not in spaced:  # most keys: words of letters, one space apart
+            cores.append(key)
+            words.append(spaced[0])
+            counts.append(min(len(spaced), 255))
+            continue
+        cs, ce = core_span(key)
+        core = key[cs:ce]
         found = _WORDS.findall(core)
         cores.append(core)
         words.append(found[0] if found else "")

@@ -27,7 +27,7 @@ from normalize.link.folding import fold
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore
-from normalize.link.records import METHODS, NEEDS, PRIORITY, Needs
+from normalize.link.records import METHODS, NEEDS, Needs
 
 METHOD_CODE = {m: i for i, m in enumerate(METHODS)}
 NEEDS_CODE = {n: i for i, n in enumerate(NEEDS)}
@@ -126,32 +126,27 @@ def _source(e: Entity) -> str:
     return e.where.path if e.where is not None else ""
 
 
+_FIELDS = tuple(name for name in COLUMNS if name not in KEY_COLUMNS)  # a row's values as `_Columns` keeps them
+_NEEDS = {id(n): i for i, n in enumerate(NEEDS)}  # by the member's identity: an enum hashes in Python, slowly
+
+
 class _Columns:
-    """Rows as they are made: lists, made into numpy arrays once (`rows`)."""
+    """Rows as they are made (a tuple of `_FIELDS` each), made into numpy arrays once (`rows`)."""
 
     def __init__(self) -> None:
-        self.values: dict[str, list] = {name: [] for name in COLUMNS if name not in KEY_COLUMNS}
+        self.values: list[tuple[int, ...]] = []
         self.forms: list[str] = []
         self.keys: list[str] = []
         self.pairs: dict[tuple[str, str], int] = {("", ""): 0}
 
-    def add(self, idx: int, part: int, key: str, form: str, method: str, tail: int, needs: Needs, lower: bool,
-            owner: str = "", coord: str = "") -> None:
-        v = self.values
-        v["entity"].append(idx)
-        v["method"].append(METHOD_CODE[method])
-        v["needs"].append(NEEDS_CODE[needs])
-        v["lower_first"].append(lower)
-        v["tail"].append(tail)
-        v["pair"].append(self.pairs.setdefault((owner, coord), len(self.pairs)) if owner or coord else 0)
-        v["part"].append(part)
-        self.forms.append(form)
-        self.keys.append(key)
+    def pair(self, owner: str, coord: str) -> int:
+        return self.pairs.setdefault((owner, coord), len(self.pairs)) if owner or coord else 0
 
     def rows(self, people: People) -> Rows:
         import numpy as np
 
-        columns = {name: np.array(values, dtype=COLUMNS[name]) for name, values in self.values.items()}
+        values = list(zip(*self.values, strict=True)) or [()] * len(_FIELDS)
+        columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in zip(_FIELDS, values, strict=True)}
         columns.update(key_columns(self.keys))
         return Rows(columns, self.forms, list(self.pairs), people)
 
@@ -160,36 +155,38 @@ def _task(lo: int, hi: int) -> Rows:
     """The rows of entities [lo, hi) (`_SHARED`'s)."""
     named, by_id, country_gens, store = _SHARED
     out = _Columns()
+    values, forms, keys = out.values, out.forms, out.keys
     people = People({}, {}, {}, {})
     own: Iterator | None = store.own_keys(named[lo:hi]) if store is not None else None
     for idx in range(lo, hi):
         e = named[idx]
+        may_lower = e.type in ("agency", "organization")  # as `keys.lower_first_ok` judges
         # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
-        held: dict[tuple[str, Needs, str], int] = {}
+        held: dict[tuple[str, int, str], int] = {}
         for k in entity_keys(e, by_id, country_gens, next(own) if own is not None else None):
             key = fold(k.form)
-            at = held.get((key, k.needs, k.coord))
+            needs = _NEEDS[id(k.needs)]
+            at = held.get((key, needs, k.coord))
+            method = METHOD_CODE[k.method]  # a method's code is its priority
             if at is None:
-                held[key, k.needs, k.coord] = len(out.forms)
-                out.add(idx, Part.OWN, key, k.form, k.method, k.tail, k.needs, lower_first_ok(e, k.form),
-                        k.owner, k.coord)
-            elif PRIORITY[k.method] < out.values["method"][at]:  # a method's code is its priority
-                _replace(out, at, k.form, k.method, k.tail, lower_first_ok(e, k.form), k.owner, k.coord)
+                held[key, needs, k.coord] = len(forms)
+                keys.append(key)
+                forms.append(k.form)
+            elif method < values[at][1]:
+                forms[at] = k.form
+            else:
+                continue
+            row = (idx, method, needs, may_lower and lower_first_ok(e, k.form), k.tail, out.pair(k.owner, k.coord), 0)
+            if at is None:
+                values.append(row)
+            else:
+                values[at] = row
         if e.type == "person" and len(e.name.split()) >= 2:
             _person(out, people, idx, e, held)
     return out.rows(people)
 
 
-def _replace(out: _Columns, at: int, form: str, method: str, tail: int, lower: bool, owner: str, coord: str) -> None:
-    v = out.values
-    v["method"][at] = METHOD_CODE[method]
-    v["tail"][at] = tail
-    v["lower_first"][at] = lower
-    v["pair"][at] = out.pairs.setdefault((owner, coord), len(out.pairs)) if owner or coord else 0
-    out.forms[at] = form
-
-
-def _person(out: _Columns, people: People, idx: int, e: Entity, held: dict[tuple[str, Needs, str], int]) -> None:
+def _person(out: _Columns, people: People, idx: int, e: Entity, held: dict[tuple[str, int, str], int]) -> None:
     """A person's name tables, and the surname-only readings (`Part.SURNAME`) should the surname be unique."""
     parts = morph.person_parts(e.name, e.surname, e.gender)
     forms = tuple(morph.word_forms(parts.surname, parts.gender, "surname"))
@@ -201,21 +198,23 @@ def _person(out: _Columns, people: People, idx: int, e: Entity, held: dict[tuple
         people.first_forms[idx] = tuple(morph.word_forms(parts.first, parts.gender, "first"))
     if len(parts.surname) < 4 or morph.is_first_name(parts.surname):
         return  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
-    needs = Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING
+    needs = _NEEDS[id(Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING)]
     readings = []
     for form in forms:
         readings.append((form, needs))
         if parts.first:
             # «И. Кубраков», «И.Кубраков»: initials make the surname safe on its own
-            readings.extend((f"{parts.first[0]}.{sep}{form}", Needs.NOTHING) for sep in (" ", ""))
-    made: set[tuple[str, Needs]] = set()
+            readings.extend((f"{parts.first[0]}.{sep}{form}", _NEEDS[id(Needs.NOTHING)]) for sep in (" ", ""))
+    made: set[tuple[str, int]] = set()
     for form, n in readings:
         key = fold(form)
         if (key, n) in made:
             continue
         made.add((key, n))
         part = Part.SURNAME_HELD if (key, n, "") in held else Part.SURNAME
-        out.add(idx, part, key, form, "surname", len(form), n, False)
+        out.values.append((idx, METHOD_CODE["surname"], n, False, len(form), 0, part))
+        out.forms.append(form)
+        out.keys.append(key)
 
 
 def join(chunks: Sequence[Rows]) -> Rows:
