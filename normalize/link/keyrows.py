@@ -85,15 +85,15 @@ class Rows:
 def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: int | None = None) -> Rows:
     """The rows of every entity (`named`: with the names the set implies, `variants.with_derived`), from
     `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more)."""
-    tasks = _tasks(named)
+    runs = tasks(named)
     if processes is None:
-        processes = _processes(len(named), len(tasks))
+        processes = _processes(len(named), len(runs))
     _SHARED[:] = [named, {e.id: e for e in named}, country_genitives(named), store]
     try:
         if processes <= 1:
-            return join([_task(lo, hi) for lo, hi in tasks])
+            return join([_task(lo, hi) for lo, hi in runs])
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return join(pool.starmap(_task, tasks, chunksize=1))
+            return join(pool.starmap(_task, runs, chunksize=1))
     finally:
         _SHARED.clear()
 
@@ -111,7 +111,7 @@ def _processes(n_entities: int, n_tasks: int) -> int:
     return max(1, min(cores, n_tasks, MAX_PROCESSES))
 
 
-def _tasks(named: Sequence[Entity]) -> list[tuple[int, int]]:
+def tasks(named: Sequence[Entity]) -> list[tuple[int, int]]:
     """[lo, hi) runs of whole files (a file's entities stand together), of `TASK_MIN` entities or more."""
     out: list[tuple[int, int]] = []
     lo = 0

@@ -1,0 +1,123 @@
+"""The rows of a compile (`link.keyrows`) and their order by key (`link.keyorder`): the same index from
+forked processes as from one, and the set-wide decisions (unique surnames, generic names, near keys) read
+off columns as a table of slots would make them."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from normalize import gazetteer, link
+from normalize.gazetteer import Entity, Gazetteer
+from normalize.gazetteer_model import Location
+from normalize.link import keyhash, keyorder, keyrows, variants
+from normalize.link.records import Candidate, Needs
+
+
+def _named(g: Gazetteer) -> list[Entity]:
+    derived = variants.derive(g.entities)
+    return [variants.with_derived(e, derived.get(i)) for i, e in enumerate(g.entities)]
+
+
+def _digest(index: link.Index) -> dict[str, str]:
+    """Every column of a large index's key table and near keys, and its people's tables."""
+    out = {f"keys.{k}": hashlib.md5(memoryview(v).cast("B")).hexdigest() for k, v in index.keys.columns.items()}
+    out |= {f"near.{k}": hashlib.md5(memoryview(v).cast("B")).hexdigest() for k, v in index.near.columns.items()}
+    out["extras"] = repr(index.keys.extras)
+    for name in ("persons", "surname_forms", "surname_spellings", "first_forms", "first_persons"):
+        out[name] = repr(getattr(index, name))
+    out["first_counts"] = repr(sorted(index.first_counts.items()))
+    return out
+
+
+def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = gazetteer.load()
+    monkeypatch.setattr(keyrows, "TASK_MIN", 1)  # a task a file: the bundled set's files in several processes
+    assert len(keyrows.tasks(g.entities)) > 2  # the premise
+    one = link.compile_index(g, large=True, processes=1)
+    two = link.compile_index(g, large=True, processes=2)
+    assert _digest(two) == _digest(one)
+    assert two.n_keys == one.n_keys
+
+
+def test_tasks_are_runs_of_whole_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyrows, "TASK_MIN", 3)
+    files = ["a", "a", "b", "b", "b", "b", "c", "d", "d", "e"]
+    entities = [Entity(f"x/{i}", "city", f"Город{i}", where=Location(f, i + 1)) for i, f in enumerate(files)]
+    # a task ends at the first file boundary once it has three entities: a+b, c+d, e
+    assert keyrows.tasks(entities) == [(0, 6), (6, 9), (9, 10)]
+
+
+PEOPLE = [
+    ("person/a", "person", "Виктор Самойленко", "Самойленко"),
+    ("person/b", "person", "Андрей Самойленко", "Самойленко"),
+    ("person/c", "person", "Ирина Кубракова", "Кубракова"),
+]
+
+
+def _index(rows: list[tuple], **kwargs: object) -> link.Index:
+    return link.compile_index(Gazetteer(tuple(Entity(*row) for row in rows), ()), **kwargs)
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["automaton", "key table"])
+def test_surname_only_keys_for_a_surname_one_person_has(large: bool) -> None:
+    index = _index(PEOPLE, large=large)
+    surname_only = {
+        (key, index.entities[c.entity].id) for key, cands in index.keys.items() for c in cands if c.method == "surname"
+    }
+    assert ("кубраковой", "person/c") in surname_only
+    assert ("и. кубраковой", "person/c") in surname_only and ("и.кубраковой", "person/c") in surname_only
+    assert not any(key.endswith("самойленко") and "." not in key for key, _ in surname_only)
+
+
+def test_generic_names_are_marked_across_entities() -> None:
+    """«Министерство обороны» of two countries: the bare name is every body's, linked only in context."""
+    rows = [
+        ("country/ru", "country", "Россия", ("РФ",)),
+        ("country/by", "country", "Белоруссия", ()),
+        ("org/mo-ru", "agency", "Министерство обороны Российской Федерации", (), "country/ru"),
+        ("org/mo-by", "agency", "Министерство обороны Белоруссии", (), "country/by"),
+    ]
+    for large in (False, True):
+        index = _index(rows, large=large)
+        bare = dict(index.keys.items())["министерство обороны"]
+        assert {index.entities[c.entity].id for c in bare} == {"org/mo-ru", "org/mo-by"}
+        assert {c.needs for c in bare} == {Needs.CONTEXT}
+
+
+SLOTS = [
+    ("мвд", (Candidate(0, "acronym", "МВД", 3), Candidate(1, "acronym", "МВД", 3, Needs.CONTEXT))),
+    ("таласская", (Candidate(2, "exact", "Таласская", 9),)),
+    ("нет", ()),  # no readings: not a key
+    ("...", (Candidate(3, "alias", "...", 3),)),  # no letter: a key, never in a key table
+]
+
+
+def test_keys_keep_the_slots_they_are_made_of() -> None:
+    keys = keyorder.of_slots(SLOTS)
+    assert list(keys.slots()) == [(k, tuple(c)) for k, c in SLOTS if c]
+    assert keys.columns["key_len"].tolist() == [3, 3, 9, 0]
+
+
+KEY_COLUMNS = [
+    # key → (words, first word, core length)
+    ("мвд", (1, "мвд", 3)),
+    ("министерство обороны", (2, "министерство", 20)),
+    ("«газпром»", (1, "газпром", 7)),
+    ("и.кубраков", (2, "и", 10)),
+    ("республика саха (якутия)", (3, "республика", 23)),
+    ("два  пробела", (2, "два", 12)),
+    ("...", (0, "", 0)),
+]
+
+
+@pytest.mark.parametrize("key, expected", KEY_COLUMNS, ids=[k for k, _ in KEY_COLUMNS])
+def test_key_columns(key: str, expected: tuple[int, str, int]) -> None:
+    words, first, length = expected
+    cols = keyhash.key_columns([key])
+    assert cols["key_words"].tolist() == [words]
+    assert cols["key_len"].tolist() == [length]
+    assert cols["key_word"].tolist() == keyhash.hashes([first]).tolist()
+    s, e = keyhash.core_span(key)
+    assert cols["key_core"].tolist() == [keyhash.hash_of(key[s:e])]
