@@ -21,6 +21,7 @@ from normalize.link.folding import fold
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, Rows
 from normalize.link.records import METHODS, NEEDS, Candidate, Needs, Slot
+from normalize.link.strings import Strings
 
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
@@ -31,7 +32,7 @@ class Keys:
     """Every folded key and its readings: key i's are rows start[i] to start[i + 1] of the columns."""
 
     columns: dict[str, Any]  # `keyrows.COLUMNS`, a row a reading, key by key
-    forms: list[str]
+    forms: Strings  # each row's cased form
     pairs: list[tuple[str, str]]  # (owner, coord) by `pair`
     start: Any  # numpy int64, one more than the keys
 
@@ -68,7 +69,8 @@ class Keys:
 
 def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
     """The keys of the rows: surname-only readings of a surname two people share dropped, generic names
-    marked (`composed.mark_generic`), each key's readings in order and the keys by their first reading."""
+    marked (`composed.mark_generic`), each key's readings in order and the keys by their first reading.
+    The rows' columns are taken (`rows.columns` is left empty)."""
     import numpy as np
 
     c = rows.columns
@@ -82,6 +84,7 @@ def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
     core, full = c["key_core"][by_key], c["key_full"][by_key]
     new_key = np.ones(len(by_key), dtype=bool)
     new_key[1:] = (core[1:] != core[:-1]) | (full[1:] != full[:-1])
+    del core, full, keep
     group = np.cumsum(new_key) - 1
     starts = np.flatnonzero(new_key)
     generic = _any(c["method"][by_key] == METHOD_CODE["context"], starts)
@@ -91,16 +94,25 @@ def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
     starts = np.flatnonzero(np.diff(np.concatenate(([-1], group))) != 0)
     counts = np.diff(np.append(starts, len(by_key)))
     first_seq = seq[starts]
-    columns = {name: c[name] for name in COLUMNS}
-    forms, pairs = rows.forms, list(rows.pairs)
+    del seq, group, held, new_key
+    pairs = list(rows.pairs)
+    added: dict[str, Any] = {}
+    forms = rows.forms
     if generic.any():
-        by_key, starts, counts, columns, forms = _mark_generic(rows, by_key, starts, counts, generic, pairs)
+        by_key, starts, counts, added, more = _mark_generic(rows, by_key, starts, counts, generic, pairs)
+        forms = Strings.join([forms, more])
     order = np.argsort(first_seq, kind="stable")  # the keys as their first readings came
     counts = counts[order]
     at = np.concatenate(([0], np.cumsum(counts)))
     picks = by_key[np.repeat(starts[order] - at[:-1], counts) + np.arange(int(at[-1]))]
-    picked = {name: values[picks] for name, values in columns.items()}
-    return Keys(picked, [forms[i] for i in picks.tolist()], pairs, at)
+    del by_key, starts, order
+    picked = {}
+    for name in COLUMNS:
+        # the rows' columns are let go as they are read: at 100k entities one copy of them was 116 MiB
+        values = c.pop(name)
+        picked[name] = (np.concatenate((values, added[name])) if added else values)[picks]
+        del values
+    return Keys(picked, forms.take(picks), pairs, at)
 
 
 def _unique_surnames(people: People, n_entities: int) -> Any:
@@ -125,10 +137,10 @@ def _any(flags: Any, starts: Any) -> Any:
 
 def _mark_generic(
     rows: Rows, by_key: Any, starts: Any, counts: Any, generic: Any, pairs: list[tuple[str, str]]
-) -> tuple[Any, Any, Any, dict[str, Any], list[str]]:
+) -> tuple[Any, Any, Any, dict[str, Any], Strings]:
     """The keys a generic reading names, as `Slot`s: `composed.mark_generic` on their entities' own
-    readings, then the surname-only ones as `Slot.setdefault` adds them. Their new readings are rows added
-    after the others; the groups point at them."""
+    readings, then the surname-only ones as `Slot.setdefault` adds them. Their new readings are rows to
+    add after the others (their columns and forms are returned); the groups point at them."""
     import numpy as np
 
     c = rows.columns
@@ -146,7 +158,7 @@ def _mark_generic(
                 later.setdefault(key, []).append(r)
     mark_generic(table)
     added: dict[str, list] = defaultdict(list)
-    forms = list(rows.forms)
+    forms: list[str] = []
     pair_of = {p: i for i, p in enumerate(pairs)}
     new_starts, new_counts = starts.copy(), counts.copy()
     for g, (key, slot) in zip(np.flatnonzero(generic).tolist(), table.items(), strict=True):
@@ -171,9 +183,9 @@ def _mark_generic(
             added["part"].append(Part.OWN)
             forms.append(cand.form)
     n = len(rows)
-    columns = {name: np.concatenate((c[name], np.array(added[name], dtype=dtype))) for name, dtype in COLUMNS.items()}
     extended = np.concatenate((by_key, np.arange(n, n + len(added["entity"]))))
-    return extended, new_starts, new_counts, columns, forms
+    columns = {name: np.array(added[name], dtype=dtype) for name, dtype in COLUMNS.items()}
+    return extended, new_starts, new_counts, columns, Strings.of(forms)
 
 
 def _candidate(rows: Rows, r: int) -> Candidate:
@@ -257,4 +269,4 @@ def of_slots(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> Keys:
         start.append(len(forms))
     columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in values.items()}
     columns.update(key_columns(keys))
-    return Keys(columns, forms, list(pairs), np.array(start, dtype=np.int64))
+    return Keys(columns, Strings.of(forms), list(pairs), np.array(start, dtype=np.int64))

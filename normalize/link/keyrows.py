@@ -28,6 +28,7 @@ from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore
 from normalize.link.records import METHODS, NEEDS, Needs
+from normalize.link.strings import Strings
 
 METHOD_CODE = {m: i for i, m in enumerate(METHODS)}
 NEEDS_CODE = {n: i for i, n in enumerate(NEEDS)}
@@ -74,7 +75,7 @@ class Rows:
     """Readings as columns (`COLUMNS`), entity by entity, with the people's tables."""
 
     columns: dict[str, Any]  # name → numpy array, one value a row
-    forms: list[str]  # each row's cased form
+    forms: Strings  # each row's cased form
     pairs: list[tuple[str, str]]  # (owner, coord) pairs; the first is ("", "")
     people: People
 
@@ -148,7 +149,7 @@ class _Columns:
         values = list(zip(*self.values, strict=True)) or [()] * len(_FIELDS)
         columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in zip(_FIELDS, values, strict=True)}
         columns.update(key_columns(self.keys))
-        return Rows(columns, self.forms, list(self.pairs), people)
+        return Rows(columns, Strings.of(self.forms), list(self.pairs), people)
 
 
 def _task(lo: int, hi: int) -> Rows:
@@ -223,13 +224,11 @@ def join(chunks: Sequence[Rows]) -> Rows:
 
     pairs: dict[tuple[str, str], int] = {("", ""): 0}
     columns: dict[str, list] = {name: [] for name in COLUMNS}
-    forms: list[str] = []
     people = People({}, {}, {}, {})
     for chunk in chunks:
         remap = np.array([pairs.setdefault(p, len(pairs)) for p in chunk.pairs], dtype=np.uint32)
         for name, values in chunk.columns.items():
             columns[name].append(remap[values] if name == "pair" else values)
-        forms.extend(chunk.forms)
         for mine, theirs in zip(
             (people.parts, people.surname_forms, people.first_forms, people.surname_spellings),
             (chunk.people.parts, chunk.people.surname_forms, chunk.people.first_forms, chunk.people.surname_spellings),
@@ -239,4 +238,4 @@ def join(chunks: Sequence[Rows]) -> Rows:
     joined = {
         name: np.concatenate(parts) if parts else np.zeros(0, dtype=COLUMNS[name]) for name, parts in columns.items()
     }
-    return Rows(joined, forms, list(pairs), people)
+    return Rows(joined, Strings.join([chunk.forms for chunk in chunks]), list(pairs), people)

@@ -266,9 +266,7 @@ def build(keys: Keys) -> KeyTable:
     flat = np.repeat(start[by_hash] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(
         int(counts.sum())
     )
-    flat_list = flat.tolist()
-    forms = keys.forms
-    encoding, blob, form_at = col.encode([forms[i] for i in flat_list])
+    encoding, blob, form_at = keys.forms.encode(flat)
     code = cols["method"][flat] | cols["needs"][flat] << 4 | cols["lower_first"][flat] << 7
     # the (owner, coord) pairs numbered as the rows by hash first meet them, ("", "") first
     pair = cols["pair"][flat].astype(np.int64)

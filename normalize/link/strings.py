@@ -1,0 +1,89 @@
+"""Many short strings kept as one: a compile's millions of key forms as one `str` and their offsets.
+
+At 100k entities a compile makes 2.7M forms; as Python strings they took 281 MiB of the main process and
+were pickled one by one from the processes that made them. Joined they take a third of that, pickle as
+one, and are encoded for a key table (`encode`, as `columns.encode` encodes a list) in slices, without
+making a string a form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from normalize.link import columns as col
+
+_SLICE = 1 << 18  # forms read at once by `take` and `encode`
+
+
+@dataclass(frozen=True)
+class Strings:
+    """Strings i is text[at[i]:at[i + 1]]."""
+
+    text: str
+    at: Any  # numpy int64, one more than the strings
+
+    @classmethod
+    def of(cls, strings: Sequence[str]) -> Strings:
+        import numpy as np
+
+        at = np.zeros(len(strings) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=at[1:])
+        return cls("".join(strings), at)
+
+    @classmethod
+    def join(cls, parts: Sequence[Strings]) -> Strings:
+        """The strings of each part, in order."""
+        import numpy as np
+
+        if not parts:
+            return cls.of(())
+        shifts = np.cumsum([0] + [len(p.text) for p in parts[:-1]])
+        ends = [parts[-1].at[-1:] + shifts[-1]]
+        at = np.concatenate([p.at[:-1] + s for p, s in zip(parts, shifts, strict=True)] + ends)
+        return cls("".join(p.text for p in parts), at)
+
+    def __len__(self) -> int:
+        return len(self.at) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.text[int(self.at[i]) : int(self.at[i + 1])]
+
+    def take(self, order: Any) -> Strings:
+        """The strings at the positions `order` (numpy integers), in that order."""
+        return Strings.join([Strings.of(batch) for batch in self._slices(order)])
+
+    def _slices(self, order: Any) -> Any:
+        """The strings at `order`, `_SLICE` at a time, each slice a list."""
+        at, text = self.at, self.text
+        for i in range(0, len(order), _SLICE):
+            part = order[i : i + _SLICE]
+            yield [text[s:e] for s, e in zip(at[part].tolist(), at[part + 1].tolist(), strict=True)]
+
+    def encode(self, order: Any = None) -> tuple[str, bytes, Any]:
+        """`columns.encode` of the strings (those at `order`, in that order)."""
+        import numpy as np
+
+        if order is None:
+            order = np.arange(len(self))
+        seen = np.zeros(0x110000, dtype=bool)
+        for batch in self._slices(order):  # the letters of these strings (not of all): as `columns.encode`
+            seen[_codes("".join(batch))] = True
+        letters = np.flatnonzero(seen)
+        if len(letters) > 256:  # rare: a set of many scripts, stored as UTF-8
+            return col.encode([s for batch in self._slices(order) for s in batch])
+        table = np.zeros(int(letters[-1]) + 1 if len(letters) else 1, dtype=np.uint8)
+        table[letters] = np.arange(len(letters), dtype=np.uint8)
+        blob = b"".join(table[_codes("".join(batch))].tobytes() for batch in self._slices(order))
+        if len(blob) >= 1 << 32:
+            raise ValueError(f"{len(order):,} strings of {len(blob):,} bytes: over the 4 GiB a column of them may hold")
+        offsets = np.zeros(len(order) + 1, dtype=np.uint32)
+        np.cumsum((self.at[np.asarray(order) + 1] - self.at[order]).astype(np.uint64), out=offsets[1:])
+        return "".join(map(chr, letters.tolist())), blob, offsets
+
+
+def _codes(text: str) -> Any:
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
