@@ -1,0 +1,38 @@
+"""`link.strings.Strings`: many strings as one, read back, reordered and encoded as `columns.encode` encodes a list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from normalize.link import columns as col
+from normalize.link.strings import Strings
+
+CASES = [
+    ("none", []),
+    ("one letter", ["а"]),
+    ("with an empty string", ["Москва", "", "МВД", "x"]),
+    ("outside the BMP", ["𝔘nicode", "ё"]),
+    ("over 256 letters: UTF-8", [chr(0x400 + i) + chr(0x4E00 + i) for i in range(300)]),
+]
+
+
+@pytest.mark.parametrize("strings", [s for _, s in CASES], ids=[name for name, _ in CASES])
+def test_strings_read_back_reorder_and_encode_as_a_list(strings: list[str]) -> None:
+    joined = Strings.of(strings)
+    assert [joined[i] for i in range(len(joined))] == strings
+    backwards = np.arange(len(strings), dtype=np.int64)[::-1]
+    for order, expected in ((None, strings), (backwards, strings[::-1])):
+        encoding, blob, offsets = joined.encode(order)
+        want = col.encode(list(expected))
+        assert (encoding, blob, offsets.tolist()) == (want[0], want[1], want[2].tolist())
+    taken = joined.take(backwards)
+    assert [taken[i] for i in range(len(taken))] == strings[::-1]
+    both = Strings.join([joined, taken])
+    assert [both[i] for i in range(len(both))] == strings + strings[::-1]
+
+
+def test_the_letters_are_those_of_the_strings_taken() -> None:
+    """A string left out («...») leaves its letters out of the alphabet, as a list without it would."""
+    joined = Strings.of(["мвд", "...", "фсб"])
+    assert joined.encode(np.array([0, 2]))[0] == col.encode(["мвд", "фсб"])[0] == "бвдмсф"
