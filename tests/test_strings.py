@@ -36,3 +36,13 @@ def test_the_letters_are_those_of_the_strings_taken() -> None:
     """A string left out («...») leaves its letters out of the alphabet, as a list without it would."""
     joined = Strings.of(["мвд", "...", "фсб"])
     assert joined.encode(np.array([0, 2]))[0] == col.encode(["мвд", "фсб"])[0] == "бвдмсф"
+
+
+def test_folded_as_one_by_one() -> None:
+    """Folded a slice at a time, as `fold` folds each: a NUL or a letter that lowercases long («İ») too."""
+    from normalize.link.folding import fold
+
+    strings = ["Москва", "", "ЁЖИК", "a\0b", "İstanbul", "x"]
+    joined = Strings.of(strings)
+    assert joined.folded(np.arange(len(strings))) == [fold(s) for s in strings]
+    assert joined.folded(np.array([4, 0])) == [fold(strings[4]), fold(strings[0])]

@@ -232,15 +232,17 @@ def near_keys(
         & (c["key_words"][starts] == 1)
         & (c["key_len"][starts] >= min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN))
     )
-    for i in np.flatnonzero(fit).tolist():
-        key = keys.key(i)
+    chosen = np.flatnonzero(fit)
+    first = starts[chosen]
+    typo_ok = (needs[chosen] == NEEDS_CODE[Needs.NOTHING]).tolist()
+    for key, nothing, owner in zip(keys.forms.folded(first), typo_ok, entity[first].tolist(), strict=True):
         if len(key) < min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN) or not key.isalpha():
             continue
         block = f"{key[:2]}{len(key)}"
         translit[block].append(key)
-        if needs[i] == NEEDS_CODE[Needs.NOTHING]:
+        if nothing:
             typo[block].append(key)
-        owners[key] = int(entity[starts[i]])
+        owners[key] = owner
     return dict(translit), dict(typo), owners
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from normalize.link import columns as col
+from normalize.link.folding import fold
 
 _SLICE = 1 << 18  # forms read at once by `take` and `encode`
 
@@ -53,6 +54,17 @@ class Strings:
     def take(self, order: Any) -> Strings:
         """The strings at the positions `order` (numpy integers), in that order."""
         return Strings.join([Strings.of(batch) for batch in self._slices(order)])
+
+    def folded(self, order: Any) -> list[str]:
+        """The strings at `order`, folded (`folding.fold`): folded together, a call a slice, not a string."""
+        out: list[str] = []
+        for batch in self._slices(order):
+            joined = "\0".join(batch)
+            if joined.count("\0") == len(batch) - 1:  # no string has a NUL of its own
+                out.extend(fold(joined).split("\0") if batch else [])
+            else:
+                out.extend(map(fold, batch))
+        return out
 
     def _slices(self, order: Any) -> Any:
         """The strings at `order`, `_SLICE` at a time, each slice a list."""
