@@ -51,8 +51,8 @@ from normalize.gazetteer import command_layers
 
 # bump when the pickled layout changes; 2: the gazetteer and its index are two pickles, one after the
 # other, so that a process that needs only the gazetteer stops reading after the first; 3: a small set's
-# index is an automaton or a large set's a key table, its entry mapped (`MAGIC`)
-FORMAT = 3
+# index is an automaton or a large set's a key table, its entry mapped (`MAGIC`); 4: a key table's narrow columns
+FORMAT = 4
 MAGIC = b"NORMGAZ3"  # a large set's entry (a pickle starts with b"\x80")
 _HEAD = struct.Struct("<QQQQ")  # buffers, the gazetteer's buffers, the gazetteer pickle's size, the index's
 _SPAN = struct.Struct("<QQ")  # where a buffer starts in the file, its size

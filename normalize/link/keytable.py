@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from normalize.link.keyorder import Keys
 
 _ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
+NARROW = ("tail", "extra")  # columns stored a byte a value when all fit (at 100k entities: 3.7 MB less)
 _MEMO_SIZE = 50_000  # key rows whose readings are kept made (news name the same things again and again)
 # columns: name → numpy dtype (their order is the order of the buffers in a pickle)
 _COLUMNS = {
@@ -58,17 +59,18 @@ class KeyTable:
     encoding: str  # of `forms` (`columns.encode`)
     n_keys: int
     longest: int  # the longest key core, in characters
+    narrow: tuple[str, ...] = ()  # the columns of `NARROW` whose values all fit a byte, stored so
     _made: dict[int, tuple[Candidate, ...]] = field(default_factory=dict, repr=False)
     _keys: dict[int, tuple[str, int, int]] = field(default_factory=dict, repr=False)
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         # protocol 5: the columns go out of band when the pickler takes buffers (`normalize.cache`)
         bufs = col.buffers(self.columns, _COLUMNS, protocol)
-        return (_restore, ((self.extras, self.encoding, self.n_keys, self.longest), *bufs))
+        return (_restore, ((self.extras, self.encoding, self.n_keys, self.longest, self.narrow), *bufs))
 
     @cached_property
     def _np(self) -> dict[str, Any]:
-        return col.arrays(self.columns, _COLUMNS)
+        return col.arrays(self.columns, {**_COLUMNS, **dict.fromkeys(self.narrow, "u1")})
 
     def readings(self, row: int) -> tuple[Candidate, ...]:
         """The readings of the key in `row`, in the order the index gave them."""
@@ -195,8 +197,8 @@ class KeyTable:
 
 
 def _restore(meta: tuple, *bufs: Any) -> KeyTable:
-    extras, encoding, n_keys, longest = meta
-    return KeyTable(dict(zip(_COLUMNS, bufs, strict=True)), extras, encoding, n_keys, longest)
+    extras, encoding, n_keys, longest, narrow = meta
+    return KeyTable(dict(zip(_COLUMNS, bufs, strict=True)), extras, encoding, n_keys, longest, narrow)
 
 
 def _directory(hashes: Any) -> Any:
@@ -288,8 +290,8 @@ def build(keys: Keys) -> KeyTable:
         "first": first,
         "entity": cols["entity"][flat],
         "code": code.astype(np.uint8),
-        "tail": tails.astype(np.uint16),
-        "extra": number[pair].astype(np.uint16),
+        "tail": tails,
+        "extra": number[pair],
         "form_at": form_at,
         "forms": np.frombuffer(blob, dtype=np.uint8),
         "first_word": word_hashes,
@@ -297,6 +299,9 @@ def build(keys: Keys) -> KeyTable:
         "hashes_at": _directory(sorted_hashes),
         "first_word_at": _directory(word_hashes),
     }
+    narrow = tuple(name for name in NARROW if int(columns[name].max(initial=0)) <= 0xFF)
+    for name in NARROW:
+        columns[name] = columns[name].astype(np.uint8 if name in narrow else np.uint16)
     extras = tuple(keys.pairs[i] for i in ranked.tolist())
     longest = int(cols["key_len"][first_row].max()) if len(first_row) else 0
-    return KeyTable(columns, extras, encoding, n_keys, longest)
+    return KeyTable(columns, extras, encoding, n_keys, longest, narrow)

@@ -89,8 +89,9 @@ def generated(n: int, words: dict[str, list], seed: int = 15) -> list[tuple[str,
             gender = rng.choice(("masc", "femn"))
             name = f"{rng.choice(firsts[gender]).capitalize()} {rng.choice(surnames[gender]).capitalize()}"
             kind = "person"
-        if name not in seen:
-            seen.add(name)
+        folded = name.lower().replace("ё", "е")  # as linking reads names: «сосёнка» is «сосенка»
+        if folded not in seen:
+            seen.add(folded)
             out.append((f"gen/{kind[:3]}-{len(out)}", kind, name, gender[:1]))
     return out
 
