@@ -1,0 +1,153 @@
+"""The line reader of the plain block layout (`gazetteer_yaml.scan`) against libyaml: the same
+values on the same lines, or no answer at all (and libyaml reads the file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from normalize.gazetteer import bundled_dir
+from normalize.gazetteer_validator import Findings, parse_yaml
+from normalize.gazetteer_yaml import Node, scan
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def composed(text: str) -> object:
+    """What libyaml makes of a text, in `scan`'s form; "error" if it reports a problem."""
+    found = Findings()
+    root = parse_yaml(text, "f", found)
+    if found.problems:
+        return "error"
+    if root is None:
+        return []
+    if not isinstance(root.value, dict):
+        return "not a mapping"
+
+    def record(n: Node) -> object:
+        return (n.line, {k: v.value for k, v in n.value.items()}, n.keys) if isinstance(n.value, dict) else n
+
+    return [
+        (k, root.key_line(k), [record(n) for n in node.value] if isinstance(node.value, list) else node.value)
+        for k, node in root.value.items()
+    ]
+
+
+# text → what `scan` reads (None: not the plain block layout, libyaml's to read)
+CASES = [
+    ("", []),
+    ("# only a comment\n\n", []),
+    ("entities:\n", [("entities", 1, None)]),
+    ("entities:  # none yet\nrules:", [("entities", 1, None), ("rules", 2, None)]),
+    (
+        "entities:\n  - id: a  # the first\n    name: Б\n",
+        [("entities", 1, [(2, {"id": "a", "name": "Б"}, {"id": 2, "name": 3})])],
+    ),
+    (  # a record at the top key's own indent; quoted, bool and null values
+        "entities:\n- id: 'it''s'\n  name: \"x y\"\n  drop: yes\n  wikidata: ~\n  parent:\n",
+        [("entities", 1, [(2, {"id": "it's", "name": "x y", "drop": True, "wikidata": None, "parent": None},
+                           {"id": 2, "name": 3, "drop": 4, "wikidata": 5, "parent": 6})])],
+    ),
+    (  # lists: flow, and block (indented or not, with comments between items)
+        "entities:\n  - id: a\n    aliases: [Б, 'В, Г', \"Д\"]\n    adjectives:\n    # note\n    - е\n    - ж\n",
+        [("entities", 1, [(2, {"id": "a", "aliases": [Node("Б", 3), Node("В, Г", 3), Node("Д", 3)],
+                               "adjectives": [Node("е", 6), Node("ж", 7)]},
+                           {"id": 2, "aliases": 3, "adjectives": 4})])],
+    ),
+    (
+        "entities:\n  - id: a\n    aliases: []\n",
+        [("entities", 1, [(2, {"id": "a", "aliases": []}, {"id": 2, "aliases": 3})])],
+    ),
+    ("entities:\n  - id: a\n    id: b\n", None),  # a repeated key: libyaml's reading reports it
+    ("entities:\n  - id: a\nentities:\n", None),
+    ("entities:\n  - id: a\n    name: Б\n      В\n", None),  # a multi-line value
+    ("entities:\n  - id: a\n    name: 12\n", None),  # a number
+    ("entities:\n  - id: a\n    name: 2020-01-01\n", None),  # a date
+    ("entities:\n  - id: a\n    name: a: b\n", None),
+    ("entities:\n  - id: a\n    name: a#b\n", None),
+    ("entities:\n  - id: a\n    name: &x b\n", None),  # an anchor
+    ("entities:\n  - id: a\n    name: !!str b\n", None),  # a tag
+    ("entities:\n  - id: a\n    name: \"a\\tb\"\n", None),  # an escape
+    ("entities:\n  - id: a\n    aliases: [a, [b]]\n", None),
+    ("entities:\n  - {id: a, name: b}\n", None),  # a flow mapping
+    ("entities:\n  - id: a\n\tname: b\n", None),
+    ("entities:\r\n  - id: a\r\n", None),
+    ("\ufeffentities:\n", None),
+    ("entities:\n  - id: a\n   name: b\n", None),  # a key out of line
+    ("entities:\n  - id: a\n    aliases:\n  - b\n", None),  # an item out of line
+    ("entities:\n  - a\n", None),  # a record that is not a mapping
+    ("on:\n", None),  # a key that YAML reads as true
+    ("---\nentities:\n", None),
+    ("- id: a\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_scan_reads_the_plain_layout_only(text: str, expected: object) -> None:
+    assert scan(text) == expected
+    if expected is not None:
+        assert composed(text) == expected
+
+
+def test_the_bundled_entities_are_read_without_libyaml() -> None:
+    files = sorted(bundled_dir().glob("*.yaml"))
+    entity_files = [f for f in files if f.name != "rules.yaml"]  # rules' examples are mappings: libyaml's
+    assert entity_files
+    for f in entity_files:
+        text = f.read_text(encoding="utf-8")
+        assert scan(text) == composed(text), f
+
+
+def test_scan_agrees_with_libyaml_on_every_fixture() -> None:
+    for f in sorted(FIXTURES.rglob("*.yaml")):
+        text = f.read_text(encoding="utf-8")
+        assert scan(text) in (None, composed(text)), f
+
+
+# pieces of lines, ordinary and not: what YAML reads as another type, or as more than a string
+VALUES = [
+    "Ирайда Карданова", "gen/per-1", "Q813", "m", "f", "yes", "No", "on", "null", "~", "", "1", "1.5", "-1", ".5",
+    "2020-01-01", "'quoted'", "'it''s'", '"dq"', '"d\\"q"', "a: b", "a:b", "a #b", "a#b", "[x, y]", "[x, [y]]", "[]",
+    "[ ]", "[a,]", "[a b, 'c, d', \"e\"]", "- x", "&a x", "*a", "!!str 1", "<<", "=", "x  ", "{a: 1}", "|", ">",
+    "%x", "@x", "`x", "Союз «Беларусь»", "a, b", "a [b]", "true", "0x1F", "1_000", "x # c", "'a' b", "'a", "a'b",
+    "?x", "? x", ",x", "Тест\u00a0x", "a\tb", "x:", "a -b", "-x", "Null", "1e3", "12:30", "a\u2028b", "\U0001f600",
+]
+KEYS = ["id", "type", "name", "aliases", "wikidata", "on", "null", "Name", "x_1", "drop", "yes"]
+TAILS = ["", "", " # c", "  ", "#c"]
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> str:
+    """Texts mostly in the plain block layout, with a slip here and there."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(0, 3))):
+        top = draw(st.sampled_from(["entities", "rules", "other", "on"]))
+        lines.append(top + ":" + draw(st.sampled_from(["", " # c", " x", " []"])))
+        col = draw(st.sampled_from([0, 2, 4]))
+        for _ in range(draw(st.integers(0, 3))):
+            for i in range(draw(st.integers(1, 4))):
+                if draw(st.integers(0, 9)) == 0:
+                    lines.append(draw(st.sampled_from(["", "  # c", "#", "   "])))
+                lead = " " * col + ("- " if i == 0 else "  ")
+                if draw(st.integers(0, 19)) == 0:  # out of line
+                    lead = " " * draw(st.integers(0, 6)) + draw(st.sampled_from(["", "- "]))
+                key = draw(st.sampled_from(KEYS))
+                if draw(st.integers(0, 3)) == 0:  # a block list
+                    lines.append(lead + key + ":" + draw(st.sampled_from(["", " # c"])))
+                    at = col + 2 + draw(st.sampled_from([0, 1, 2]))
+                    for _ in range(draw(st.integers(0, 3))):
+                        lines.append(" " * at + "- " + draw(st.sampled_from(VALUES)) + draw(st.sampled_from(TAILS)))
+                else:
+                    value = draw(st.sampled_from([" ", " ", "  ", ""])) + draw(st.sampled_from(VALUES))
+                    lines.append(lead + key + ":" + value + draw(st.sampled_from(TAILS)))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(layouts())
+def test_scan_reads_what_libyaml_reads(text: str) -> None:
+    read = scan(text)
+    assert read is None or read == composed(text)
