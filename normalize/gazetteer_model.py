@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -171,6 +171,10 @@ class Entity:
     def origin_of(self, name: str) -> tuple[Origin, ...]:
         """Where a field came from: one Origin, or one per item of a list field (empty if not known)."""
         return tuple(o for o in self.origin if o.field == name)
+
+
+#: The attributes of an Entity (a record's fields but `drop`, and where it stands).
+ENTITY_ATTRIBUTES = frozenset(f.name for f in fields(Entity))
 
 
 @dataclass(frozen=True)

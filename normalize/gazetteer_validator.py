@@ -323,9 +323,17 @@ def _article(what: str) -> str:
     return f"an {what}" if what[0] in "aeiou" else f"a {what}"
 
 
+def _id_first(f: Field) -> bool:
+    return f.name != "id"
+
+
 # each record kind's fields in the order they are read: the id first, as it names the record in
-# the message about a missing field (and the values keep that order)
-_READ_ORDER = {what: tuple(sorted(spec, key=lambda f: f.name != "id")) for what, _about, spec in TOP_LEVEL.values()}
+# the message about a missing field (and the values keep that order); each with whether it is
+# read as one stripped string (a choice: one of its choices), as nearly every value of a large set is
+_READ_ORDER = {
+    what: tuple((f, f.kind in ("text", "choice") and f.pattern is None) for f in sorted(spec, key=_id_first))
+    for what, _about, spec in TOP_LEVEL.values()
+}
 _ALLOWED = {what: frozenset(f.name for f in spec) for what, _about, spec in TOP_LEVEL.values()}
 
 
@@ -347,11 +355,13 @@ def read_record(
             listed = ", ".join(sorted(allowed))
             reader.add(keys.get(key, line), "unknown-field", f"unknown {what} field {key!r} (allowed: {listed})")
     updating = False
-    for f in _READ_ORDER[what]:
+    for f, string in _READ_ORDER[what]:
         if f.name in fields:
+            raw = fields[f.name]
             key_line = entry.lines[f.name] = keys.get(f.name, line)
-            value = reader.value(f, fields[f.name], key_line, entry)
-            if value is not _ABSENT and value is not _BAD:
+            if string and type(raw) is str and (text := raw.strip()) and (f.kind == "text" or text in f.choices):
+                entry.values[f.name] = text  # what the text and choice readers make of it, without the calls
+            elif (value := reader.value(f, raw, key_line, entry)) is not _ABSENT and value is not _BAD:
                 entry.values[f.name] = value
             if f.name == "id":
                 updating = entry.id in below or fields.get("drop") is True
