@@ -166,7 +166,7 @@ def parse_yaml(text: str, path: str, found: Findings) -> Node | None:
 # --- one record against its field table ----------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """An entity or a rule as one file gives it: the usable value of each field, and its line.
 
