@@ -8,6 +8,7 @@ common words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +32,20 @@ _NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _GEO_RANK = {"country": 0, "region": 1, "city": 2, "place": 3}
 
 _WORD = regex.compile(r"^\p{Cyrillic}+(?:-\p{Cyrillic}+)*$")
-_QUOTES = str.maketrans("", "", "«»\"'„“”‘’")
+_QUOTE_CHARS = "«»\"'„“”‘’"
+_QUOTES = str.maketrans("", "", _QUOTE_CHARS)
+_QUOTE = re.compile(f"[{_QUOTE_CHARS}]")  # the re module: five times quicker than regex to say "none"
 _SPACE = regex.compile(r"\s+")
 
 
 def normalize_name(name: str) -> str:
     """The form under which two names count as the same: casefold, ё→е, no quotes or trailing dots."""
-    text = name.translate(_QUOTES).casefold().replace("ё", "е")
-    text = _SPACE.sub(" ", text).strip()
-    return text.rstrip(".").strip()
+    # the translation and the regex only when they have something to do: a large set's names are
+    # mostly plain words and single spaces (isprintable: no whitespace but the space)
+    text = (name.translate(_QUOTES) if _QUOTE.search(name) else name).casefold().replace("ё", "е")
+    if "  " in text or not text.isprintable():
+        text = _SPACE.sub(" ", text)
+    return text.strip().rstrip(".").strip()
 
 
 class NameKeys(dict[str, str]):

@@ -110,6 +110,7 @@ def scan(text: str) -> list[Top] | None:
     items: list[Node] = []
     item_col = -1
     checked = set(_KEYS)
+    resolved: dict[str, Any] = {}
     for n, m in enumerate(matches, 1):
         col, dash, key, plain, single, double, flow, icol, iplain, isingle, idouble = m.groups()
         if key is not None:
@@ -145,8 +146,10 @@ def scan(text: str) -> list[Top] | None:
                     return None
             elif m.lastindex == 3:
                 value, open_key, item_col = None, key, -1
-            else:
-                value = plain if plain is not None and plain[0] not in _RESOLVED else _scalar(plain, single, double)
+            elif plain is None or plain[0] not in _RESOLVED:
+                value = plain if plain is not None else _scalar(None, single, double)
+            else:  # a word YAML may read as a bool or null: resolved once a file («f», «organization» recur)
+                value = resolved[plain] if plain in resolved else resolved.setdefault(plain, _scalar(plain, None, None))
                 if value is _NOT_PLAIN:
                     return None
             values[key] = value

@@ -32,6 +32,7 @@ from normalize.gazetteer_sets import NameKeys, normalize_name, raise_first_error
 from normalize.gazetteer_validator import Entry, Findings, Problem
 
 _LIST_FIELDS = ("aliases", "adjectives")
+_NOT_SCALAR = frozenset({*_LIST_FIELDS, "drop"})  # the fields with no origin of their own (lists: one an item)
 
 
 @dataclass(frozen=True)
@@ -130,15 +131,14 @@ def origins(entry: Entry) -> tuple[Origin, ...]:
 def _fresh(entry: Entry, name_keys: NameKeys) -> Entity:
     """The entity a new entry stands for, made at once: `_tidy(entity_of(entry), origins(entry))`,
     without the two copies on the way (a test holds the two equal)."""
-    values, path, line = entry.values, entry.path, entry.line
+    values, path, line, lines = entry.values, entry.path, entry.line, entry.lines
     where = entry.where
     origin = [
-        Origin(key, where if (at := entry.lines.get(key, line)) == line else Location(path, at))
+        Origin(key, where if (at := lines.get(key, line)) == line else Location(path, at))
         for key in values
-        if key not in _LIST_FIELDS and key != "drop"
+        if key not in _NOT_SCALAR
     ]
     fields = {k: v for k, v in values.items() if k in ENTITY_ATTRIBUTES}
-    norm = name_keys[values["name"]]
     for f in _LIST_FIELDS:
         given = values.get(f)
         if not given:
@@ -147,9 +147,11 @@ def _fresh(entry: Entry, name_keys: NameKeys) -> Entity:
         first: dict[str, tuple[str, int]] = {}  # an item's key → the first item of that key, and its line
         for item, at in zip(given, entry.item_lines[f], strict=True):
             first.setdefault(key(item), (item, at))
-        kept = tuple(a for a in given if name_keys[a] != norm) if f == "aliases" else given
-        fields[f] = kept
-        origin += [Origin(f, Location(path, at), item) for item, at in (first[key(x)] for x in kept)]
+        if f == "aliases":
+            norm = name_keys[values["name"]]
+            given = tuple(a for a in given if name_keys[a] != norm)
+            fields[f] = given
+        origin += [Origin(f, Location(path, at), item) for item, at in (first[key(x)] for x in given)]
     return Entity(**fields, where=where, origin=tuple(origin))
 
 
@@ -216,7 +218,8 @@ class _Stack:
         if entry.values.get("drop"):  # dropped by an earlier layer already, or an error reported
             return None
         new = _fresh(entry, self.name_keys)
-        slot, how = by_wikidata.get(new.wikidata) if new.wikidata else None, f"wikidata {new.wikidata}"
+        slot = by_wikidata.get(new.wikidata) if new.wikidata else None
+        how = f"wikidata {new.wikidata}" if slot is not None else ""
         if slot is None and new.type != "person" and (s := by_name.get(self._key(new, new.name))) is not None:
             other = self.slots[s]
             if other is not None and not (other.wikidata and new.wikidata and other.wikidata != new.wikidata):
@@ -241,6 +244,9 @@ class _Stack:
         mine = self.slots[slot]
         if mine is None:
             return
+        given = [entry.values["name"]] if "name" in entry.values else []
+        if not any((mine.type, self.name_keys[text]) in owner for text in (*given, *entry.values.get("aliases", ()))):
+            return  # no name of an earlier entity (most entries of a large layer)
         names = [(entry.values["name"], entry.line_of("name"))] if "name" in entry.values else []
         aliases = zip(entry.values.get("aliases", ()), entry.item_lines.get("aliases", ()), strict=True)
         for text, line in names + list(aliases):

@@ -280,6 +280,15 @@ def official_acronym(name: str) -> str | None:
     return "".join(part[0].upper() for w in words for part in w.split("-") if part[:1].isalpha())
 
 
+# `names.person_spellings` respells a full name's last word by the rules that hold for any name only:
+# a word none of them matches has no other spelling (most surnames), and is not even looked up
+_ANY_NAME_RULES = tuple(re.compile(pattern) for pattern, _repl, any_name in names.SPELLING_RULES if any_name)
+
+
+def _respellable(word: str) -> bool:
+    return any(rule.search(word) for rule in _ANY_NAME_RULES)
+
+
 def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
     """What each entity (by position) is also called, derived from the whole set (see the module doc).
 
@@ -354,7 +363,8 @@ def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
     for idx in of_type.get("person", ()):
         if not entities[idx].surname:
             for name in all_names[idx]:
-                if spelled := names.person_spellings(name):
+                words = name.split()
+                if words and _respellable(words[-1]) and (spelled := names.person_spellings(name)):
                     extra[idx].extend(spelled)
     for idx in of_types(names.BODY_TYPES):
         for name in all_names[idx]:
