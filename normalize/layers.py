@@ -130,7 +130,7 @@ def origins(entry: Entry) -> tuple[Origin, ...]:
 
 def _fresh(entry: Entry, name_keys: NameKeys) -> Entity:
     """The entity a new entry stands for, made at once: `_tidy(entity_of(entry), origins(entry))`,
-    without the two copies on the way (a test holds the two equal)."""
+    without the two copies on the way (test_layers' provenance of a new entity holds it to that)."""
     values, path, line, lines = entry.values, entry.path, entry.line, entry.lines
     where = entry.where
     origin = [
