@@ -55,11 +55,12 @@ _FLOW_ITEM = rf"(?:({_FLOW_PLAIN})|{_SINGLE}|{_DOUBLE})"
 _FLOW = r"\[( *(?:{item} *(?:, *{item} *)*)?)\]".format(item=re.sub(r"\((?!\?)", "(?:", _FLOW_ITEM))
 _TAIL = r" *(?: #.*)?"  # trailing spaces, a comment
 # One line of the layout: `key: value` (indented, or opening a list entry with "- "), `- item`,
-# or blank (a comment at most). Groups: indent, "- ", key, plain, single, double, flow list;
-# item indent, plain, single, double.
+# a plain scalar's next line, or blank (a comment at most). Groups: indent, "- ", key, plain,
+# single, double, flow list; item indent, plain, single, double; next line's indent, text.
 _LINE = re.compile(
     rf"( *)(- )?([A-Za-z_][A-Za-z0-9_]*):(?: +(?:{_SCALAR}|{_FLOW}))?{_TAIL}"
     rf"|( *)- {_SCALAR}{_TAIL}"
+    rf"|( +)({_PLAIN}){_TAIL}"  # the next line of a plain scalar (yaml.dump wraps long ones)
     r"| *(?:#.*)?"
 )
 _FLOW_ITEMS = re.compile(rf" *{_FLOW_ITEM} *(?:,|$)")
@@ -111,8 +112,26 @@ def scan(text: str) -> list[Top] | None:
     item_col = -1
     checked = set(_KEYS)
     resolved: dict[str, Any] = {}
+    # the plain scalar on the line before, which a more indented line may go on: (its line, the column
+    # the next line must pass, its text so far, the key it is the value of, or None for a list item)
+    wrapped: tuple[int, int, str, str | None] | None = None
     for n, m in enumerate(matches, 1):
-        col, dash, key, plain, single, double, flow, icol, iplain, isingle, idouble = m.groups()
+        col, dash, key, plain, single, double, flow, icol, iplain, isingle, idouble, ncol, more = m.groups()
+        if ncol is not None:  # YAML joins the lines with a space, and reads the whole anew
+            if wrapped is None or wrapped[0] != n - 1 or len(ncol) <= wrapped[1]:
+                return None
+            text = f"{wrapped[2]} {more}"
+            value = _scalar(text, None, None)
+            if value is _NOT_PLAIN:
+                return None
+            if wrapped[3] is None:
+                items[-1] = Node(value, items[-1].line)
+            else:
+                values[wrapped[3]] = value  # type: ignore[index]
+            wrapped = (n, wrapped[1], text, wrapped[3]) if "#" not in m.string else None  # a comment ends it
+            continue
+        if m.lastindex is not None:  # a key or a list item: what it holds may be wrapped in turn
+            wrapped = None
         if key is not None:
             if items:
                 values[open_key] = items  # type: ignore[index]
@@ -153,6 +172,8 @@ def scan(text: str) -> list[Top] | None:
                 if value is _NOT_PLAIN:
                     return None
             values[key] = value
+            if plain is not None and "#" not in m.string:  # (a plain scalar has no "#": a comment ends it)
+                wrapped = (n, entry + 2, plain, key)
         elif icol is not None:  # an item of the list under `open_key`
             if open_key is None or len(icol) < entry + 2 or (items and len(icol) != item_col):
                 return None
@@ -161,6 +182,8 @@ def scan(text: str) -> list[Top] | None:
                 return None
             item_col = len(icol)
             items.append(Node(value, n))
+            if iplain is not None and "#" not in m.string:
+                wrapped = (n, item_col, iplain, None)
     if items:
         values[open_key] = items  # type: ignore[index]
     return [(key, line, records) for key, line, records in tops]

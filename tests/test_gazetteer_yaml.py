@@ -61,9 +61,17 @@ CASES = [
         "entities:\n  - id: a\n    aliases: []\n",
         [("entities", 1, [(2, {"id": "a", "aliases": []}, {"id": 2, "aliases": 3})])],
     ),
+    (  # a long value, wrapped as yaml.dump wraps it: the lines joined by a space
+        "entities:\n- id: a\n  name: Комитет уголовно-\n    исполнительной системы\n  aliases:\n  - b\n    c\n",
+        [("entities", 1, [(2, {"id": "a", "name": "Комитет уголовно- исполнительной системы",
+                               "aliases": [Node("b c", 6)]}, {"id": 2, "name": 3, "aliases": 5})])],
+    ),
+    ("entities:\n  - id: a\n    name: b\n\n     c\n", None),  # a blank line in a value: a line break
+    ("entities:\n  - id: a\n    name: 'b'\n     c\n", None),  # a quoted value over lines
+    ("entities:\n  - id: a\n    name: b  # c\n     d\n", None),  # a comment ends a value
     ("entities:\n  - id: a\n    id: b\n", None),  # a repeated key: libyaml's reading reports it
     ("entities:\n  - id: a\nentities:\n", None),
-    ("entities:\n  - id: a\n    name: Б\n      В\n", None),  # a multi-line value
+    ("entities:\n  - id: a\n    name: Б\n    В\n", None),  # a value's next line no deeper than its key
     ("entities:\n  - id: a\n    name: 12\n", None),  # a number
     ("entities:\n  - id: a\n    name: 2020-01-01\n", None),  # a date
     ("entities:\n  - id: a\n    name: a: b\n", None),
@@ -120,6 +128,16 @@ TAILS = ["", "", " # c", "  ", "#c"]
 
 
 @st.composite
+def wrapped(draw: st.DrawFn, col: int) -> list[str]:
+    """Now and then, the lines a long value goes on over (yaml.dump wraps at 80 columns), about `col`."""
+    if draw(st.integers(0, 3)):
+        return []
+    more = st.sampled_from(["Казахстан", "x y", "1", "- c", "# c", "a: b", "on", "'q'", ""])
+    lines = [" " * (col + draw(st.integers(-1, 3))) + draw(more) for _ in range(draw(st.integers(1, 2)))]
+    return ["", *lines] if draw(st.integers(0, 5)) == 0 else lines
+
+
+@st.composite
 def layouts(draw: st.DrawFn) -> str:
     """Texts mostly in the plain block layout, with a slip here and there."""
     lines: list[str] = []
@@ -140,9 +158,11 @@ def layouts(draw: st.DrawFn) -> str:
                     at = col + 2 + draw(st.sampled_from([0, 1, 2]))
                     for _ in range(draw(st.integers(0, 3))):
                         lines.append(" " * at + "- " + draw(st.sampled_from(VALUES)) + draw(st.sampled_from(TAILS)))
+                        lines += draw(wrapped(at))
                 else:
                     value = draw(st.sampled_from([" ", " ", "  ", ""])) + draw(st.sampled_from(VALUES))
                     lines.append(lead + key + ":" + value + draw(st.sampled_from(TAILS)))
+                    lines += draw(wrapped(col + 2))
     return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
 
 
