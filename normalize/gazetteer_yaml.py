@@ -53,17 +53,24 @@ _DOUBLE = r"\"([^\"\\]*)\""
 _SCALAR = rf"(?:({_PLAIN})|{_SINGLE}|{_DOUBLE})"  # one line, each kind in a group of its own
 _FLOW_ITEM = rf"(?:({_FLOW_PLAIN})|{_SINGLE}|{_DOUBLE})"
 _FLOW = r"\[( *(?:{item} *(?:, *{item} *)*)?)\]".format(item=re.sub(r"\((?!\?)", "(?:", _FLOW_ITEM))
+_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+# a one-line flow mapping of such scalars and lists: `{id: a, aliases: [b, c]}`, `{in: "…", out: "…"}`
+_PAIR = rf"({_KEY}): +(?:{_FLOW_ITEM}|{_FLOW})"
+_MAP = r"\{{ *(?:{pair} *(?:, *{pair} *)*)?\}}".format(pair=re.sub(r"\((?!\?)", "(?:", _PAIR))
 _TAIL = r" *(?: #.*)?"  # trailing spaces, a comment
 # One line of the layout: `key: value` (indented, or opening a list entry with "- "), `- item`,
-# a plain scalar's next line, or blank (a comment at most). Groups: indent, "- ", key, plain,
-# single, double, flow list; item indent, plain, single, double; next line's indent, text.
+# `- {key: value, …}`, a plain scalar's next line, or blank (a comment at most). Groups: indent,
+# "- ", key, plain, single, double, flow list; item indent, plain, single, double; the flow
+# mapping's indent and text; next line's indent, text.
 _LINE = re.compile(
-    rf"( *)(- )?([A-Za-z_][A-Za-z0-9_]*):(?: +(?:{_SCALAR}|{_FLOW}))?{_TAIL}"
+    rf"( *)(- )?({_KEY}):(?: +(?:{_SCALAR}|{_FLOW}))?{_TAIL}"
     rf"|( *)- {_SCALAR}{_TAIL}"
+    rf"|( *)- ({_MAP}){_TAIL}"
     rf"|( +)({_PLAIN}){_TAIL}"  # the next line of a plain scalar (yaml.dump wraps long ones)
     r"| *(?:#.*)?"
 )
 _FLOW_ITEMS = re.compile(rf" *{_FLOW_ITEM} *(?:,|$)")
+_PAIRS = re.compile(rf" *{_PAIR} *(?:,|\}}$)")
 
 _RESOLVER = yaml.resolver.Resolver()
 _RESOLVED = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first letters of a plain bool, null, number ...
@@ -95,6 +102,19 @@ def _flow(inner: str, line: int) -> list[Node] | None:
     return None if _NOT_PLAIN in items else [Node(v, line) for v in items]
 
 
+def _pairs(text: str, line: int) -> dict[str, Any] | None:
+    """The keys and values of a one-line flow mapping (None: a repeated key, or a value not a
+    string, a bool, null or a list of those)."""
+    out: dict[str, Any] = {}
+    for m in _PAIRS.finditer(text, 1):
+        key, plain, single, double, flow = m.groups()
+        value = _flow(flow, line) if flow is not None else _scalar(plain, single, double)
+        if key in out or value is _NOT_PLAIN or (flow is not None and value is None) or _scalar(key, None, None) != key:
+            return None
+        out[key] = value
+    return out
+
+
 def scan(text: str) -> list[Top] | None:
     """The top-level keys and records of a file in the plain block layout; None if it is not
     written that way (then only libyaml can say what it holds)."""
@@ -116,7 +136,9 @@ def scan(text: str) -> list[Top] | None:
     # the next line must pass, its text so far, the key it is the value of, or None for a list item)
     wrapped: tuple[int, int, str, str | None] | None = None
     for n, m in enumerate(matches, 1):
-        col, dash, key, plain, single, double, flow, icol, iplain, isingle, idouble, ncol, more = m.groups()
+        col, dash, key, plain, single, double, flow, icol, iplain, isingle, idouble, mcol, mapping, ncol, more = (
+            m.groups()
+        )
         if ncol is not None:  # YAML joins the lines with a space, and reads the whole anew
             if wrapped is None or wrapped[0] != n - 1 or len(ncol) <= wrapped[1]:
                 return None
@@ -132,6 +154,28 @@ def scan(text: str) -> list[Top] | None:
             continue
         if m.lastindex is not None:  # a key or a list item: what it holds may be wrapped in turn
             wrapped = None
+        if mapping is not None:
+            pairs = _pairs(mapping, n)
+            if pairs is None:
+                return None
+            if open_key is not None and len(mcol) >= entry + 2:  # an item of the list under `open_key`
+                if items and len(mcol) != item_col:
+                    return None
+                item_col = len(mcol)
+                items.append(Node({k: Node(v, n) for k, v in pairs.items()}, n, dict.fromkeys(pairs, n)))
+                continue
+            if items:  # a record, written on one line
+                values[open_key] = items  # type: ignore[index]
+                items = []
+            open_key = None
+            if not tops or (entry >= 0 and len(mcol) != entry):
+                return None
+            if entry < 0:
+                entry = len(mcol)
+                tops[-1][2] = []
+            tops[-1][2].append((n, pairs, dict.fromkeys(pairs, n)))
+            values = None  # nothing more goes in it
+            continue
         if key is not None:
             if items:
                 values[open_key] = items  # type: ignore[index]

@@ -36,6 +36,8 @@ def composed(text: str) -> object:
     ]
 
 
+ONE_LINE = (2, {"id": "a", "aliases": [Node("b", 2), Node("c", 2)]}, {"id": 2, "aliases": 2})
+EXAMPLE = Node({"in": Node("x", 7), "out": Node("y", 7)}, 7, {"in": 7, "out": 7})
 # text → what `scan` reads (None: not the plain block layout, libyaml's to read)
 CASES = [
     ("", []),
@@ -80,7 +82,19 @@ CASES = [
     ("entities:\n  - id: a\n    name: !!str b\n", None),  # a tag
     ("entities:\n  - id: a\n    name: \"a\\tb\"\n", None),  # an escape
     ("entities:\n  - id: a\n    aliases: [a, [b]]\n", None),
-    ("entities:\n  - {id: a, name: b}\n", None),  # a flow mapping
+    (  # records on one line each, and examples as rules give them
+        "entities:\n  - {id: a, aliases: [b, 'c']}\n  - {}\nrules:\n  - id: r\n    examples:\n"
+        "      - {in: x, out: \"y\"}\n",
+        [
+            ("entities", 1, [ONE_LINE, (3, {}, {})]),
+            ("rules", 4, [(5, {"id": "r", "examples": [EXAMPLE]}, {"id": 5, "examples": 6})]),
+        ],
+    ),
+    ("entities:\n  - {id: a, id: b}\n", None),
+    ("entities:\n  - {id: a,}\n", None),
+    ("entities:\n  - {id: a\n    , name: b}\n", None),  # a flow mapping over lines
+    ("entities:\n  - {id: a}\n    name: b\n", None),
+    ("entities:\n  - {id: {a: b}}\n", None),
     ("entities:\n  - id: a\n\tname: b\n", None),
     ("entities:\r\n  - id: a\r\n", None),
     ("\ufeffentities:\n", None),
@@ -100,11 +114,10 @@ def test_scan_reads_the_plain_layout_only(text: str, expected: object) -> None:
         assert composed(text) == expected
 
 
-def test_the_bundled_entities_are_read_without_libyaml() -> None:
+def test_the_bundled_set_is_read_without_libyaml() -> None:
     files = sorted(bundled_dir().glob("*.yaml"))
-    entity_files = [f for f in files if f.name != "rules.yaml"]  # rules' examples are mappings: libyaml's
-    assert entity_files
-    for f in entity_files:
+    assert files
+    for f in files:
         text = f.read_text(encoding="utf-8")
         assert scan(text) == composed(text), f
 
@@ -125,6 +138,13 @@ VALUES = [
 ]
 KEYS = ["id", "type", "name", "aliases", "wikidata", "on", "null", "Name", "x_1", "drop", "yes"]
 TAILS = ["", "", " # c", "  ", "#c"]
+
+
+@st.composite
+def mappings(draw: st.DrawFn) -> str:
+    """A flow mapping of a few keys and values (a record, or a rule's example, on one line)."""
+    pairs = [f"{draw(st.sampled_from(KEYS))}: {draw(st.sampled_from(VALUES))}" for _ in range(draw(st.integers(0, 3)))]
+    return "{" + draw(st.sampled_from([", ", ",", " , "])).join(pairs) + draw(st.sampled_from(["}", " }", ",}"]))
 
 
 @st.composite
@@ -153,11 +173,15 @@ def layouts(draw: st.DrawFn) -> str:
                 if draw(st.integers(0, 19)) == 0:  # out of line
                     lead = " " * draw(st.integers(0, 6)) + draw(st.sampled_from(["", "- "]))
                 key = draw(st.sampled_from(KEYS))
+                if i == 0 and draw(st.integers(0, 9)) == 0:  # a record on one line
+                    lines.append(" " * col + "- " + draw(mappings()))
+                    break
                 if draw(st.integers(0, 3)) == 0:  # a block list
                     lines.append(lead + key + ":" + draw(st.sampled_from(["", " # c"])))
                     at = col + 2 + draw(st.sampled_from([0, 1, 2]))
                     for _ in range(draw(st.integers(0, 3))):
-                        lines.append(" " * at + "- " + draw(st.sampled_from(VALUES)) + draw(st.sampled_from(TAILS)))
+                        item = draw(mappings()) if draw(st.integers(0, 9)) == 0 else draw(st.sampled_from(VALUES))
+                        lines.append(" " * at + "- " + item + draw(st.sampled_from(TAILS)))
                         lines += draw(wrapped(at))
                 else:
                     value = draw(st.sampled_from([" ", " ", "  ", ""])) + draw(st.sampled_from(VALUES))
