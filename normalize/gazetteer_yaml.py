@@ -118,6 +118,10 @@ def _pairs(text: str, line: int) -> dict[str, Any] | None:
 def scan(text: str) -> list[Top] | None:
     """The top-level keys and records of a file in the plain block layout; None if it is not
     written that way (then only libyaml can say what it holds)."""
+    if text.startswith("\ufeff"):  # a byte order mark, which libyaml skips
+        text = text[1:]
+    if "\r" in text:  # Windows line ends: one line break each, to YAML as to this reader
+        text = text.replace("\r\n", "\n")
     if _UNREAD.search(text):
         return None
     matches = list(map(_LINE.fullmatch, text.split("\n")))

@@ -36,6 +36,7 @@ def composed(text: str) -> object:
     ]
 
 
+AB = {"id": 2, "name": 3}
 ONE_LINE = (2, {"id": "a", "aliases": [Node("b", 2), Node("c", 2)]}, {"id": 2, "aliases": 2})
 EXAMPLE = Node({"in": Node("x", 7), "out": Node("y", 7)}, 7, {"in": 7, "out": 7})
 # text → what `scan` reads (None: not the plain block layout, libyaml's to read)
@@ -96,8 +97,10 @@ CASES = [
     ("entities:\n  - {id: a}\n    name: b\n", None),
     ("entities:\n  - {id: {a: b}}\n", None),
     ("entities:\n  - id: a\n\tname: b\n", None),
-    ("entities:\r\n  - id: a\r\n", None),
-    ("\ufeffentities:\n", None),
+    ("entities:\r\n  - id: a\r\n    name: b\r\n     c\n", [("entities", 1, [(2, {"id": "a", "name": "b c"}, AB)])]),
+    ("entities:\r  - id: a\r", None),  # a line break of old Macs
+    ("\ufeffentities:\n", [("entities", 1, None)]),
+    ("entities:\n  - id: \ufeffa\n", None),
     ("entities:\n  - id: a\n   name: b\n", None),  # a key out of line
     ("entities:\n  - id: a\n    aliases:\n  - b\n", None),  # an item out of line
     ("entities:\n  - a\n", None),  # a record that is not a mapping
