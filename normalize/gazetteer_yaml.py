@@ -45,29 +45,32 @@ class Node:
 _UNREAD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 # a plain scalar that YAML reads to the end of the line: no indicator first, no ':' or '#' at all
 # (': ' ends it, ' #' starts a comment), no flow brackets (nor, in a flow list, commas); its
-# trailing spaces are not its own (greedy, with no backtracking but over those)
-_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:#\[\]{}]*[^ :#\[\]{}])?"
-_FLOW_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:#\[\]{},]*[^ :#\[\]{},])?"
-_SINGLE = r"'((?:[^']|'')*)'"
-_DOUBLE = r"\"([^\"\\]*)\""
-_SCALAR = rf"(?:({_PLAIN})|{_SINGLE}|{_DOUBLE})"  # one line, each kind in a group of its own
+# trailing spaces are not its own (greedy, with no backtracking but over those). No class takes
+# a line break: a match is one line at the most
+_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@` \n](?:[^:#\[\]{}\n]*[^ :#\[\]{}\n])?"
+_FLOW_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@` \n](?:[^:#\[\]{},\n]*[^ :#\[\]{},\n])?"
+_SINGLE = r"('(?:[^'\n]|'')*')"  # with its quotes: an empty string is no absent group
+_DOUBLE = r"(\"[^\"\\\n]*\")"
+_SCALAR = rf"(?:({_PLAIN})|{_SINGLE}|{_DOUBLE})"  # each kind in a group of its own
 _FLOW_ITEM = rf"(?:({_FLOW_PLAIN})|{_SINGLE}|{_DOUBLE})"
-_FLOW = r"\[( *(?:{item} *(?:, *{item} *)*)?)\]".format(item=re.sub(r"\((?!\?)", "(?:", _FLOW_ITEM))
+_FLOW = r"(\[ *(?:{item} *(?:, *{item} *)*)?\])".format(item=re.sub(r"\((?!\?)", "(?:", _FLOW_ITEM))
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 # a one-line flow mapping of such scalars and lists: `{id: a, aliases: [b, c]}`, `{in: "…", out: "…"}`
 _PAIR = rf"({_KEY}): +(?:{_FLOW_ITEM}|{_FLOW})"
 _MAP = r"\{{ *(?:{pair} *(?:, *{pair} *)*)?\}}".format(pair=re.sub(r"\((?!\?)", "(?:", _PAIR))
-_TAIL = r" *(?: #.*)?"  # trailing spaces, a comment
-# One line of the layout: `key: value` (indented, or opening a list entry with "- "), `- item`,
-# `- {key: value, …}`, a plain scalar's next line, or blank (a comment at most). Groups: indent,
-# "- ", key, plain, single, double, flow list; item indent, plain, single, double; the flow
-# mapping's indent and text; next line's indent, text.
-_LINE = re.compile(
-    rf"( *)(- )?({_KEY}):(?: +(?:{_SCALAR}|{_FLOW}))?{_TAIL}"
-    rf"|( *)- {_SCALAR}{_TAIL}"
-    rf"|( *)- ({_MAP}){_TAIL}"
+_TAIL = r" *(?: (#.*))?"  # trailing spaces, a comment (its group: a comment ends a plain scalar)
+# Every line of the layout, in one pass: `key: value` (indented, or opening a list entry with "- "),
+# `- item`, `- {key: value, …}`, a plain scalar's next line, or blank (a comment at most). Groups:
+# indent, "- ", key, plain, single, double, flow list, comment; item "- " and its indent, plain,
+# single, double, comment; the flow mapping's "- " and indent, its text; next line's indent, text,
+# comment. A group a line does not have is empty.
+_LINES = re.compile(
+    rf"^(?:( *)(- )?({_KEY}):(?: +(?:{_SCALAR}|{_FLOW}))?{_TAIL}"
+    rf"|( *- ){_SCALAR}{_TAIL}"
+    rf"|( *- )({_MAP}) *(?: #.*)?"
     rf"|( +)({_PLAIN}){_TAIL}"  # the next line of a plain scalar (yaml.dump wraps long ones)
-    r"| *(?:#.*)?"
+    r"| *(?:#.*)?)$",
+    re.MULTILINE,
 )
 _FLOW_ITEMS = re.compile(rf" *{_FLOW_ITEM} *(?:,|$)")
 _PAIRS = re.compile(rf" *{_PAIR} *(?:,|\}}$)")
@@ -82,10 +85,11 @@ _NOT_PLAIN = object()  # a plain scalar that YAML reads as a number, a date, a m
 _KEYS = frozenset(TOP_LEVEL) | {f.name for _what, _about, spec in TOP_LEVEL.values() for f in spec}
 
 
-def _scalar(plain: str | None, single: str | None, double: str | None) -> Any:
-    """A one-line scalar's value as the safe loader constructs it (a string, a bool or None), or _NOT_PLAIN."""
-    if plain is None:
-        return single.replace("''", "'") if single is not None else double
+def _scalar(plain: str | None, single: str | None = None, double: str | None = None) -> Any:
+    """A one-line scalar's value as the safe loader constructs it (a string, a bool or None), or
+    _NOT_PLAIN; the quoted kinds with their quotes (an absent kind: None or empty)."""
+    if not plain:
+        return single[1:-1].replace("''", "'") if single else double[1:-1]  # type: ignore[index]
     if plain[0] not in _RESOLVED:
         return plain
     tag = _RESOLVER.resolve(yaml.ScalarNode, plain, (True, False))
@@ -96,9 +100,9 @@ def _scalar(plain: str | None, single: str | None, double: str | None) -> Any:
     return None if tag == _NULL else _NOT_PLAIN
 
 
-def _flow(inner: str, line: int) -> list[Node] | None:
-    """The items of a one-line flow list (None if one is not a string, a bool or null)."""
-    items = [_scalar(*m.groups()) for m in _FLOW_ITEMS.finditer(inner)]
+def _flow(text: str, line: int) -> list[Node] | None:
+    """The items of a one-line flow list, brackets and all (None if one is not a string, a bool or null)."""
+    items = [_scalar(*m.groups()) for m in _FLOW_ITEMS.finditer(text, 1, len(text) - 1)]
     return None if _NOT_PLAIN in items else [Node(v, line) for v in items]
 
 
@@ -109,7 +113,7 @@ def _pairs(text: str, line: int) -> dict[str, Any] | None:
     for m in _PAIRS.finditer(text, 1):
         key, plain, single, double, flow = m.groups()
         value = _flow(flow, line) if flow is not None else _scalar(plain, single, double)
-        if key in out or value is _NOT_PLAIN or (flow is not None and value is None) or _scalar(key, None, None) != key:
+        if key in out or value is _NOT_PLAIN or (flow is not None and value is None) or _scalar(key) != key:
             return None
         out[key] = value
     return out
@@ -124,8 +128,8 @@ def scan(text: str) -> list[Top] | None:
         text = text.replace("\r\n", "\n")
     if _UNREAD.search(text):
         return None
-    matches = list(map(_LINE.fullmatch, text.split("\n")))
-    if None in matches:
+    rows = _LINES.findall(text)
+    if len(rows) != text.count("\n") + 1:  # a line outside the layout
         return None
     tops: list[list[Any]] = []  # [key, line, records]
     entry = -1  # the column of the "-" of the current top-level key's records
@@ -139,64 +143,25 @@ def scan(text: str) -> list[Top] | None:
     # the plain scalar on the line before, which a more indented line may go on: (its line, the column
     # the next line must pass, its text so far, the key it is the value of, or None for a list item)
     wrapped: tuple[int, int, str, str | None] | None = None
-    for n, m in enumerate(matches, 1):
-        col, dash, key, plain, single, double, flow, icol, iplain, isingle, idouble, mcol, mapping, ncol, more = (
-            m.groups()
-        )
-        if ncol is not None:  # YAML joins the lines with a space, and reads the whole anew
-            if wrapped is None or wrapped[0] != n - 1 or len(ncol) <= wrapped[1]:
-                return None
-            text = f"{wrapped[2]} {more}"
-            value = _scalar(text, None, None)
-            if value is _NOT_PLAIN:
-                return None
-            if wrapped[3] is None:
-                items[-1] = Node(value, items[-1].line)
-            else:
-                values[wrapped[3]] = value  # type: ignore[index]
-            wrapped = (n, wrapped[1], text, wrapped[3]) if "#" not in m.string else None  # a comment ends it
-            continue
-        if m.lastindex is not None:  # a key or a list item: what it holds may be wrapped in turn
-            wrapped = None
-        if mapping is not None:
-            pairs = _pairs(mapping, n)
-            if pairs is None:
-                return None
-            if open_key is not None and len(mcol) >= entry + 2:  # an item of the list under `open_key`
-                if items and len(mcol) != item_col:
-                    return None
-                item_col = len(mcol)
-                items.append(Node({k: Node(v, n) for k, v in pairs.items()}, n, dict.fromkeys(pairs, n)))
-                continue
-            if items:  # a record, written on one line
-                values[open_key] = items  # type: ignore[index]
-                items = []
-            open_key = None
-            if not tops or (entry >= 0 and len(mcol) != entry):
-                return None
-            if entry < 0:
-                entry = len(mcol)
-                tops[-1][2] = []
-            tops[-1][2].append((n, pairs, dict.fromkeys(pairs, n)))
-            values = None  # nothing more goes in it
-            continue
-        if key is not None:
+    for n, row in enumerate(rows, 1):
+        col, dash, key, plain, single, double, flow, note, item, iplain, isingle, idouble, inote = row[:13]
+        if key:
             if items:
                 values[open_key] = items  # type: ignore[index]
                 items = []
-            open_key = None
+            open_key, wrapped = None, None
             if key not in checked:  # «on:», «null:»: a key that YAML reads as a bool, null ...
-                if _scalar(key, None, None) != key:
+                if _scalar(key) != key:
                     return None
                 checked.add(key)
             indent = len(col)
-            if indent == 0 and dash is None:  # a top-level key, with its records (if any) below
-                if any(t[0] == key for t in tops) or m.lastindex != 3:
+            if indent == 0 and not dash:  # a top-level key, with its records (if any) below
+                if any(t[0] == key for t in tops) or plain or single or double or flow:
                     return None
                 tops.append([key, n, None])
                 entry, values = -1, None
                 continue
-            if dash is not None:  # a record's first key
+            if dash:  # a record's first key
                 if not tops or (entry >= 0 and indent != entry):
                     return None
                 if entry < 0:
@@ -207,32 +172,68 @@ def scan(text: str) -> list[Top] | None:
             elif values is None or indent != entry + 2 or key in values:
                 return None
             keys[key] = n
-            if flow is not None:
+            if plain and plain[0] not in _RESOLVED:
+                value = plain
+                if not note:  # (a comment ends a plain scalar)
+                    wrapped = (n, entry + 2, plain, key)
+            elif flow:
                 value = _flow(flow, n)
                 if value is None:
                     return None
-            elif m.lastindex == 3:
+            elif not (plain or single or double):
                 value, open_key, item_col = None, key, -1
-            elif plain is None or plain[0] not in _RESOLVED:
-                value = plain if plain is not None else _scalar(None, single, double)
-            else:  # a word YAML may read as a bool or null: resolved once a file («f», «organization» recur)
-                value = resolved[plain] if plain in resolved else resolved.setdefault(plain, _scalar(plain, None, None))
+            elif plain:  # a word YAML may read as a bool or null: resolved once a file («f», «organization» recur)
+                value = resolved[plain] if plain in resolved else resolved.setdefault(plain, _scalar(plain))
                 if value is _NOT_PLAIN:
                     return None
+                if not note:
+                    wrapped = (n, entry + 2, plain, key)
+            else:
+                value = _scalar(None, single, double)
             values[key] = value
-            if plain is not None and "#" not in m.string:  # (a plain scalar has no "#": a comment ends it)
-                wrapped = (n, entry + 2, plain, key)
-        elif icol is not None:  # an item of the list under `open_key`
-            if open_key is None or len(icol) < entry + 2 or (items and len(icol) != item_col):
+        elif item:  # an item of the list under `open_key`
+            at = len(item) - 2
+            if open_key is None or at < entry + 2 or (items and at != item_col):
                 return None
             value = _scalar(iplain, isingle, idouble)
             if value is _NOT_PLAIN:
                 return None
-            item_col = len(icol)
+            item_col = at
             items.append(Node(value, n))
-            if iplain is not None and "#" not in m.string:
-                wrapped = (n, item_col, iplain, None)
+            wrapped = (n, at, iplain, None) if iplain and not inote else None
+        elif row[13]:  # a flow mapping: a record on one line, or an item of the list under `open_key`
+            at, pairs, wrapped = len(row[13]) - 2, _pairs(row[14], n), None
+            if pairs is None:
+                return None
+            if open_key is not None and at >= entry + 2:
+                if items and at != item_col:
+                    return None
+                item_col = at
+                items.append(Node({k: Node(v, n) for k, v in pairs.items()}, n, dict.fromkeys(pairs, n)))
+                continue
+            if items:
+                values[open_key] = items  # type: ignore[index]
+                items = []
+            open_key = None
+            if not tops or (entry >= 0 and at != entry):
+                return None
+            if entry < 0:
+                entry = at
+                tops[-1][2] = []
+            tops[-1][2].append((n, pairs, dict.fromkeys(pairs, n)))
+            values = None  # nothing more goes in it
+        elif row[15]:  # a plain scalar's next line: YAML joins the lines with a space, and reads the whole anew
+            if wrapped is None or wrapped[0] != n - 1 or len(row[15]) <= wrapped[1]:
+                return None
+            joined = f"{wrapped[2]} {row[16]}"
+            value = _scalar(joined)
+            if value is _NOT_PLAIN:
+                return None
+            if wrapped[3] is None:
+                items[-1] = Node(value, items[-1].line)
+            else:
+                values[wrapped[3]] = value  # type: ignore[index]
+            wrapped = (n, wrapped[1], joined, wrapped[3]) if not row[17] else None  # a comment ends it
     if items:
         values[open_key] = items  # type: ignore[index]
     return [(key, line, records) for key, line, records in tops]
-
