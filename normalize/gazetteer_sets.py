@@ -205,7 +205,7 @@ def _check_names(entries: Sequence[Entry], graph: _Graph, found: Findings, keys:
 
 
 def _check_parents(entries: Sequence[Entry], graph: _Graph, found: Findings) -> None:
-    position = {id(e): i for i, e in enumerate(entries)}
+    position: dict[int, int] = {}  # each entry's place in file order, when a cycle needs it
     for e in entries:
         parent_id = e.values.get("parent")
         if parent_id is None or e.id is None:
@@ -221,6 +221,7 @@ def _check_parents(entries: Sequence[Entry], graph: _Graph, found: Findings) -> 
             up = graph.parent(up)
         if up == e.id and graph.first.get(e.id) is e:
             # report a cycle once, at its first member (of this set) in file order
+            position = position or {id(e): i for i, e in enumerate(entries)}
             members = [position[id(graph.first[m])] for m in chain if m in graph.first]
             if min(members) == position[id(e)]:
                 found.add(e.path, line, "parent-cycle", f"{e.id!r} is its own parent: {' → '.join([*chain, e.id])}")

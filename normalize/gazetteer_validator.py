@@ -415,6 +415,7 @@ def read_file(
             return entities, rules
         tops = [(key, root.key_line(key), node.value) for key, node in root.value.items()]
     reader = _Reader(label, found)
+    below = below or {}
     for key, key_line, value in tops:
         if key not in TOP_LEVEL:
             expected = ", ".join(TOP_LEVEL)
@@ -434,5 +435,5 @@ def read_file(
                     found.add(label, item.line, "bad-structure", message)
                     continue
                 item = (item.line, {k: n.value for k, n in item.value.items()}, item.keys)
-            sink.append(read_record(item, what, label, found, below or {}, reader))
+            sink.append(read_record(item, what, label, found, below, reader))
     return entities, rules
