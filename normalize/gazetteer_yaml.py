@@ -1,14 +1,14 @@
 """Gazetteer YAML as line-tagged values, and a line reader for the plain block layout.
 
 Nearly every gazetteer file, and every large generated one, is written one way: top-level keys,
-each a block list of records, one `key: value` a line, lists as `[a, b]` or as `- item` lines.
-Composing such a file with libyaml makes a node with two marks for every scalar (most of the time
-a 100k-entity set took to read); `scan` reads that layout with a few regexes and gives the same
-values on the same lines. Anything else (a multi-line, escaped or nested value, anchors, tags,
-tabs, a repeated key, a value YAML reads as a number or a date, ...) makes it return None: the
-caller composes the file with libyaml, which also words every error. A test holds `scan` to
-libyaml's nodes, value for value and line for line.
-"""
+each a block list of records, one `key: value` a line (a long value wrapped onto deeper lines, as
+yaml.dump wraps it), lists as `[a, b]` or as `- item` lines, a record or a rule's example maybe
+as a one-line `{key: value, ...}`. Composing such a file with libyaml makes a node with two marks
+for every scalar (most of the time a 100k-entity set took to read); `scan` reads that layout with
+one regex and gives the same values on the same lines. Anything else (an escaped, quoted multi-line
+or nested value, anchors, tags, tabs, a repeated key, a value YAML reads as a number or a date, ...)
+makes it return None: the caller composes the file with libyaml, which also words every error.
+Tests hold `scan` to libyaml's nodes, value for value and line for line."""
 
 from __future__ import annotations
 
