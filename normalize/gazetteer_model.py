@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -127,7 +127,7 @@ RULE_FIELDS = frozenset(f.name for f in RULE_SPEC)
 EXAMPLE_FIELDS = tuple(f.name for f in EXAMPLE_SPEC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a record stands in its YAML file (line is 1-based)."""
 
@@ -138,7 +138,7 @@ class Location:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where one field of an entity (or one item of a list field) came from, across the layers."""
 
@@ -147,7 +147,7 @@ class Origin:
     item: str | None = None  # list fields (aliases, adjectives): the item that this location gave
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A canonical real-world thing and the names it goes by (nominative forms)."""
 
@@ -171,6 +171,10 @@ class Entity:
     def origin_of(self, name: str) -> tuple[Origin, ...]:
         """Where a field came from: one Origin, or one per item of a list field (empty if not known)."""
         return tuple(o for o in self.origin if o.field == name)
+
+
+#: The attributes of an Entity (a record's fields but `drop`, and where it stands).
+ENTITY_ATTRIBUTES = frozenset(f.name for f in fields(Entity))
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,16 @@ common words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
 from normalize import morph  # its pymorphy3 analyser is created once per process
 from normalize.fix import RULE_TIMEOUT_S, compile_rule, fix_text
-from normalize.gazetteer_model import Entity, GazetteerError, Location, Rule, gazetteer_files
+from normalize.gazetteer_model import ENTITY_ATTRIBUTES, Entity, GazetteerError, Location, Rule, gazetteer_files
 from normalize.gazetteer_validator import Entry, Findings, Problem, read_file
 from normalize.regex_safety import inside_word, nested_quantifier
 
@@ -31,15 +32,29 @@ _NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _GEO_RANK = {"country": 0, "region": 1, "city": 2, "place": 3}
 
 _WORD = regex.compile(r"^\p{Cyrillic}+(?:-\p{Cyrillic}+)*$")
-_QUOTES = str.maketrans("", "", "«»\"'„“”‘’")
+_QUOTE_CHARS = "«»\"'„“”‘’"
+_QUOTES = str.maketrans("", "", _QUOTE_CHARS)
+_QUOTE = re.compile(f"[{_QUOTE_CHARS}]")  # the re module: five times quicker than regex to say "none"
 _SPACE = regex.compile(r"\s+")
 
 
 def normalize_name(name: str) -> str:
     """The form under which two names count as the same: casefold, ё→е, no quotes or trailing dots."""
-    text = name.translate(_QUOTES).casefold().replace("ё", "е")
-    text = _SPACE.sub(" ", text).strip()
-    return text.rstrip(".").strip()
+    # the translation and the regex only when they have something to do: a large set's names are
+    # mostly plain words and single spaces (isprintable: no whitespace but the space)
+    text = (name.translate(_QUOTES) if _QUOTE.search(name) else name).casefold().replace("ё", "е")
+    if "  " in text or not text.isprintable():
+        text = _SPACE.sub(" ", text)
+    return text.strip().rstrip(".").strip()
+
+
+class NameKeys(dict[str, str]):
+    """`normalize_name` of each name asked for, worked out once: a merge compares every name in
+    several checks (with a 100k-entity set, the same names four times over)."""
+
+    def __missing__(self, name: str) -> str:
+        key = self[name] = normalize_name(name)
+        return key
 
 
 def common_word(word: str) -> str | None:
@@ -71,9 +86,16 @@ class Name:
 
 def names(e: Entry) -> list[Name]:
     """The entry's canonical name and aliases, in file order."""
-    out = [Name(e.values["name"], e.line_of("name"), "name")] if "name" in e.values else []
-    aliases = zip(e.values.get("aliases", ()), e.item_lines.get("aliases", ()), strict=True)
-    return out + [Name(text, line, "alias") for text, line in aliases]
+    return [Name(*named) for named in _named(e)]
+
+
+def _named(e: Entry) -> list[tuple[str, int, str]]:
+    """`names`, as (text, line, kind): a set's names are compared by the hundred thousand."""
+    out = [(e.values["name"], e.line_of("name"), "name")] if "name" in e.values else []
+    if "aliases" in e.values or "aliases" in e.item_lines:
+        aliases = zip(e.values.get("aliases", ()), e.item_lines.get("aliases", ()), strict=True)
+        out += [(text, line, "alias") for text, line in aliases]
+    return out
 
 
 # --- entities ------------------------------------------------------------------------------
@@ -102,47 +124,55 @@ class _Graph:
         return self.below[eid].parent if eid in self.below else None
 
 
-def check_entities(entries: Sequence[Entry], found: Findings, below: Mapping[str, Entity] | None = None) -> None:
+def check_entities(
+    entries: Sequence[Entry],
+    found: Findings,
+    below: Mapping[str, Entity] | None = None,
+    name_keys: NameKeys | None = None,
+) -> None:
     """Duplicate ids, names claimed twice, parents and drops, across one set.
 
     `below`: the entities of the earlier layers by id; an entry with one of their ids updates it,
-    so its type, name and parent are that entity's unless it gives its own.
+    so its type, name and parent are that entity's unless it gives its own. `name_keys`: the names
+    normalized so far (a merge shares them between its layers' checks and the merge itself).
     """
     below = below or {}
     first: dict[str, Entry] = {}
     for e in entries:
-        if e.id is None:
+        eid = e.id
+        if eid is None:
             continue
-        if e.id in first:
-            found.add(e.path, e.line, "duplicate-id", f"duplicate entity id {e.id!r} (first at {first[e.id].where})")
+        if eid in first:
+            found.add(e.path, e.line, "duplicate-id", f"duplicate entity id {eid!r} (first at {first[eid].where})")
         else:
-            first[e.id] = e
-        if e.values.get("drop") and e.id not in below:
+            first[eid] = e
+        if e.values.get("drop") and eid not in below:
             found.add(
                 e.path,
                 e.line_of("drop"),
                 "drop-unknown",
-                f"nothing to drop: no earlier layer has an entity {e.id!r}",
+                f"nothing to drop: no earlier layer has an entity {eid!r}",
             )
     graph = _Graph(first, below)
-    _check_names(entries, graph, found)
+    _check_names(entries, graph, found, NameKeys() if name_keys is None else name_keys)
     _check_parents(entries, graph, found)
 
 
-def _check_names(entries: Sequence[Entry], graph: _Graph, found: Findings) -> None:
-    owners: dict[tuple[str, str], tuple[Entry, Name]] = {}
+def _check_names(entries: Sequence[Entry], graph: _Graph, found: Findings, keys: NameKeys) -> None:
+    owners: dict[tuple[str, str], tuple[Entry, tuple[str, int, str]]] = {}
     for e in entries:
         etype = graph.type(e.id) if "type" not in e.values else e.values["type"]
         if etype is None:
             continue
-        for nm in names(e):
-            key = (etype, normalize_name(nm.text))
+        for named in _named(e):
+            key = (etype, keys[named[0]])
             if not key[1]:
                 continue
             if key not in owners:
-                owners[key] = (e, nm)
+                owners[key] = (e, named)
                 continue
-            other, other_nm = owners[key]
+            nm, (other, other_named) = Name(*named), owners[key]
+            other_nm = Name(*other_named)
             if other is e:
                 found.add(
                     e.path,
@@ -160,6 +190,8 @@ def _check_names(entries: Sequence[Entry], graph: _Graph, found: Findings) -> No
                     f"({other.path}:{other_nm.line}); two {etype} entities cannot share a name",
                 )
     for e in entries:  # adjectives: no two entities share one by design (the linker picks by type), repeats only
+        if "adjectives" not in e.values and "adjectives" not in e.item_lines:
+            continue
         seen: dict[str, int] = {}
         for text, line in zip(e.values.get("adjectives", ()), e.item_lines.get("adjectives", ()), strict=True):
             if text in seen:
@@ -173,7 +205,7 @@ def _check_names(entries: Sequence[Entry], graph: _Graph, found: Findings) -> No
 
 
 def _check_parents(entries: Sequence[Entry], graph: _Graph, found: Findings) -> None:
-    position = {id(e): i for i, e in enumerate(entries)}
+    position: dict[int, int] = {}  # each entry's place in file order, when a cycle needs it
     for e in entries:
         parent_id = e.values.get("parent")
         if parent_id is None or e.id is None:
@@ -189,6 +221,7 @@ def _check_parents(entries: Sequence[Entry], graph: _Graph, found: Findings) -> 
             up = graph.parent(up)
         if up == e.id and graph.first.get(e.id) is e:
             # report a cycle once, at its first member (of this set) in file order
+            position = position or {id(e): i for i, e in enumerate(entries)}
             members = [position[id(graph.first[m])] for m in chain if m in graph.first]
             if min(members) == position[id(e)]:
                 found.add(e.path, line, "parent-cycle", f"{e.id!r} is its own parent: {' → '.join([*chain, e.id])}")
@@ -314,12 +347,9 @@ def _run_rule(entry: Entry, rule: Rule, found: Findings) -> None:
 # --- records and the whole walk ------------------------------------------------------------
 
 
-_ENTITY_ATTRIBUTES = frozenset(f.name for f in fields(Entity))
-
-
 def entity_of(entry: Entry) -> Entity:
     """The Entity an entry that read cleanly (and gives type and name) stands for."""
-    return Entity(**{k: v for k, v in entry.values.items() if k in _ENTITY_ATTRIBUTES}, where=entry.where)
+    return Entity(**{k: v for k, v in entry.values.items() if k in ENTITY_ATTRIBUTES}, where=entry.where)
 
 
 def rule_of(entry: Entry) -> Rule:
@@ -362,14 +392,15 @@ def validate(
     warnings: bool = True,
     below: Mapping[str, Entity] | None = None,
     found: Findings | None = None,
+    name_keys: NameKeys | None = None,
 ) -> Validated:
     """Every problem in the gazetteer files under `paths` (dirs or files), taken as one set.
 
     `label` names a file in messages. Without `warnings`, only errors are looked for (the
     loader's way: the advice that needs the morphology dictionaries is skipped). `below`: the
     entities of the earlier layers, by id, when these files are a layer over them (layers.py).
-    `found`: where to add the problems (one Findings for all the layers keeps them in order).
-    Bad data never raises.
+    `found`: where to add the problems (one Findings for all the layers keeps them in order);
+    `name_keys`: the names normalized so far (see `check_entities`). Bad data never raises.
     """
     found = found if found is not None else Findings()
     start = len(found.problems)
@@ -392,7 +423,7 @@ def validate(
                 ents, rls = read_file(f, label(f), found, below)
                 entities += ents
                 rules += rls
-    check_entities(entities, found, below)
+    check_entities(entities, found, below, name_keys)
     if warnings:
         check_common_words(entities, found)
     check_rules(rules, found)

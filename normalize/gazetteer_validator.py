@@ -27,6 +27,7 @@ from normalize.gazetteer_model import (
     Field,
     Location,
 )
+from normalize.gazetteer_yaml import Node, Record, scan
 
 Severity = Literal["error", "warning"]
 
@@ -109,19 +110,6 @@ class Findings:
 # --- YAML into line-tagged nodes ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Node:
-    """A YAML value with the line it starts on; a mapping also keeps the line of each key."""
-
-    value: Any  # a scalar, list[Node] or dict[str, Node]
-    line: int
-    keys: dict[str, int] = field(default_factory=dict)
-
-    def key_line(self, key: str) -> int:
-        """The line of a mapping's key (for problems about the key rather than its value)."""
-        return self.keys.get(key, self.line)
-
-
 def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, path: str, found: Findings) -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -178,7 +166,7 @@ def parse_yaml(text: str, path: str, found: Findings) -> Node | None:
 # --- one record against its field table ----------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """An entity or a rule as one file gives it: the usable value of each field, and its line.
 
@@ -253,16 +241,7 @@ class _Reader:
             return ()
         if raw is None and not f.required:
             return _ABSENT
-        readers = {
-            "text": self.text,
-            "choice": self.choice,
-            "texts": self.texts,
-            "flag": self.flag,
-            "replacement": self.replacement,
-            "sample": self.sample,
-            "examples": self.examples,
-        }
-        return readers[f.kind](f, raw, line, entry)
+        return getattr(self, f.kind)(f, raw, line, entry)  # a reader per kind, named after it
 
     def text(self, f: Field, raw: object, line: int, entry: Entry | None = None, name: str = "") -> object:
         if f.pattern is not None:
@@ -344,39 +323,51 @@ def _article(what: str) -> str:
     return f"an {what}" if what[0] in "aeiou" else f"a {what}"
 
 
+def _id_first(f: Field) -> bool:
+    return f.name != "id"
+
+
+# each record kind's fields in the order they are read: the id first, as it names the record in
+# the message about a missing field (and the values keep that order); each with whether it is
+# read as one stripped string (a choice: one of its choices), as nearly every value of a large set is
+_READ_ORDER = {
+    what: tuple((f, f.kind in ("text", "choice") and f.pattern is None) for f in sorted(spec, key=_id_first))
+    for what, _about, spec in TOP_LEVEL.values()
+}
+_ALLOWED = {what: frozenset(f.name for f in spec) for what, _about, spec in TOP_LEVEL.values()}
+
+
 def read_record(
-    node: Node, what: str, spec: tuple[Field, ...], path: str, found: Findings, below: Mapping[str, Entity]
-) -> Entry | None:
-    """One entity or rule node read against its field table; None if it is not even a mapping.
+    record: Record, what: str, path: str, found: Findings, below: Mapping[str, Entity], reader: _Reader | None = None
+) -> Entry:
+    """One entity or rule (`what`), as (line, raw field values, key lines), read against its field table.
 
     `below` holds the entities of earlier layers by id: an entity that updates (same id) or
     drops one of them may leave out what that one gives (`Field.updates_may_omit`).
     """
-    if not isinstance(node.value, dict):
-        found.add(path, node.line, "bad-structure", f"{_article(what)} must be a mapping, not {plain(node)!r}")
-        return None
+    line, fields, keys = record
     before = len(found.problems)
-    reader = _Reader(path, found)
-    entry = Entry(path, node.line)
-    fields: dict[str, Node] = node.value
-    allowed = {f.name for f in spec}
+    reader = reader or _Reader(path, found)
+    entry = Entry(path, line)
+    allowed = _ALLOWED[what]
     for key in fields:
         if key not in allowed:
             listed = ", ".join(sorted(allowed))
-            reader.add(node.key_line(key), "unknown-field", f"unknown {what} field {key!r} (allowed: {listed})")
-    # the id first: it names the record in the message about a missing field
+            reader.add(keys.get(key, line), "unknown-field", f"unknown {what} field {key!r} (allowed: {listed})")
     updating = False
-    for f in sorted(spec, key=lambda f: f.name != "id"):
+    for f, string in _READ_ORDER[what]:
         if f.name in fields:
-            entry.lines[f.name] = node.key_line(f.name)
-            value = reader.value(f, fields[f.name].value, entry.lines[f.name], entry)
-            if value is not _ABSENT and value is not _BAD:
+            raw = fields[f.name]
+            key_line = entry.lines[f.name] = keys.get(f.name, line)
+            if string and type(raw) is str and (text := raw.strip()) and (f.kind == "text" or text in f.choices):
+                entry.values[f.name] = text  # what the text and choice readers make of it, without the calls
+            elif (value := reader.value(f, raw, key_line, entry)) is not _ABSENT and value is not _BAD:
                 entry.values[f.name] = value
             if f.name == "id":
-                updating = entry.id in below or ("drop" in fields and fields["drop"].value is True)
+                updating = entry.id in below or fields.get("drop") is True
         elif f.required and not (updating and f.updates_may_omit):
             named = f" {entry.id!r}" if entry.id else ""
-            reader.add(node.line, "missing-field", f"{what}{named} is missing required field {f.name!r}")
+            reader.add(line, "missing-field", f"{what}{named} is missing required field {f.name!r}")
     if what == "entity":
         _check_surname(entry, reader, below)
     entry.clean = len(found.problems) == before
@@ -414,30 +405,35 @@ def read_file(
     except OSError as exc:
         found.add(label, 1, "unreadable", f"cannot read: {exc.strerror}")
         return entities, rules
-    root = parse_yaml(text, label, found)
-    if root is None:
-        return entities, rules
-    if not isinstance(root.value, dict):
-        found.add(label, root.line, "bad-structure", "top level must be a mapping with entities and/or rules")
-        return entities, rules
-    for key, node in root.value.items():
+    tops = scan(text)  # the plain block layout without a YAML parser; None: libyaml's to read
+    if tops is None:
+        root = parse_yaml(text, label, found)
+        if root is None:
+            return entities, rules
+        if not isinstance(root.value, dict):
+            found.add(label, root.line, "bad-structure", "top level must be a mapping with entities and/or rules")
+            return entities, rules
+        tops = [(key, root.key_line(key), node.value) for key, node in root.value.items()]
+    reader = _Reader(label, found)
+    below = below or {}
+    for key, key_line, value in tops:
         if key not in TOP_LEVEL:
-            found.add(
-                label,
-                root.key_line(key),
-                "unknown-key",
-                f"unknown top-level key {key!r} (expected {', '.join(TOP_LEVEL)})",
-            )
+            expected = ", ".join(TOP_LEVEL)
+            found.add(label, key_line, "unknown-key", f"unknown top-level key {key!r} (expected {expected})")
             continue
-        if node.value is None:
+        if value is None:
             continue
-        if not isinstance(node.value, list):
-            found.add(label, root.key_line(key), "bad-structure", f"{key} must be a list")
+        if not isinstance(value, list):
+            found.add(label, key_line, "bad-structure", f"{key} must be a list")
             continue
-        what, _about, spec = TOP_LEVEL[key]
+        what = TOP_LEVEL[key][0]
         sink = entities if key == "entities" else rules
-        for item in node.value:
-            entry = read_record(item, what, spec, label, found, below or {})
-            if entry is not None:
-                sink.append(entry)
+        for item in value:
+            if isinstance(item, Node):  # composed by libyaml
+                if not isinstance(item.value, dict):
+                    message = f"{_article(what)} must be a mapping, not {plain(item)!r}"
+                    found.add(label, item.line, "bad-structure", message)
+                    continue
+                item = (item.line, {k: n.value for k, n in item.value.items()}, item.keys)
+            sink.append(read_record(item, what, label, found, below, reader))
     return entities, rules

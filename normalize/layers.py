@@ -27,11 +27,12 @@ from pathlib import Path
 
 from normalize.cachefile import collector_off
 from normalize.gazetteer import Layer, command_layers  # noqa: F401  (the stack's parts, defined where a cache hit needs no validator)
-from normalize.gazetteer_model import Entity, Gazetteer, Location, Origin, Rule
-from normalize.gazetteer_sets import entity_of, normalize_name, raise_first_error, rule_of, validate
+from normalize.gazetteer_model import ENTITY_ATTRIBUTES, Entity, Gazetteer, Location, Origin, Rule
+from normalize.gazetteer_sets import NameKeys, normalize_name, raise_first_error, rule_of, validate
 from normalize.gazetteer_validator import Entry, Findings, Problem
 
 _LIST_FIELDS = ("aliases", "adjectives")
+_NOT_SCALAR = frozenset({*_LIST_FIELDS, "drop"})  # the fields with no origin of their own (lists: one an item)
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,18 @@ def merge(
     the package's business, not its user's).
     """
     found = Findings()
-    state = _Stack(found, warnings)
+    name_keys = NameKeys()  # each name normalized once, for the checks and the merge alike
+    state = _Stack(found, warnings, name_keys)
     files: list[Path] = []
     digest = hashlib.sha256()
     for n, layer in enumerate(layers):
         checked = validate(
-            layer.paths, label=label, warnings=warnings and n >= advice_from, below=state.below(), found=found
+            layer.paths,
+            label=label,
+            warnings=warnings and n >= advice_from,
+            below=state.below(),
+            found=found,
+            name_keys=name_keys,
         )
         files += checked.files
         if n:  # one layer is the plain set of `gazetteer.load`, digest included
@@ -121,20 +128,47 @@ def origins(entry: Entry) -> tuple[Origin, ...]:
     return tuple(out)
 
 
-def _key(e: Entity, name: str) -> tuple[str, str]:
-    return e.type, normalize_name(name)
+def _fresh(entry: Entry, name_keys: NameKeys) -> Entity:
+    """The entity a new entry stands for, made at once: `_tidy(entity_of(entry), origins(entry))`,
+    without the two copies on the way (test_layers' provenance of a new entity holds it to that)."""
+    values, path, line, lines = entry.values, entry.path, entry.line, entry.lines
+    where = entry.where
+    origin = [
+        Origin(key, where if (at := lines.get(key, line)) == line else Location(path, at))
+        for key in values
+        if key not in _NOT_SCALAR
+    ]
+    fields = {k: v for k, v in values.items() if k in ENTITY_ATTRIBUTES}
+    for f in _LIST_FIELDS:
+        given = values.get(f)
+        if not given:
+            continue
+        key = name_keys.__getitem__ if f == "aliases" else str
+        first: dict[str, tuple[str, int]] = {}  # an item's key → the first item of that key, and its line
+        for item, at in zip(given, entry.item_lines[f], strict=True):
+            first.setdefault(key(item), (item, at))
+        if f == "aliases":
+            norm = name_keys[values["name"]]
+            given = tuple(a for a in given if name_keys[a] != norm)
+            fields[f] = given
+        origin += [Origin(f, Location(path, at), item) for item, at in (first[key(x)] for x in given)]
+    return Entity(**fields, where=where, origin=tuple(origin))
 
 
 class _Stack:
     """The merged entities so far, in slots that keep their place when an entity is updated."""
 
-    def __init__(self, found: Findings, warnings: bool) -> None:
+    def __init__(self, found: Findings, warnings: bool, name_keys: NameKeys) -> None:
         self.found = found
         self.warnings = warnings
+        self.name_keys = name_keys
         self.slots: list[Entity | None] = []
         self.slot_of: dict[str, int] = {}  # every id an entity has had → its slot
         self.removed: dict[str, Location] = {}  # ids dropped or replaced → where that happened
         self.rules: dict[str, Rule] = {}
+
+    def _key(self, e: Entity, name: str) -> tuple[str, str]:
+        return e.type, self.name_keys[name]
 
     def warn(self, where: Location, code: str, message: str) -> None:
         if self.warnings:
@@ -147,14 +181,15 @@ class _Stack:
     def apply(self, entities: Sequence[Entry], rules: Sequence[Entry]) -> None:
         """Merge one validated layer: its records that read cleanly, each id once (the rest are errors)."""
         by_wikidata = {e.wikidata: s for s, e in enumerate(self.slots) if e is not None and e.wikidata}
-        by_name = {_key(e, e.name): s for s, e in enumerate(self.slots) if e is not None and e.type != "person"}
-        owner = {_key(e, n): s for s, e in enumerate(self.slots) if e is not None for n in e.names}
+        by_name = {self._key(e, e.name): s for s, e in enumerate(self.slots) if e is not None and e.type != "person"}
+        owner = {self._key(e, n): s for s, e in enumerate(self.slots) if e is not None for n in e.names}
         given: list[tuple[int, Entry]] = []  # slots this layer gave names to, and the entry that did
         seen: set[str] = set()
         for entry in entities:
-            if not entry.clean or entry.id is None or entry.id in seen:
+            eid = entry.id
+            if not entry.clean or eid is None or eid in seen:
                 continue
-            seen.add(entry.id)
+            seen.add(eid)
             slot = self._place(entry, by_wikidata, by_name)
             if slot is not None:
                 given.append((slot, entry))
@@ -182,9 +217,10 @@ class _Stack:
             return slot
         if entry.values.get("drop"):  # dropped by an earlier layer already, or an error reported
             return None
-        new = _tidy(entity_of(entry), origins(entry))
-        slot, how = by_wikidata.get(new.wikidata) if new.wikidata else None, f"wikidata {new.wikidata}"
-        if slot is None and new.type != "person" and (s := by_name.get(_key(new, new.name))) is not None:
+        new = _fresh(entry, self.name_keys)
+        slot = by_wikidata.get(new.wikidata) if new.wikidata else None
+        how = f"wikidata {new.wikidata}" if slot is not None else ""
+        if slot is None and new.type != "person" and (s := by_name.get(self._key(new, new.name))) is not None:
             other = self.slots[s]
             if other is not None and not (other.wikidata and new.wikidata and other.wikidata != new.wikidata):
                 slot, how = s, f"{new.type} name {new.name!r}"
@@ -208,16 +244,19 @@ class _Stack:
         mine = self.slots[slot]
         if mine is None:
             return
+        given = [entry.values["name"]] if "name" in entry.values else []
+        if not any((mine.type, self.name_keys[text]) in owner for text in (*given, *entry.values.get("aliases", ()))):
+            return  # no name of an earlier entity (most entries of a large layer)
         names = [(entry.values["name"], entry.line_of("name"))] if "name" in entry.values else []
         aliases = zip(entry.values.get("aliases", ()), entry.item_lines.get("aliases", ()), strict=True)
         for text, line in names + list(aliases):
-            other_slot = owner.get(_key(mine, text))
+            other_slot = owner.get(self._key(mine, text))
             other = self.slots[other_slot] if other_slot is not None else None
             if other is None or other_slot == slot:
                 continue
-            norm = normalize_name(text)
+            norm = self.name_keys[text]
             here = Location(entry.path, line)
-            if normalize_name(other.name) == norm:
+            if self.name_keys[other.name] == norm:
                 # replaced: its ids now name the later entity (children and later updates follow)
                 self.slots[other_slot] = None  # type: ignore[index]
                 for eid, s in self.slot_of.items():

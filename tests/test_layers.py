@@ -301,6 +301,38 @@ def test_provenance_of_a_merged_entity(tmp_path: Path) -> None:
     assert [str(o.where) for o in e.origin_of("aliases")] == ["base/g.yaml:4", "top1/g.yaml:5"]
 
 
+NEW_ENTITY = """\
+entities:
+  - id: org/sco
+    type: organization
+    aliases:
+      - ШОС
+      - Шанхайская организация сотрудничества.
+      - «ШОС»
+    adjectives: [шосовский, шосовский]
+    name: Шанхайская организация сотрудничества
+    wikidata: Q485128
+"""
+
+
+def test_provenance_of_a_new_entity(tmp_path: Path) -> None:
+    # the name is no alias; an alias (or adjective) given twice points at where it was first given;
+    # the fields' origins come in the record's order, the list items' after them
+    (tmp_path / "g.yaml").write_text(NEW_ENTITY, encoding="utf-8")
+    e = stack([Layer.of(tmp_path)], label=lambda p: p.name).entities[0]
+    assert (e.aliases, e.adjectives, str(e.where)) == (("ШОС", "«ШОС»"), ("шосовский", "шосовский"), "g.yaml:2")
+    assert [(o.field, o.item, str(o.where)) for o in e.origin] == [
+        ("id", None, "g.yaml:2"),
+        ("type", None, "g.yaml:3"),
+        ("name", None, "g.yaml:9"),
+        ("wikidata", None, "g.yaml:10"),
+        ("aliases", "ШОС", "g.yaml:5"),
+        ("aliases", "ШОС", "g.yaml:5"),
+        ("adjectives", "шосовский", "g.yaml:8"),
+        ("adjectives", "шосовский", "g.yaml:8"),
+    ]
+
+
 def test_one_layer_is_what_load_gives() -> None:
     bundled = gazetteer.bundled_dir()
     stacked, loaded = stack([Layer.of(bundled)]), load([bundled])

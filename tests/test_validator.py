@@ -19,6 +19,7 @@ from normalize import cli
 from normalize.check import check, check_layers, label
 from normalize.gazetteer import GazetteerError, gazetteer_files, load
 from normalize.gazetteer_model import Entity, json_schema, json_schema_text
+from normalize.gazetteer_sets import normalize_name
 from normalize.gazetteer_validator import Findings, read_file
 from normalize.layers import command_layers
 
@@ -263,3 +264,26 @@ def test_libyaml_and_pure_python_yaml_give_the_same_nodes(text: str, monkeypatch
         node = validator.parse_yaml(text, "f.yaml", found)
         seen.append((node, [(p.line, p.code) for p in found.problems]))
     assert seen[0] == seen[1]
+
+
+# name → the form under which two names count as the same (the slow paths: quotes, runs of
+# whitespace other than one space; \x1c is not whitespace to the regex, though str.split takes it)
+NORMALIZED = [
+    ("Кыргызстан", "кыргызстан"),
+    ("  «ШОС».  ", "шос"),
+    ('Союз  "Беларусь"', "союз беларусь"),
+    ("Ёлкин\u00a0Пётр", "елкин петр"),
+    ("a\tb", "a b"),
+    ("a\x1cb", "a\x1cb"),
+    (" МВД КР..", "мвд кр"),
+    ("Д'Артаньян", "дартаньян"),
+    ("\u2028x\u3000y\u2009", "x y"),
+    ("ИГИЛ . ", "игил"),
+    ("„Нафтогаз“", "нафтогаз"),
+    ("СТРАНА  ЁЁ", "страна ее"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), NORMALIZED)
+def test_normalize_name(name: str, expected: str) -> None:
+    assert normalize_name(name) == expected

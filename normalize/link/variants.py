@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from normalize import morph
@@ -172,14 +172,15 @@ def head_phrase(name: str, places: frozenset[str]) -> str | None:
     return head
 
 
-def _genitive_names(entities: Sequence[Entity]) -> frozenset[str]:
-    """The folded genitives of the set's place names and its bodies' acronyms («украины», «оон»)."""
+def _genitive_names(named: Iterable[tuple[str, tuple[str, ...]]]) -> frozenset[str]:
+    """The folded genitives of the set's place names and its bodies' acronyms («украины», «оон»), of
+    (type, names) pairs."""
     out: set[str] = set()
-    for e in entities:
-        for name in e.names:
+    for etype, ns in named:
+        for name in ns:
             if name.isupper() and len(name) >= 2:
                 out.add(_key(name))
-            elif e.type in names.PLACE_TYPES:
+            elif etype in names.PLACE_TYPES:
                 out.update(_key(f.text) for f in morph.phrase_forms(name, plural=False) if f.case == "gent")
     return frozenset(out)
 
@@ -279,14 +280,33 @@ def official_acronym(name: str) -> str | None:
     return "".join(part[0].upper() for w in words for part in w.split("-") if part[:1].isalpha())
 
 
+# `names.person_spellings` respells a full name's last word by the rules that hold for any name only:
+# a word none of them matches has no other spelling (most surnames), and is not even looked up
+_ANY_NAME_RULES = tuple(re.compile(pattern) for pattern, _repl, any_name in names.SPELLING_RULES if any_name)
+
+
+def _respellable(word: str) -> bool:
+    return any(rule.search(word) for rule in _ANY_NAME_RULES)
+
+
 def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
     """What each entity (by position) is also called, derived from the whole set (see the module doc).
 
     A derived name is kept only when no entity of the set has it already and no other entity
     derives it too: a name two things could have is neither's.
     """
-    taken = {_key(n) for e in entities for n in e.names}
-    countries = [(i, e) for i, e in enumerate(entities) if e.type == "country"]
+    # each entity's names made once, and the entities of each type: each pass below reads only the
+    # types it derives names for (a large set is mostly persons and bodies, with few places)
+    all_names = [e.names for e in entities]
+    of_type: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(entities):
+        of_type[e.type].append(i)
+
+    def of_types(types: Iterable[str]) -> list[int]:
+        return sorted(i for t in types for i in of_type.get(t, ()))
+
+    taken = {_key(n) for ns in all_names for n in ns}
+    countries = [(i, entities[i]) for i in of_type.get("country", ())]
     by_adjective = _country_by_adjective(countries)
     by_name = {_key(n): i for i, e in countries for n in e.names}
     extra: dict[int, list[str]] = defaultdict(list)
@@ -306,14 +326,16 @@ def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
                 adjective = _adjective_lemma(name.split()[0], "nomn")
                 if adjective is not None and _state_noun(name.split()[-1], "nomn"):
                     adjectives[idx].append(adjective)
-    for idx, e in enumerate(entities):
-        if e.type in names.PLACE_TYPES and e.type != "country":
-            # «каннский», «европейский», «кавказский»: the adjectives of places' one-word names
-            for name in e.names:
-                adjectives[idx].extend(a for a in place_adjectives(name) if a not in e.adjectives)
-    for e in entities:
-        for name in e.names:
-            tail = _official_tail(name.split(), by_adjective, by_name)
+    for idx in of_types(names.PLACE_TYPES - {"country"}):
+        # «каннский», «европейский», «кавказский»: the adjectives of places' one-word names
+        e = entities[idx]
+        for name in all_names[idx]:
+            if found := [a for a in place_adjectives(name) if a not in e.adjectives]:
+                adjectives[idx].extend(found)
+    for ns in all_names:
+        for name in ns:
+            words = name.split()
+            tail = _official_tail(words, by_adjective, by_name) if len(words) >= 3 else None
             if tail is None:
                 continue
             country, official = tail
@@ -326,27 +348,28 @@ def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
             adjective = _adjective_lemma(official.split()[0], "nomn")
             if adjective is not None:
                 adjectives[country].append(adjective)
-    places = _genitive_names(entities)
-    country_tails = _genitive_names([e for _i, e in countries])
-    for idx, e in enumerate(entities):
-        if e.type in HEADED_TYPES:
-            for name in e.names:
-                head = head_phrase(name, places)
-                if head:
-                    extra[idx].append(head)
-                    acr = official_acronym(head)
-                    # two letters are initials of what many countries have («НП»: a national police),
-                    # unless the body's name is not a country's body («ИГ» of «Исламское государство Ирака …»)
-                    if acr and (len(acr) > 2 or not _key(name).endswith(tuple(" " + t for t in country_tails))):
-                        extra[idx].append(acr)
-    for idx, e in enumerate(entities):
-        if e.type == "person" and not e.surname:
-            for name in e.names:
-                extra[idx].extend(names.person_spellings(name))
-    for idx, e in enumerate(entities):
-        if e.type in names.BODY_TYPES:
-            for name in e.names:
-                extra[idx].extend(abbreviations(name))
+    places = _genitive_names(zip((e.type for e in entities), all_names, strict=True))
+    country_tails = _genitive_names((e.type, e.names) for _i, e in countries)
+    for idx in of_types(HEADED_TYPES):
+        for name in all_names[idx]:
+            head = head_phrase(name, places)
+            if head:
+                extra[idx].append(head)
+                acr = official_acronym(head)
+                # two letters are initials of what many countries have («НП»: a national police),
+                # unless the body's name is not a country's body («ИГ» of «Исламское государство Ирака …»)
+                if acr and (len(acr) > 2 or not _key(name).endswith(tuple(" " + t for t in country_tails))):
+                    extra[idx].append(acr)
+    for idx in of_type.get("person", ()):
+        if not entities[idx].surname:
+            for name in all_names[idx]:
+                words = name.split()
+                if words and _respellable(words[-1]) and (spelled := names.person_spellings(name)):
+                    extra[idx].extend(spelled)
+    for idx in of_types(names.BODY_TYPES):
+        for name in all_names[idx]:
+            if short := abbreviations(name):
+                extra[idx].extend(short)
     claims: dict[str, set[int]] = defaultdict(set)
     for idx, ns in extra.items():
         for n in ns:
@@ -354,7 +377,7 @@ def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
     # a short name two countries derive («Китай» of «Китайская Народная Республика» and of «Китайская
     # Республика») goes to the one the set's bodies belong to more often («МИД Китайской Народной
     # Республики»), else to neither
-    dependents = _dependents(entities, countries)
+    dependents = _dependents(all_names, countries)
     for key, owners in claims.items():
         if len(owners) > 1:
             ranked = sorted(owners, key=lambda i: -dependents.get(i, 0))
@@ -368,9 +391,9 @@ def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
         for a in e.adjectives:
             adjective_claims[a].add(idx)
     out: dict[int, Derived] = {}
-    for idx in set(extra) | set(adjectives):
+    for idx in sorted(set(extra) | set(adjectives)):
         e = entities[idx]
-        own = {_key(n) for n in e.names}
+        own = {_key(n) for n in all_names[idx]}
         kept = [n for n in dict.fromkeys(extra.get(idx, ())) if _key(n) not in own]
         kept = [n for n in kept if _key(n) not in taken and claims[_key(n)] == {idx}]
         adjs = [a for a in dict.fromkeys(adjectives.get(idx, ())) if a not in e.adjectives]
@@ -380,18 +403,22 @@ def derive(entities: Sequence[Entity]) -> dict[int, Derived]:
     return out
 
 
-def _dependents(entities: Sequence[Entity], countries: Sequence[tuple[int, Entity]]) -> dict[int, int]:
-    """Country → how many of the set's names end in one of its names in the genitive."""
+def _dependents(all_names: Sequence[tuple[str, ...]], countries: Sequence[tuple[int, Entity]]) -> dict[int, int]:
+    """Country → how many of the set's names (`all_names`: each entity's) end in one of its names in the genitive."""
     by_tail: dict[str, int] = {}
     for idx, e in countries:
         for name in e.names:
             for f in morph.phrase_forms(name, plural=False):
                 if f.case == "gent":
                     by_tail.setdefault(_key(f.text), idx)
+    # a tail ends in the name's last word: a name whose last word ends no tail has none (most of a large set)
+    last_words = {tail.split()[-1] for tail in by_tail if tail.split()}
     out: dict[int, int] = defaultdict(int)
-    for e in entities:
-        for name in e.names:
+    for ns in all_names:
+        for name in ns:
             words = _key(name).split()
+            if not words or words[-1] not in last_words:
+                continue
             for k in (1, 2, 3):
                 country = by_tail.get(" ".join(words[-k:])) if len(words) > k else None
                 if country is not None:
@@ -432,12 +459,17 @@ def abbreviations(name: str) -> tuple[str, ...]:
         capitals = "".join(_CAMEL_CAPITALS.findall(name))
         if len(capitals) >= 3:
             out.append(capitals)
-    if len(words) == 2 and _adjective_lemma(words[0], "nomn") and morph.NAME_WORD.match(words[1].lower()):
-        stem = _linked_stem(words[0].lower())
+    # the linking stem first: most adjectives have none, and then neither word need be parsed
+    stem = _linked_stem(words[0].lower()) if len(words) == 2 else None
+    if stem and _adjective_lemma(words[0], "nomn") and morph.NAME_WORD.match(words[1].lower()):
         noun = next((p for p in morph.parses(words[1].lower()) if p.tag.POS == "NOUN" and "nomn" in p.tag), None)
-        if stem and noun is not None:
+        if noun is not None:
             compound = stem + noun.word
-            if any(p.is_known and p.tag.POS == "NOUN" and p.normal_form == compound for p in morph.parses(compound)):
+            # a word the dictionary does not know has no known parse: not parsed (most compounds tried)
+            known = morph.analyzer().word_is_known(compound)
+            if known and any(
+                p.is_known and p.tag.POS == "NOUN" and p.normal_form == compound for p in morph.parses(compound)
+            ):
                 out.append(compound[:1].upper() + compound[1:])
     return tuple(out)
 
