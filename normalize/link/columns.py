@@ -5,7 +5,8 @@ as numpy arrays made on first use (a process that never looks at them never impo
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # how a column's strings are stored: "utf-8", or the alphabet of the strings when it has at most 256
@@ -26,24 +27,62 @@ def arrays(columns: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
     return {name: np.frombuffer(columns[name], dtype=dt) for name, dt in names.items()}
 
 
-def encode(strings: list[str]) -> tuple[str, bytes, Any]:
-    """(encoding, blob, offsets: uint32, one more than the strings) of a list of strings."""
+@dataclass(frozen=True, eq=False)
+class Joined:
+    """Strings one after another: the text, its code points (uint32; a lone surrogate is one too) and where
+    each string starts in them (int64, one more than the strings: the last is the end)."""
+
+    text: str
+    points: Any
+    at: Any
+
+    @property
+    def lengths(self) -> Any:
+        """Each string's length in characters (int64)."""
+        import numpy as np
+
+        return np.diff(self.at)
+
+
+def join(strings: Sequence[str]) -> Joined:
+    """The strings joined, with their code points and offsets (numpy reads the strings at once, not each)."""
     import numpy as np
 
-    joined = "".join(strings)
-    letters = sorted(set(joined))
+    text = "".join(strings)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    at = np.zeros(len(strings) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=at[1:])
+    return Joined(text, points, at)
+
+
+def encode(strings: Sequence[str] | Joined) -> tuple[str, bytes, Any]:
+    """(encoding, blob, offsets: uint32, one more than the strings) of a list of strings (or of them
+    `join`ed)."""
+    import numpy as np
+
+    joined = strings if isinstance(strings, Joined) else join(strings)
+    points, at = joined.points, joined.at
+    # the letters met, as a mark per code point: a pass over the points (a set of a long text's characters
+    # made a string object a character)
+    seen = np.zeros(0x110000, dtype=bool)
+    seen[points] = True
+    letters = np.flatnonzero(seen)
     if len(letters) <= 256:
-        encoding = "".join(letters)
-        blob = joined.translate({ord(c): i for i, c in enumerate(letters)}).encode("latin-1")
-        sizes = np.fromiter((len(s) for s in strings), dtype=np.uint64, count=len(strings))
+        encoding = "".join(map(chr, letters.tolist()))
+        place = np.zeros(0x110000, dtype=np.uint8)
+        place[letters] = np.arange(len(letters), dtype=np.uint8)
+        blob = place[points].tobytes()
+        ends = at
     else:
-        encoding, blob = UTF8, joined.encode()
-        sizes = np.fromiter((len(s.encode()) for s in strings), dtype=np.uint64, count=len(strings))
+        encoding, blob = UTF8, joined.text.encode()
+        # each character's UTF-8 size (1–4 bytes), summed up to each string's start
+        size = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+        ends = np.zeros(len(points) + 1, dtype=np.int64)
+        np.cumsum(size, out=ends[1:])
+        ends = ends[at]
     if len(blob) >= 1 << 32:
-        raise ValueError(f"{len(strings):,} strings of {len(blob):,} bytes: over the 4 GiB a column of them may hold")
-    offsets = np.zeros(len(strings) + 1, dtype=np.uint32)
-    np.cumsum(sizes, out=offsets[1:])
-    return encoding, blob, offsets
+        raise ValueError(f"{len(at) - 1:,} strings of {len(blob):,} bytes: over the 4 GiB a column of them may hold")
+    return encoding, blob, ends.astype(np.uint32)
 
 
 def decoder(encoding: str) -> dict[int, str] | None:
