@@ -1,6 +1,8 @@
 """Columns of an index kept as plain buffers: pickled out of band (protocol 5, so `normalize.cache` can
 write them after the pickle and map them back, shared by every process that loads the entry), and read
-as numpy arrays made on first use (a process that never looks at them never imports numpy for them)."""
+as numpy arrays made on first use (a process that never looks at them never imports numpy for them). A
+column of strings is a blob and offsets (`encode`), made by numpy over the strings' code points (`join`):
+at 100k entities a compile encodes 1.9M strings."""
 
 from __future__ import annotations
 

@@ -194,11 +194,17 @@ def build(
     typo_rows = []
     typo_groups = []
     n_typo = 0
+    row_of: dict[str, int] = {}  # every key's row, made only if a typo key is not in its own block
     for block in sorted(typo, key=parts):
         pair, n = parts(block)
-        typo_groups.append((pair, n, n_typo, n_typo + len(typo[block])))
-        n_typo += len(typo[block])
-        typo_rows.append(_rows_of(typo[block], translit.get(block, ()), start.get(block, 0), keys))
+        members = typo[block]
+        typo_groups.append((pair, n, n_typo, n_typo + len(members)))
+        n_typo += len(members)
+        rows = _rows_in_block(members, translit.get(block, ()), start.get(block, 0))
+        if rows is None:
+            row_of = row_of or {k: i for i, k in enumerate(keys)}
+            rows = np.fromiter(map(row_of.__getitem__, members), dtype=np.uint32, count=len(members))
+        typo_rows.append(rows)
     joined = col.join(keys)
     encoding, blob, key_at = col.encode(joined)
     lengths = joined.lengths
@@ -215,16 +221,17 @@ def build(
     return NearKeys(columns, encoding, _spans(groups), _spans(typo_groups))
 
 
-def _rows_of(members: Sequence[str], block: Sequence[str], first: int, keys: list[str]) -> Any:
+def _rows_in_block(members: Sequence[str], block: Sequence[str], first: int) -> Any:
     """The rows of a typo block's keys (`members`), its transliteration block's keys being `block` from row
-    `first` of `keys`."""
+    `first`; None if one of them is not in `block`."""
     import numpy as np
 
-    # most typo blocks are their whole transliteration block: a run of rows (the lists compare by identity)
+    # most typo blocks are their whole transliteration block: a run of rows (the lists hold the same string
+    # objects, which compare without being read)
     if list(members) == list(block):
         return np.arange(first, first + len(block), dtype=np.uint32)
     # a dict a block, not one of every key: at 100k, looking 760k keys up in one dict took 0.3 s
     row = {k: i for i, k in enumerate(block, first)}
     if not all(k in row for k in members):
-        row = {k: i for i, k in enumerate(keys)}
+        return None
     return np.fromiter(map(row.__getitem__, members), dtype=np.uint32, count=len(members))
