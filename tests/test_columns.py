@@ -44,6 +44,28 @@ def test_encode_gives_each_string_its_bytes(strings, expected):
     assert col.encode(col.join(strings))[1] == blob
 
 
+# strings, order → the strings taken
+TAKEN = [
+    ([], []),
+    (["а", "бв"], []),
+    (["а", "", "бв"], [2, 1, 0]),
+    (["а", "", "бв"], [2, 2, 0]),  # a string twice
+    (["мвд", "...", "фсб"], [0, 2]),  # one left out
+    (["a😀", "ж", "\udce2"], [2, 0]),  # past the BMP (UTF-32 points), a lone surrogate
+    # more strings than a slice gathers at once (65,536), backwards
+    ([("бв", "", "а", "вга")[i % 4] + str(i) for i in range(70_000)], list(range(69_999, -1, -1))),
+]
+
+
+@pytest.mark.parametrize("strings, order", TAKEN)
+def test_take_gathers_the_strings_at_order(strings, order):
+    taken = col.join(strings).take(np.array(order, dtype=np.int64))
+    expected = col.join([strings[i] for i in order])
+    assert taken.points.dtype == col.join(strings).points.dtype
+    assert taken.points.tolist() == expected.points.tolist() and taken.at.tolist() == expected.at.tolist()
+    assert col.encode(taken)[1] == col.encode([strings[i] for i in order])[1]
+
+
 def test_a_lone_surrogate_cannot_be_utf8_encoded():
     with pytest.raises(UnicodeEncodeError):
         col.encode(["\udce2", *CJK, "a", "b"])

@@ -29,13 +29,26 @@ def arrays(columns: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
     return {name: np.frombuffer(columns[name], dtype=dt) for name, dt in names.items()}
 
 
+_SLICE = 1 << 16  # strings gathered at once by `Joined.take` (an index of their points: ~8 MiB)
+_CHUNK = 1 << 20  # code points turned back into text at once (a column stored as UTF-8)
+
+
+def code_points(text: str) -> Any:
+    """A text's code points (a lone surrogate is one too): uint16 when all are in the BMP, UTF-16 being then
+    the points themselves at half UTF-32's size, else uint32."""
+    import numpy as np
+
+    points = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(points) != len(text):  # a character past the BMP took two units
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return points
+
+
 @dataclass(frozen=True, eq=False)
 class Joined:
-    """Strings and their code points one after another (uint16 when all are in the BMP, else uint32; a lone
-    surrogate is one too), with where each string starts in them (int64, one more than the strings: the last
-    is the end)."""
+    """Strings as their code points one after another (`code_points`), with where each string starts in them
+    (int64, one more than the strings: the last is the end)."""
 
-    strings: Sequence[str]
     points: Any
     at: Any
 
@@ -46,20 +59,34 @@ class Joined:
 
         return np.diff(self.at)
 
+    def take(self, order: Any) -> Joined:
+        """The strings at the positions `order` (numpy integers), in that order: their points gathered by
+        numpy, a slice of strings at a time."""
+        import numpy as np
+
+        order = np.asarray(order, dtype=np.int64)
+        starts = self.at[order]
+        lengths = self.at[order + 1] - starts
+        at = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=at[1:])
+        points = np.empty(int(at[-1]), dtype=self.points.dtype)
+        for i in range(0, len(order), _SLICE):
+            j = min(i + _SLICE, len(order))
+            # each point's place in `self.points`: its string's start there, plus its place in the string
+            where = np.repeat(starts[i:j] - at[i:j], lengths[i:j])
+            where += np.arange(at[i], at[j])
+            points[at[i] : at[j]] = self.points[where]
+        return Joined(points, at)
+
 
 def join(strings: Sequence[str]) -> Joined:
     """The strings' code points and offsets (numpy reads the strings at once, not each; the joined text is let
     go: at 1.9M strings it is 53 MiB)."""
     import numpy as np
 
-    text = "".join(strings)
-    # UTF-16 (half UTF-32's size) is the code points themselves unless a character past the BMP took two
-    points = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    if len(points) != len(text):
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     at = np.zeros(len(strings) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=at[1:])
-    return Joined(strings, points, at)
+    return Joined(code_points("".join(strings)), at)
 
 
 def encode(strings: Sequence[str] | Joined) -> tuple[str, bytes, Any]:
@@ -81,7 +108,10 @@ def encode(strings: Sequence[str] | Joined) -> tuple[str, bytes, Any]:
         blob = place[points].tobytes()
         ends = at
     else:
-        encoding, blob = UTF8, "".join(joined.strings).encode()
+        # the text again from its points, a chunk at a time (rare: strings in more than 256 letters); a lone
+        # surrogate fails here as it would encoding the strings
+        chunks = (points[i : i + _CHUNK].astype("<u4").tobytes() for i in range(0, len(points), _CHUNK))
+        encoding, blob = UTF8, b"".join(c.decode("utf-32-le", "surrogatepass").encode() for c in chunks)
         # each character's UTF-8 size (1–4 bytes), summed over each string (reduceat: see `run_totals`)
         size = (points >= 0x80).astype(np.uint8) + (points >= 0x800) + (points >= 0x10000) + 1
         ends = np.zeros(len(at), dtype=np.int64)
