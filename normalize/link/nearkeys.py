@@ -41,6 +41,19 @@ def letter_bits(word: str) -> int:
     return bits
 
 
+def letter_columns(joined: col.Joined) -> Any:
+    """`letter_bits` of each of the strings `joined`, at once (uint64): a bit per code point, or-ed over each
+    string's run of them."""
+    import numpy as np
+
+    points = joined.points
+    # each code point's bit, from a table up to the highest point met (a few KiB for Cyrillic)
+    table = np.arange(int(points.max()) + 1 if len(points) else 0, dtype=np.uint32)
+    table = np.where((table >= 0x430) & (table < 0x450), table - 0x430, 32 + table % 32).astype(np.uint64)
+    bits = np.left_shift(np.uint64(1), table)[points]
+    return col.run_totals(np.bitwise_or, bits, joined.at, np.uint64)
+
+
 @dataclass(frozen=True, eq=False)
 class NearKeys:
     """One-word keys, their owners and blocks; see the module's docstring."""
@@ -157,7 +170,8 @@ def build(
     translit: Mapping[str, Sequence[str]], typo: Mapping[str, Sequence[str]], owners: Mapping[str, int]
 ) -> NearKeys:
     """The keys of the blocks: `translit` and `typo` map «ки10» (first two letters, length) to the keys in
-    that block, in order (`typo`'s keys are all in `translit`); `owners` each key's entity."""
+    that block, in order (a key is in one block; `typo`'s keys are all in `translit`'s); `owners` each key's
+    entity."""
     import numpy as np
 
     def parts(block: str) -> tuple[str, int]:
@@ -167,26 +181,57 @@ def build(
     by_letter: dict[tuple[str, int], list[str]] = {}
     for block in sorted(translit):
         pair, n = parts(block)
-        by_letter.setdefault((pair[:1], n), []).extend(translit[block])
+        by_letter.setdefault((pair[:1], n), []).append(block)
     keys: list[str] = []
+    start: dict[str, int] = {}  # each «ки10» block's first row
     groups = []
-    for (letter, n), members in sorted(by_letter.items()):
-        groups.append((letter, n, len(keys), len(keys) + len(members)))
-        keys.extend(members)
-    row_of = {k: i for i, k in enumerate(keys)}
-    typo_rows: list[int] = []
+    for (letter, n), blocks in sorted(by_letter.items()):
+        first = len(keys)
+        for block in blocks:
+            start[block] = len(keys)
+            keys.extend(translit[block])
+        groups.append((letter, n, first, len(keys)))
+    typo_rows = []
     typo_groups = []
+    n_typo = 0
+    row_of: dict[str, int] = {}  # every key's row, made only if a typo key is not in its own block
     for block in sorted(typo, key=parts):
         pair, n = parts(block)
-        typo_groups.append((pair, n, len(typo_rows), len(typo_rows) + len(typo[block])))
-        typo_rows.extend(row_of[k] for k in typo[block])
-    encoding, blob, key_at = col.encode(keys)
+        members = typo[block]
+        typo_groups.append((pair, n, n_typo, n_typo + len(members)))
+        n_typo += len(members)
+        rows = _rows_in_block(members, translit.get(block, ()), start.get(block, 0))
+        if rows is None:
+            row_of = row_of or {k: i for i, k in enumerate(keys)}
+            rows = np.fromiter(map(row_of.__getitem__, members), dtype=np.uint32, count=len(members))
+        typo_rows.append(rows)
+    joined = col.join(keys)
+    encoding, blob, key_at = col.encode(joined)
+    lengths = joined.lengths
+    if len(lengths) and lengths.max() > 0xFFFF:
+        raise ValueError("near keys: a key over 65,535 characters")
     columns = {
         "keys": np.frombuffer(blob, dtype=np.uint8),
         "key_at": key_at,
-        "length": np.fromiter((len(k) for k in keys), dtype=np.uint16, count=len(keys)),
-        "letters": np.fromiter((letter_bits(k) for k in keys), dtype=np.uint64, count=len(keys)),
-        "owner": np.fromiter((owners[k] for k in keys), dtype=np.uint32, count=len(keys)),
-        "typo_rows": np.array(typo_rows, dtype=np.uint32),
+        "length": lengths.astype(np.uint16),
+        "letters": letter_columns(joined),
+        "owner": np.fromiter(map(owners.__getitem__, keys), dtype=np.uint32, count=len(keys)),
+        "typo_rows": np.concatenate(typo_rows, dtype=np.uint32) if typo_rows else np.zeros(0, dtype=np.uint32),
     }
     return NearKeys(columns, encoding, _spans(groups), _spans(typo_groups))
+
+
+def _rows_in_block(members: Sequence[str], block: Sequence[str], first: int) -> Any:
+    """The rows of a typo block's keys (`members`), its transliteration block's keys being `block` from row
+    `first`; None if one of them is not in `block`."""
+    import numpy as np
+
+    # most typo blocks are their whole transliteration block: a run of rows (the lists hold the same string
+    # objects, which compare without being read)
+    if list(members) == list(block):
+        return np.arange(first, first + len(block), dtype=np.uint32)
+    # a dict a block, not one of every key: at 100k, looking 760k keys up in one dict took 0.3 s
+    row = {k: i for i, k in enumerate(block, first)}
+    if not all(k in row for k in members):
+        return None
+    return np.fromiter(map(row.__getitem__, members), dtype=np.uint32, count=len(members))

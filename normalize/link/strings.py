@@ -15,7 +15,7 @@ from typing import Any
 from normalize.link import columns as col
 from normalize.link.folding import fold
 
-_SLICE = 1 << 18  # forms read at once by `take` and `encode`
+_SLICE = 1 << 18  # forms read at once by `take` and `folded`
 
 
 @dataclass(frozen=True)
@@ -74,28 +74,7 @@ class Strings:
             yield [text[s:e] for s, e in zip(at[part].tolist(), at[part + 1].tolist(), strict=True)]
 
     def encode(self, order: Any = None) -> tuple[str, bytes, Any]:
-        """`columns.encode` of the strings (those at `order`, in that order)."""
-        import numpy as np
-
-        if order is None:
-            order = np.arange(len(self))
-        seen = np.zeros(0x110000, dtype=bool)
-        for batch in self._slices(order):  # the letters of these strings (not of all): as `columns.encode`
-            seen[_codes("".join(batch))] = True
-        letters = np.flatnonzero(seen)
-        if len(letters) > 256:  # rare: a set of many scripts, stored as UTF-8
-            return col.encode([s for batch in self._slices(order) for s in batch])
-        table = np.zeros(int(letters[-1]) + 1 if len(letters) else 1, dtype=np.uint8)
-        table[letters] = np.arange(len(letters), dtype=np.uint8)
-        blob = b"".join(table[_codes("".join(batch))].tobytes() for batch in self._slices(order))
-        if len(blob) >= 1 << 32:
-            raise ValueError(f"{len(order):,} strings of {len(blob):,} bytes: over the 4 GiB a column of them may hold")
-        offsets = np.zeros(len(order) + 1, dtype=np.uint32)
-        np.cumsum((self.at[np.asarray(order) + 1] - self.at[order]).astype(np.uint64), out=offsets[1:])
-        return "".join(map(chr, letters.tolist())), blob, offsets
-
-
-def _codes(text: str) -> Any:
-    import numpy as np
-
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        """`columns.encode` of the strings (those at `order`, in that order): numpy gathers their code points
+        (`columns.Joined.take`); no string is made a form."""
+        joined = col.Joined(col.code_points(self.text), self.at)
+        return col.encode(joined if order is None else joined.take(order))
