@@ -93,10 +93,10 @@ def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: 
     try:
         if processes <= 1:
             return join([_task(lo, hi) for lo, hi in runs])
-        # a process a task: a long-lived one kept what its tasks made (pymorphy3's caches, freed rows' arenas),
-        # 90 → 500 MiB each at 100k entities; a fresh fork shares the set with the parent again (tree PSS
-        # 1.45 → 1.1 GiB, for 7% more CPU: the name-form caches start empty each task)
-        with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
+        # the processes are forked once, here, by the calling thread: a pool that forks again as it runs
+        # (`maxtasksperchild`) forks from its handler thread, and a child deadlocked on a module's import
+        # lock another thread held (a run at 100k entities hung so)
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
             return join(pool.starmap(_task, runs, chunksize=1))
     finally:
         _SHARED.clear()
