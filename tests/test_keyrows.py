@@ -5,6 +5,7 @@ off columns as a table of slots would make them."""
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 
@@ -121,3 +122,19 @@ def test_key_columns(key: str, expected: tuple[int, str, int]) -> None:
     assert cols["key_word"].tolist() == keyhash.hashes([first]).tolist()
     s, e = keyhash.core_span(key)
     assert cols["key_core"].tolist() == [keyhash.hash_of(key[s:e])]
+
+
+def test_one_process_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork copies the locks other threads hold: with a thread running, the rows are made in the process."""
+    import threading
+
+    monkeypatch.setattr(keyrows, "PARALLEL_MIN", 1)
+    assert keyrows.process_count(10, 4) == min(4, len(os.sched_getaffinity(0)))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert keyrows.process_count(10, 4) == 1
+    finally:
+        stop.set()
+        thread.join()

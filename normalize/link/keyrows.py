@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,7 +89,7 @@ def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: 
     `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more)."""
     runs = tasks(named)
     if processes is None:
-        processes = _processes(len(named), len(runs))
+        processes = process_count(len(named), len(runs))
     _SHARED[:] = [named, {e.id: e for e in named}, country_genitives(named), store]
     try:
         if processes <= 1:
@@ -105,9 +106,12 @@ def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: 
 _SHARED: list = []  # what the tasks read: set before a fork, so the children read the parent's set
 
 
-def _processes(n_entities: int, n_tasks: int) -> int:
+def process_count(n_entities: int, n_tasks: int) -> int:
+    """How many processes generate the rows of `n_entities` entities in `n_tasks` tasks (1: this one)."""
     if n_entities < PARALLEL_MIN or multiprocessing.parent_process() is not None:
         return 1  # a run's worker (one compiling without the cache) leaves the cores to its siblings
+    if threading.active_count() > 1:
+        return 1  # a fork copies a lock another thread holds (an import's, a stream's) held forever
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
