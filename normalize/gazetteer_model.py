@@ -314,3 +314,13 @@ def json_schema() -> dict[str, Any]:
 def json_schema_text() -> str:
     """schemas/gazetteer.schema.json as it must read, byte for byte."""
     return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _reduce_slotted(self: object) -> tuple:
+    # pickled as a call with the fields in order: dataclasses' own `__setstate__` for slots walks `fields()`
+    # for every object, and a gazetteer's origins and locations made loading the bundled set twice as slow
+    return (type(self), tuple(getattr(self, name) for name in type(self).__slots__))
+
+
+for _slotted in (Location, Origin, Entity):
+    _slotted.__reduce__ = _reduce_slotted  # type: ignore[method-assign]
