@@ -45,26 +45,12 @@ class Keys:
 
     def readings(self, i: int) -> tuple[Candidate, ...]:
         """Key i's readings."""
-        return tuple(self._candidate(r) for r in range(int(self.start[i]), int(self.start[i + 1])))
+        return tuple(_candidate(self, r) for r in range(int(self.start[i]), int(self.start[i + 1])))
 
     def slots(self) -> Iterator[tuple[str, tuple[Candidate, ...]]]:
         """(folded key, readings) of every key, in order."""
         for i in range(len(self)):
             yield self.key(i), self.readings(i)
-
-    def _candidate(self, r: int) -> Candidate:
-        c = self.columns
-        owner, coord = self.pairs[int(c["pair"][r])]
-        return Candidate(
-            int(c["entity"][r]),
-            METHODS[int(c["method"][r])],
-            self.forms[r],
-            int(c["tail"][r]),
-            NEEDS[int(c["needs"][r])],
-            bool(c["lower_first"][r]),
-            owner,
-            coord,
-        )
 
 
 def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
@@ -188,7 +174,8 @@ def _mark_generic(
     return extended, new_starts, new_counts, columns, Strings.of(forms)
 
 
-def _candidate(rows: Rows, r: int) -> Candidate:
+def _candidate(rows: Rows | Keys, r: int) -> Candidate:
+    """Row r as a reading."""
     c = rows.columns
     owner, coord = rows.pairs[int(c["pair"][r])]
     return Candidate(
