@@ -127,12 +127,19 @@ RULE_FIELDS = frozenset(f.name for f in RULE_SPEC)
 EXAMPLE_FIELDS = tuple(f.name for f in EXAMPLE_SPEC)
 
 
+def _fields_call(self: object) -> tuple:
+    """Pickle a slotted record as a call with its fields in order: dataclasses' own `__setstate__` for slots
+    walks `fields()` for every object, and a gazetteer's origins and locations loaded twice as slowly."""
+    return (type(self), tuple(getattr(self, name) for name in type(self).__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a record stands in its YAML file (line is 1-based)."""
 
     path: str
     line: int
+    __reduce__ = _fields_call
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
@@ -145,6 +152,7 @@ class Origin:
     field: str
     where: Location
     item: str | None = None  # list fields (aliases, adjectives): the item that this location gave
+    __reduce__ = _fields_call
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +171,7 @@ class Entity:
     adjectives: tuple[str, ...] = ()  # relational adjectives: «российский» for Россия
     where: Location | None = field(default=None, compare=False)
     origin: tuple[Origin, ...] = field(default=(), compare=False, repr=False)  # filled by layers.stack
+    __reduce__ = _fields_call
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -314,13 +323,3 @@ def json_schema() -> dict[str, Any]:
 def json_schema_text() -> str:
     """schemas/gazetteer.schema.json as it must read, byte for byte."""
     return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
-
-
-def _reduce_slotted(self: object) -> tuple:
-    # pickled as a call with the fields in order: dataclasses' own `__setstate__` for slots walks `fields()`
-    # for every object, and a gazetteer's origins and locations made loading the bundled set twice as slow
-    return (type(self), tuple(getattr(self, name) for name in type(self).__slots__))
-
-
-for _slotted in (Location, Origin, Entity):
-    _slotted.__reduce__ = _reduce_slotted  # type: ignore[method-assign]
