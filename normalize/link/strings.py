@@ -27,11 +27,7 @@ class Strings:
 
     @classmethod
     def of(cls, strings: Sequence[str]) -> Strings:
-        import numpy as np
-
-        at = np.zeros(len(strings) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=at[1:])
-        return cls("".join(strings), at)
+        return cls("".join(strings), col.offsets(strings))
 
     @classmethod
     def join(cls, parts: Sequence[Strings]) -> Strings:
