@@ -167,7 +167,8 @@ def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     n_first = len(buffers)
     data_i = pickle.dumps(index, protocol=5, buffer_callback=buffers.append)
     raws = [b.raw() for b in buffers]
-    at = len(MAGIC) + _HEAD.size + _SPAN.size * len(raws) + len(data_g) + len(data_i)
+    head = len(MAGIC) + _HEAD.size + _SPAN.size * len(raws) + len(data_g) + len(data_i)  # before the buffers
+    at = head
     spans = []
     for raw in raws:
         at += -at % ALIGN
@@ -177,7 +178,7 @@ def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
     fh.write(b"".join(_SPAN.pack(*s) for s in spans))
     fh.write(data_g)
     fh.write(data_i)
-    written = len(MAGIC) + _HEAD.size + _SPAN.size * len(raws) + len(data_g) + len(data_i)
+    written = head
     for (start, _n), raw in zip(spans, raws, strict=True):
         fh.write(b"\0" * (start - written))
         fh.write(raw)
