@@ -18,8 +18,7 @@ from typing import Any
 from normalize.gazetteer import Entity
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
-from normalize.link.keyhash import KEY_COLUMNS, key_columns
-from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, Rows
+from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, RowMaker, Rows
 from normalize.link.records import METHODS, NEEDS, Candidate, Needs, Slot
 from normalize.link.strings import Strings
 
@@ -143,35 +142,20 @@ def _mark_generic(
             else:
                 later.setdefault(key, []).append(r)
     mark_generic(table)
-    added: dict[str, list] = defaultdict(list)
-    forms: list[str] = []
-    pair_of = {p: i for i, p in enumerate(pairs)}
+    maker = RowMaker(pairs)
     new_starts, new_counts = starts.copy(), counts.copy()
     for g, (key, slot) in zip(np.flatnonzero(generic).tolist(), table.items(), strict=True):
         for r in later.get(key, ()):
             cand = _candidate(rows, r)
             slot.setdefault((cand.entity, cand.needs, ""), cand)
-        new_starts[g], new_counts[g] = len(by_key) + len(added["entity"]), len(slot)
+        new_starts[g], new_counts[g] = len(by_key) + len(maker.forms), len(slot)
         for cand in slot.values():
-            r = int(by_key[starts[g]])  # the key's hashes: any of its rows'
-            for name in KEY_COLUMNS:
-                added[name].append(c[name][r])
-            added["entity"].append(cand.entity)
-            added["method"].append(METHOD_CODE[cand.method])
-            added["needs"].append(NEEDS_CODE[cand.needs])
-            added["lower_first"].append(cand.lower_first)
-            added["tail"].append(cand.tail)
-            pair = (cand.owner, cand.coord)
-            if pair not in pair_of:
-                pair_of[pair] = len(pairs)
-                pairs.append(pair)
-            added["pair"].append(pair_of[pair])
-            added["part"].append(Part.OWN)
-            forms.append(cand.form)
+            maker.add(cand, key)
+    pairs[:] = list(maker.pairs)
+    added = maker.rows()
     n = len(rows)
-    extended = np.concatenate((by_key, np.arange(n, n + len(added["entity"]))))
-    columns = {name: np.array(added[name], dtype=dtype) for name, dtype in COLUMNS.items()}
-    return extended, new_starts, new_counts, columns, Strings.of(forms)
+    extended = np.concatenate((by_key, np.arange(n, n + len(added))))
+    return extended, new_starts, new_counts, added.columns, added.forms
 
 
 def _candidate(rows: Rows | Keys, r: int) -> Candidate:
@@ -237,25 +221,13 @@ def of_slots(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> Keys:
     """The keys of (folded key, readings) pairs, in their order (a key without readings left out)."""
     import numpy as np
 
-    values: dict[str, list] = {name: [] for name in COLUMNS if name not in KEY_COLUMNS}
-    forms: list[str] = []
-    keys: list[str] = []
-    pairs: dict[tuple[str, str], int] = {("", ""): 0}
+    maker = RowMaker()
     start = [0]
     for key, cands in slots:
         if not cands:
             continue
         for cand in cands:
-            values["entity"].append(cand.entity)
-            values["method"].append(METHOD_CODE[cand.method])
-            values["needs"].append(NEEDS_CODE[cand.needs])
-            values["lower_first"].append(cand.lower_first)
-            values["tail"].append(cand.tail)
-            values["pair"].append(pairs.setdefault((cand.owner, cand.coord), len(pairs)))
-            values["part"].append(Part.OWN)
-            forms.append(cand.form)
-            keys.append(key)
-        start.append(len(forms))
-    columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in values.items()}
-    columns.update(key_columns(keys))
-    return Keys(columns, Strings.of(forms), list(pairs), np.array(start, dtype=np.int64))
+            maker.add(cand, key)
+        start.append(len(maker.forms))
+    rows = maker.rows()
+    return Keys(rows.columns, rows.forms, rows.pairs, np.array(start, dtype=np.int64))

@@ -28,7 +28,7 @@ from normalize.link.folding import fold
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore
-from normalize.link.records import METHODS, NEEDS, Needs
+from normalize.link.records import METHODS, NEEDS, Candidate, Needs
 from normalize.link.strings import Strings
 
 METHOD_CODE = {m: i for i, m in enumerate(METHODS)}
@@ -134,35 +134,44 @@ def _source(e: Entity) -> str:
     return e.where.path if e.where is not None else ""
 
 
-_FIELDS = tuple(name for name in COLUMNS if name not in KEY_COLUMNS)  # a row's values as `_Columns` keeps them
+_FIELDS = tuple(name for name in COLUMNS if name not in KEY_COLUMNS)  # a row's values as `RowMaker` keeps them
 _NEEDS = {id(n): i for i, n in enumerate(NEEDS)}  # by the member's identity: an enum hashes in Python, slowly
 
 
-class _Columns:
-    """Rows as they are made (a tuple of `_FIELDS` each), made into numpy arrays once (`rows`)."""
+class RowMaker:
+    """Rows as they are made (a tuple of `_FIELDS` each), made into numpy columns once (`rows`); `pairs`: the
+    (owner, coord) pairs already numbered (("", "") first), which the rows' numbers continue."""
 
-    def __init__(self) -> None:
+    def __init__(self, pairs: Sequence[tuple[str, str]] = (("", ""),)) -> None:
         self.values: list[tuple[int, ...]] = []
         self.forms: list[str] = []
         self.keys: list[str] = []
-        self.pairs: dict[tuple[str, str], int] = {("", ""): 0}
+        self.pairs: dict[tuple[str, str], int] = {p: i for i, p in enumerate(pairs)}
 
     def pair(self, owner: str, coord: str) -> int:
         return self.pairs.setdefault((owner, coord), len(self.pairs)) if owner or coord else 0
 
-    def rows(self, people: People) -> Rows:
+    def add(self, cand: Candidate, key: str, part: int = Part.OWN) -> None:
+        """A reading of the folded `key` as a row."""
+        needs = _NEEDS[id(cand.needs)]
+        pair = self.pair(cand.owner, cand.coord)
+        self.values.append((cand.entity, METHOD_CODE[cand.method], needs, cand.lower_first, cand.tail, pair, part))
+        self.forms.append(cand.form)
+        self.keys.append(key)
+
+    def rows(self, people: People | None = None) -> Rows:
         import numpy as np
 
         values = list(zip(*self.values, strict=True)) or [()] * len(_FIELDS)
         columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in zip(_FIELDS, values, strict=True)}
         columns.update(key_columns(self.keys))
-        return Rows(columns, Strings.of(self.forms), list(self.pairs), people)
+        return Rows(columns, Strings.of(self.forms), list(self.pairs), people or People({}, {}, {}, {}))
 
 
 def _task(lo: int, hi: int) -> Rows:
     """The rows of entities [lo, hi) (`_SHARED`'s)."""
     named, by_id, country_gens, store = _SHARED
-    out = _Columns()
+    out = RowMaker()
     values, forms, keys = out.values, out.forms, out.keys
     people = People({}, {}, {}, {})
     own: Iterator | None = store.own_keys(named[lo:hi]) if store is not None else None
@@ -194,7 +203,7 @@ def _task(lo: int, hi: int) -> Rows:
     return out.rows(people)
 
 
-def _person(out: _Columns, people: People, idx: int, e: Entity, held: dict[tuple[str, int, str], int]) -> None:
+def _person(out: RowMaker, people: People, idx: int, e: Entity, held: dict[tuple[str, int, str], int]) -> None:
     """A person's name tables, and the surname-only readings (`Part.SURNAME`) should the surname be unique."""
     parts = morph.person_parts(e.name, e.surname, e.gender)
     forms = tuple(morph.word_forms(parts.surname, parts.gender, "surname"))
