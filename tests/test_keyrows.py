@@ -42,6 +42,18 @@ def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.M
     assert two.n_keys == one.n_keys
 
 
+def test_rows_made_in_batches_are_the_rows_made_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = gazetteer.load()
+    whole = keyrows.generate(_named(g), processes=1)
+    monkeypatch.setattr(keyrows, "BATCH_ROWS", 7)  # a batch every entity or two
+    batched = keyrows.generate(_named(g), processes=1)
+    assert len(batched) == len(whole) > 7 * len(g.entities) // 2
+    for name in keyrows.COLUMNS:
+        assert batched.columns[name].tobytes() == whole.columns[name].tobytes(), name
+    assert (batched.forms.text, batched.pairs) == (whole.forms.text, whole.pairs)
+    assert batched.forms.at.tolist() == whole.forms.at.tolist()
+
+
 def test_tasks_are_runs_of_whole_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyrows, "TASK_MIN", 3)
     files = ["a", "a", "b", "b", "b", "b", "c", "d", "d", "e"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +40,9 @@ NEEDS_CODE = {n: i for i, n in enumerate(NEEDS)}
 PARALLEL_MIN = 20_000
 TASK_MIN = 2_000  # entities of a task: whole files, as many as make at least this many
 MAX_PROCESSES = 8
+# rows a task keeps as Python tuples before making them columns (`RowMaker.flush`): a whole task's (300k rows
+# at 100k entities) and the lists their columns are made from grew each process by 230 MiB, never returned
+BATCH_ROWS = 32_768
 # the row columns (name → numpy dtype); `forms` and `pairs` are lists beside them
 COLUMNS = {
     "entity": "u4",
@@ -97,10 +102,29 @@ def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: 
         # the processes are forked once, here, by the calling thread: a pool that forks again as it runs
         # (`maxtasksperchild`) forks from its handler thread, and a child deadlocked on a module's import
         # lock another thread held (a run at 100k entities hung so)
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return join(pool.starmap(_task, runs, chunksize=1))
+        with tempfile.TemporaryDirectory(prefix="normalize-rows-") as folder:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                paths = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
+            # read once the processes are gone: the rows received as they came made this process grow while
+            # the others were at their largest, the peak of the whole tree
+            return join([_load(path) for path in paths])
     finally:
         _SHARED.clear()
+
+
+def _spilled_task(lo: int, hi: int, folder: str) -> str:
+    """`_task`'s rows written to a file in `folder`; its path."""
+    path = os.path.join(folder, f"{lo}.pickle")
+    with open(path, "wb") as fh:
+        pickle.dump(_task(lo, hi), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _load(path: str) -> Rows:
+    with open(path, "rb") as fh:
+        rows = pickle.load(fh)
+    os.remove(path)  # the disk back as the rows come in
+    return rows
 
 
 _SHARED: list = []  # what the tasks read: set before a fork, so the children read the parent's set
@@ -139,14 +163,16 @@ _NEEDS = {id(n): i for i, n in enumerate(NEEDS)}  # by the member's identity: an
 
 
 class RowMaker:
-    """Rows as they are made (a tuple of `_FIELDS` each), made into numpy columns once (`rows`); `pairs`: the
-    (owner, coord) pairs already numbered (("", "") first), which the rows' numbers continue."""
+    """Rows as they are made (a tuple of `_FIELDS` each), made into numpy columns a batch at a time (`flush`)
+    and joined once (`rows`); `pairs`: the (owner, coord) pairs already numbered (("", "") first), which the
+    rows' numbers continue."""
 
     def __init__(self, pairs: Sequence[tuple[str, str]] = (("", ""),)) -> None:
         self.values: list[tuple[int, ...]] = []
         self.forms: list[str] = []
         self.keys: list[str] = []
         self.pairs: dict[tuple[str, str], int] = {p: i for i, p in enumerate(pairs)}
+        self.batches: list[tuple[dict[str, Any], Strings]] = []
 
     def pair(self, owner: str, coord: str) -> int:
         return self.pairs.setdefault((owner, coord), len(self.pairs)) if owner or coord else 0
@@ -159,13 +185,25 @@ class RowMaker:
         self.forms.append(cand.form)
         self.keys.append(key)
 
-    def rows(self, people: People | None = None) -> Rows:
+    def flush(self) -> None:
+        """The rows made so far as numpy columns; the lists emptied in place (callers hold them)."""
         import numpy as np
 
         values = list(zip(*self.values, strict=True)) or [()] * len(_FIELDS)
         columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in zip(_FIELDS, values, strict=True)}
         columns.update(key_columns(self.keys))
-        return Rows(columns, Strings.of(self.forms), list(self.pairs), people or People({}, {}, {}, {}))
+        self.batches.append((columns, Strings.of(self.forms)))
+        del self.values[:], self.forms[:], self.keys[:]
+
+    def rows(self, people: People | None = None) -> Rows:
+        import numpy as np
+
+        if self.values or not self.batches:
+            self.flush()
+        columns = {name: np.concatenate([b[0][name] for b in self.batches]) for name in COLUMNS}
+        forms = Strings.join([b[1] for b in self.batches])
+        self.batches.clear()
+        return Rows(columns, forms, list(self.pairs), people or People({}, {}, {}, {}))
 
 
 def _task(lo: int, hi: int) -> Rows:
@@ -200,6 +238,8 @@ def _task(lo: int, hi: int) -> Rows:
                 values[at] = row
         if e.type == "person" and len(e.name.split()) >= 2:
             _person(out, people, idx, e, held)
+        if len(values) >= BATCH_ROWS:
+            out.flush()
     return out.rows(people)
 
 
