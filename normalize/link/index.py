@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from normalize import morph
+from normalize import heap, morph
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.link import KEY_TABLE_ENV, keyorder, keyrows, variants
 from normalize.link.folding import fold
@@ -91,6 +91,7 @@ def compile_index(
     people = rows.people
     keys = keyorder.arrange(rows, entities)
     del rows
+    heap.trim()
     n_keys = len(keys)
     large = use_key_table(n_keys) if large is None else large
     translit, blocks, owners = keyorder.near_keys(keys, entities)
@@ -102,6 +103,7 @@ def compile_index(
     else:
         table, near = automaton_keys(keys.slots()), block_keys(translit, blocks, owners)
     del keys
+    heap.trim()
     persons, first_forms = people.parts, people.first_forms
     first_persons: dict[str, list[int]] = defaultdict(list)
     for i, forms in first_forms.items():

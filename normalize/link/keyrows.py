@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from normalize import morph
+from normalize import heap, morph
 from normalize.gazetteer import Entity
 from normalize.link import names
 from normalize.link.composed import country_genitives
@@ -107,7 +107,9 @@ def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: 
                 paths = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
-            return join([_load(path) for path in paths])
+            rows = join([_load(path) for path in paths])
+        heap.trim()  # the chunks read, joined and freed
+        return rows
     finally:
         _SHARED.clear()
 
@@ -117,6 +119,7 @@ def _spilled_task(lo: int, hi: int, folder: str) -> str:
     path = os.path.join(folder, f"{lo}.pickle")
     with open(path, "wb") as fh:
         pickle.dump(_task(lo, hi), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    heap.trim()  # what the task made and freed: kept, each process stayed at its largest task's peak
     return path
 
 
