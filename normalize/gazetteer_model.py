@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -130,7 +131,16 @@ EXAMPLE_FIELDS = tuple(f.name for f in EXAMPLE_SPEC)
 def _fields_call(self: object) -> tuple:
     """Pickle a slotted record as a call with its fields in order: dataclasses' own `__setstate__` for slots
     walks `fields()` for every object, and a gazetteer's origins and locations loaded twice as slowly."""
-    return (type(self), tuple(getattr(self, name) for name in type(self).__slots__))
+    cls = type(self)
+    get = _FIELD_GETTERS.get(cls)
+    if get is None:
+        # one C call gives every field: a generator of getattr calls was most of pickling 100k entities
+        names = cls.__slots__
+        get = _FIELD_GETTERS[cls] = attrgetter(*names) if len(names) > 1 else lambda o: (getattr(o, names[0]),)
+    return (cls, get(self))
+
+
+_FIELD_GETTERS: dict[type, Any] = {}
 
 
 @dataclass(frozen=True, slots=True)
