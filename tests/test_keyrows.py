@@ -42,6 +42,27 @@ def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.M
     assert two.n_keys == one.n_keys
 
 
+def test_forked_processes_rows_pass_through_files_or_pipes_alike(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    g = gazetteer.load()
+    monkeypatch.setattr(keyrows, "TASK_MIN", 1)
+    monkeypatch.setattr(keyrows.tempfile, "tempdir", str(tmp_path))
+    received: list[object] = []
+    load = keyrows._load
+    monkeypatch.setattr(keyrows, "_load", lambda done: received.append(done) or load(done))
+    by_files = link.compile_index(g, large=True, processes=2)
+    assert received and all(str(d).startswith(str(tmp_path)) for d in received)  # each task's rows in a file
+    assert list(tmp_path.iterdir()) == []  # the spill folder is gone with its files
+    received.clear()
+
+    def unwritable(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(keyrows.tempfile, "TemporaryDirectory", unwritable)
+    by_pipes = link.compile_index(g, large=True, processes=2)
+    assert received and all(isinstance(d, keyrows.Rows) for d in received)
+    assert _digest(by_pipes) == _digest(by_files)
+
+
 def test_rows_made_in_batches_are_the_rows_made_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     g = gazetteer.load()
     whole = keyrows.generate(_named(g), processes=1)

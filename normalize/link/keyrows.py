@@ -13,6 +13,7 @@ cores share most of a compile. A small set's are generated in the process, by th
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -102,31 +103,50 @@ def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: 
         # the processes are forked once, here, by the calling thread: a pool that forks again as it runs
         # (`maxtasksperchild`) forks from its handler thread, and a child deadlocked on a module's import
         # lock another thread held (a run at 100k entities hung so)
-        with tempfile.TemporaryDirectory(prefix="normalize-rows-") as folder:
+        with _spill_folder() as folder:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                paths = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
+                done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
-            rows = join([_load(path) for path in paths])
+            rows = join([_load(d) for d in done])
         heap.trim()  # the chunks read, joined and freed
         return rows
     finally:
         _SHARED.clear()
 
 
-def _spilled_task(lo: int, hi: int, folder: str) -> str:
-    """`_task`'s rows written to a file in `folder`; its path."""
+@contextlib.contextmanager
+def _spill_folder() -> Iterator[str | None]:
+    """A temporary folder for the tasks' rows, removed after; None where none can be made (the rows then
+    come back through the pool's pipes)."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="normalize-rows-")
+    except OSError:
+        yield None
+        return
+    with folder as path:
+        yield path
+
+
+def _spilled_task(lo: int, hi: int, folder: str | None) -> str | Rows:
+    """`_task`'s rows written to a file in `folder` (its path), or the rows themselves without one."""
+    rows = _task(lo, hi)
+    if folder is None:
+        return rows
     path = os.path.join(folder, f"{lo}.pickle")
     with open(path, "wb") as fh:
-        pickle.dump(_task(lo, hi), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    del rows
     heap.trim()  # what the task made and freed: kept, each process stayed at its largest task's peak
     return path
 
 
-def _load(path: str) -> Rows:
-    with open(path, "rb") as fh:
+def _load(done: str | Rows) -> Rows:
+    if isinstance(done, Rows):
+        return done
+    with open(done, "rb") as fh:
         rows = pickle.load(fh)
-    os.remove(path)  # the disk back as the rows come in
+    os.remove(done)  # the disk back as the rows come in
     return rows
 
 
