@@ -66,6 +66,16 @@ def test_take_gathers_the_strings_at_order(strings, order):
     assert col.encode(taken)[1] == col.encode([strings[i] for i in order])[1]
 
 
+@pytest.mark.parametrize(
+    "strings",
+    [[], [""], ["москва", "мвд-2", "", "x", "ab c", "𝔘nicode", "😀", "\udce2"], ["ёж", "12", "İs"]],
+)
+def test_isalpha_and_strings_are_strs_own(strings):
+    joined = col.join(strings)
+    assert joined.isalpha().tolist() == [s.isalpha() for s in strings]
+    assert joined.strings() == strings
+
+
 def test_a_lone_surrogate_cannot_be_utf8_encoded():
     with pytest.raises(UnicodeEncodeError):
         col.encode(["\udce2", *CJK, "a", "b"])
@@ -87,38 +97,42 @@ def test_letter_columns_are_each_words_letter_bits(words, expected):
     assert got == expected == [nearkeys.letter_bits(w) for w in words]
 
 
-# (translit, typo, owners) → (keys in row order, owner column, typo rows, transliteration blocks, typo blocks)
+# (keys in the keys' order, typo flags, owners) → (keys in row order, owner column, typo rows, transliteration
+# blocks, typo blocks)
 BUILT = [
-    (({}, {}, {}), ([], [], [], {}, {})),
+    (([], [], []), ([], [], [], {}, {})),
+    ((["киров"], [True], [7]), (["киров"], [7], [0], {"к": ((5,), ((0, 1),))}, {"ки": ((5,), ((0, 1),))})),
     (
-        ({"ки5": ["киров"]}, {"ки5": ["киров"]}, {"киров": 7}),
-        (["киров"], [7], [0], {"к": ((5,), ((0, 1),))}, {"ки": ((5,), ((0, 1),))}),
-    ),
-    (
-        # «к5» is «ка5» then «ки5»; lengths sort as numbers (5 before 10); typo blocks are subsets: «ка5»
-        # lacks a key, «ки10» is its whole block
+        # «к5» is «ка5» then «ки5»; lengths sort as numbers (5 before 10); a block's keys in the keys' order;
+        # typo blocks are subsets: «ка5» lacks a key, «ки10» is its whole block
         (
-            {"ки5": ["киров"], "ки10": ["кировоград"], "ка5": ["казан", "камыш"], "мо6": ["москва"]},
-            {"ки10": ["кировоград"], "ка5": ["камыш"], "мо6": ["москва"]},
-            {"казан": 1, "камыш": 2, "киров": 3, "кировоград": 4, "москва": 5},
+            ["москва", "кировоград", "киров", "камыш", "казан"],
+            [True, True, False, True, False],
+            [5, 4, 3, 2, 1],
         ),
         (
-            ["казан", "камыш", "киров", "кировоград", "москва"],
-            [1, 2, 3, 4, 5],
-            [1, 3, 4],
+            ["камыш", "казан", "киров", "кировоград", "москва"],
+            [2, 1, 3, 4, 5],
+            [0, 3, 4],
             {"к": ((5, 10), ((0, 3), (3, 4))), "м": ((6,), ((4, 5),))},
             {"ка": ((5,), ((0, 1),)), "ки": ((10,), ((1, 2),)), "мо": ((6,), ((2, 3),))},
         ),
     ),
     (
-        # a typo block in another order than its transliteration block's
-        ({"ка5": ["казан", "камыш"]}, {"ка5": ["камыш", "казан"]}, {"казан": 0, "камыш": 1}),
-        (["казан", "камыш"], [0, 1], [1, 0], {"к": ((5,), ((0, 2),))}, {"ка": ((5,), ((0, 2),))}),
+        # blocks of one first letter and length by their second letter, whatever the keys' order
+        (["кб", "ка", "кв"], [True, True, True], [0, 1, 2]),
+        (
+            ["ка", "кб", "кв"],
+            [1, 0, 2],
+            [0, 1, 2],
+            {"к": ((2,), ((0, 3),))},
+            {"ка": ((2,), ((0, 1),)), "кб": ((2,), ((1, 2),)), "кв": ((2,), ((2, 3),))},
+        ),
     ),
     (
-        # a typo key filed under another block than its own is still found
-        ({"ка5": ["казан"], "ки5": ["киров"]}, {"ка5": ["киров"]}, {"казан": 0, "киров": 1}),
-        (["казан", "киров"], [0, 1], [1], {"к": ((5,), ((0, 2),))}, {"ка": ((5,), ((0, 1),))}),
+        # a first letter past the BMP: the blocks' prefixes are the letters, not UTF-16 halves
+        (["😀я", "яя"], [True, False], [0, 1]),
+        (["яя", "😀я"], [1, 0], [1], {"я": ((2,), ((0, 1),)), "😀": ((2,), ((1, 2),))}, {"😀я": ((2,), ((0, 1),))}),
     ),
 ]
 
@@ -128,7 +142,7 @@ COLUMN_TYPES = {"key_at": "u4", "length": "u2", "letters": "u8", "typo_rows": "u
 
 @pytest.mark.parametrize("args, expected", BUILT)
 def test_build_lays_out_keys_owners_and_blocks(args, expected):
-    near = nearkeys.build(*args)
+    near = nearkeys.build(nearkeys.words(*args))
     keys, owners, typo_rows, translit_blocks, typo_blocks = expected
     for got in (near, pickle.loads(pickle.dumps(near, protocol=4)), pickle.loads(pickle.dumps(near, protocol=5))):
         assert [got.key(i) for i in range(got.n_keys)] == keys
@@ -144,4 +158,4 @@ def test_build_lays_out_keys_owners_and_blocks(args, expected):
 def test_a_key_over_65535_characters_is_refused():
     key = "к" * 70_000
     with pytest.raises(ValueError, match="65,535"):
-        nearkeys.build({"кк70000": [key]}, {}, {key: 0})
+        nearkeys.build(nearkeys.words([key], [False], [0]))

@@ -44,5 +44,7 @@ def test_folded_as_one_by_one() -> None:
 
     strings = ["Москва", "", "ЁЖИК", "a\0b", "İstanbul", "x"]
     joined = Strings.of(strings)
-    assert joined.folded(np.arange(len(strings))) == [fold(s) for s in strings]
-    assert joined.folded(np.array([4, 0])) == [fold(strings[4]), fold(strings[0])]
+    assert joined.folded(np.arange(len(strings))).strings() == [fold(s) for s in strings]
+    assert joined.folded(np.array([4, 0])).strings() == [fold(strings[4]), fold(strings[0])]
+    assert Strings.of(["𝔘NICODE", "Ё"]).folded(np.array([1, 0])).strings() == ["е", "𝔘nicode"]
+    assert joined.folded(np.zeros(0, dtype=np.int64)).strings() == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 # how a column's strings are stored: "utf-8", or the alphabet of the strings when it has at most 256
@@ -77,6 +78,24 @@ class Joined:
             where += np.arange(at[i], at[j])
             points[at[i] : at[j]] = self.points[where]
         return Joined(points, at)
+
+
+    def strings(self) -> list[str]:
+        """The strings as Python strings (a small set's: a large one's stay points)."""
+        codec = "utf-16-le" if self.points.dtype == "uint16" else "utf-32-le"
+        text = self.points.tobytes().decode(codec, "surrogatepass")
+        at = self.at.tolist()
+        return [text[s:e] for s, e in pairwise(at)]
+
+    def isalpha(self) -> Any:
+        """`str.isalpha` of each string (bool): asked of each distinct code point once, not of each string."""
+        import numpy as np
+
+        distinct = np.unique(self.points)
+        alpha = np.array([chr(c).isalpha() for c in distinct.tolist()], dtype=np.uint8)
+        flags = alpha[np.searchsorted(distinct, self.points)] if len(distinct) else alpha
+        # every point a letter, and at least one (`"".isalpha()` is false)
+        return (run_totals(np.minimum, flags, self.at, np.uint8) == 1) & (self.lengths > 0)
 
 
 def offsets(strings: Sequence[str]) -> Any:

@@ -67,7 +67,7 @@ class Index:
     n_keys: int = 0
     # the one-word keys the typo and transliteration tiers compare words with, by blocks: lists
     # (`smallindex`) or columns (`nearkeys`)
-    near: BlockKeys | NearKeys = field(default_factory=lambda: block_keys({}, {}, {}))
+    near: BlockKeys | NearKeys = field(default_factory=lambda: BlockKeys({}, {}, {}, 0))
 
     @property
     def large(self) -> bool:
@@ -94,14 +94,14 @@ def compile_index(
     heap.trim()
     n_keys = len(keys)
     large = use_key_table(n_keys) if large is None else large
-    translit, blocks, owners = keyorder.near_keys(keys, entities)
+    words = keyorder.near_keys(keys, entities)
     if large:
         from normalize.link import keytable, nearkeys
 
         table: KeyTable | AutomatonKeys = keytable.build(keys)
-        near: NearKeys | BlockKeys = nearkeys.build(translit, blocks, owners)
+        near: NearKeys | BlockKeys = nearkeys.build(words)
     else:
-        table, near = automaton_keys(keys.slots()), block_keys(translit, blocks, owners)
+        table, near = automaton_keys(keys.slots()), block_keys(words)
     del keys
     heap.trim()
     persons, first_forms = people.parts, people.first_forms

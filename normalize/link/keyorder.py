@@ -10,7 +10,7 @@ no step holds every key as a string: at 100k entities the table of slots was mos
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from normalize.gazetteer import Entity
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
 from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, RowMaker, Rows
+from normalize.link.nearkeys import Words, words
 from normalize.link.records import METHODS, NEEDS, Candidate, Needs, Slot
 from normalize.link.strings import Strings
 
@@ -174,47 +175,36 @@ def _candidate(rows: Rows | Keys, r: int) -> Candidate:
     )
 
 
-def near_keys(
-    keys: Keys, entities: Sequence[Entity]
-) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]:
-    """(transliteration blocks, typo blocks, owners): the one-word keys of a single entity, not a person,
-    blocked by first two letters and length («ки10»), in the keys' order, with their entity. Typos compare
-    words with the keys that need nothing; transliteration also with those that need evidence (a Latin
-    spelling is evidence of a name: «Reuters» may be «Рейтер», which alone is also a common word); neither
-    with a surname-only reading."""
+def near_keys(keys: Keys, entities: Sequence[Entity]) -> Words:
+    """The one-word keys of a single entity, not a person, in the keys' order: words of letters only, as long
+    as the near tiers compare. Typos compare words with the keys that need nothing; transliteration also with
+    those that need evidence (a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone
+    is also a common word); neither with a surname-only reading."""
     import numpy as np
 
-    translit: dict[str, list[str]] = defaultdict(list)
-    typo: dict[str, list[str]] = defaultdict(list)
-    owners: dict[str, int] = {}
-    if not len(keys):
-        return {}, {}, {}
     c = keys.columns
+    if not len(keys):
+        return words((), (), ())
     starts = keys.start[:-1]
     person = np.array([e.type == "person" for e in entities], dtype=bool)
     entity = c["entity"].astype(np.int64)
     one = np.minimum.reduceat(entity, starts) == np.maximum.reduceat(entity, starts)
     needs = np.maximum.reduceat(c["needs"], starts)
+    shortest = min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN)
     fit = (
         one
         & ~_any(person[entity], starts)
         & ~_any(c["method"] == METHOD_CODE["surname"], starts)
         & (needs <= max(NEEDS_CODE[Needs.NOTHING], NEEDS_CODE[Needs.EVIDENCE]))
         & (c["key_words"][starts] == 1)
-        & (c["key_len"][starts] >= min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN))
+        & (c["key_len"][starts] >= shortest)
     )
     chosen = np.flatnonzero(fit)
     first = starts[chosen]
-    typo_ok = (needs[chosen] == NEEDS_CODE[Needs.NOTHING]).tolist()
-    for key, nothing, owner in zip(keys.forms.folded(first), typo_ok, entity[first].tolist(), strict=True):
-        if len(key) < min(FUZZY_MIN_LEN, TRANSLIT_MIN_LEN) or not key.isalpha():
-            continue
-        block = f"{key[:2]}{len(key)}"
-        translit[block].append(key)
-        if nothing:
-            typo[block].append(key)
-        owners[key] = owner
-    return dict(translit), dict(typo), owners
+    folded = keys.forms.folded(first)
+    kept = np.flatnonzero((folded.lengths >= shortest) & folded.isalpha())
+    typo = needs[chosen][kept] == NEEDS_CODE[Needs.NOTHING]
+    return Words(folded.take(kept), typo, entity[first][kept].astype(np.uint32))
 
 
 def of_slots(slots: Iterable[tuple[str, Sequence[Candidate]]]) -> Keys:

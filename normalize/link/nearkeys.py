@@ -12,7 +12,7 @@ it, are those of comparing the whole blocks.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -156,6 +156,27 @@ def _restore(meta: tuple, *bufs: Any) -> NearKeys:
     return NearKeys(dict(zip(_COLUMNS, bufs, strict=True)), encoding, translit_blocks, typo_blocks)
 
 
+@dataclass(frozen=True, eq=False)
+class Words:
+    """The one-word keys the near tiers compare with, in the keys' order: folded, as code points (two letters
+    or more each), whether typos are compared with each (transliterations are with all), and each one's
+    entity. A key's block is its first two letters and length («ки10»)."""
+
+    joined: col.Joined
+    typo: Any  # bool
+    owner: Any  # uint32
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+
+def words(keys: Sequence[str], typo: Sequence[bool], owners: Sequence[int]) -> Words:
+    """`Words` of a list of keys."""
+    import numpy as np
+
+    return Words(col.join(keys), np.array(typo, dtype=bool), np.array(owners, dtype=np.uint32))
+
+
 def _spans(groups: Sequence[tuple[str, int, int, int]]) -> dict[str, Blocks]:
     """(prefix, length, start, end) runs, by length within a prefix → the blocks' lookup table."""
     out: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
@@ -166,72 +187,56 @@ def _spans(groups: Sequence[tuple[str, int, int, int]]) -> dict[str, Blocks]:
     return {p: (tuple(sizes), tuple(spans)) for p, (sizes, spans) in out.items()}
 
 
-def build(
-    translit: Mapping[str, Sequence[str]], typo: Mapping[str, Sequence[str]], owners: Mapping[str, int]
-) -> NearKeys:
-    """The keys of the blocks: `translit` and `typo` map «ки10» (first two letters, length) to the keys in
-    that block, in order (a key is in one block; `typo`'s keys are all in `translit`'s); `owners` each key's
-    entity."""
+def _runs(prefix: Any, lengths: Any, rows: Any) -> list[tuple[str, int, int, int]]:
+    """(prefix, length, start, end) of each run of equal (prefix, length) in rows sorted by them; `prefix` an
+    array of code points (one letter) or of their pairs (two columns)."""
     import numpy as np
 
-    def parts(block: str) -> tuple[str, int]:
-        return block[:2], int(block[2:])
+    if not len(rows):
+        return []
+    keys = [*([prefix] if prefix.ndim == 1 else prefix), lengths]
+    change = np.zeros(len(rows) - 1, dtype=bool)
+    for k in keys:
+        change |= k[rows][1:] != k[rows][:-1]
+    starts = np.concatenate(([0], np.flatnonzero(change) + 1))
+    ends = np.append(starts[1:], len(rows))
+    firsts = rows[starts]
+    letters = ["".join(map(chr, t)) for t in zip(*(k[firsts].tolist() for k in keys[:-1]), strict=True)]
+    return list(zip(letters, lengths[firsts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
-    # transliteration blocks: «к10» is the «к…10» blocks by their second letter, as `sorted` gives them
-    by_letter: dict[tuple[str, int], list[str]] = {}
-    for block in sorted(translit):
-        pair, n = parts(block)
-        by_letter.setdefault((pair[:1], n), []).append(block)
-    keys: list[str] = []
-    start: dict[str, int] = {}  # each «ки10» block's first row
-    groups = []
-    for (letter, n), blocks in sorted(by_letter.items()):
-        first = len(keys)
-        for block in blocks:
-            start[block] = len(keys)
-            keys.extend(translit[block])
-        groups.append((letter, n, first, len(keys)))
-    typo_rows = []
-    typo_groups = []
-    n_typo = 0
-    row_of: dict[str, int] = {}  # every key's row, made only if a typo key is not in its own block
-    for block in sorted(typo, key=parts):
-        pair, n = parts(block)
-        members = typo[block]
-        typo_groups.append((pair, n, n_typo, n_typo + len(members)))
-        n_typo += len(members)
-        rows = _rows_in_block(members, translit.get(block, ()), start.get(block, 0))
-        if rows is None:
-            row_of = row_of or {k: i for i, k in enumerate(keys)}
-            rows = np.fromiter(map(row_of.__getitem__, members), dtype=np.uint32, count=len(members))
-        typo_rows.append(rows)
-    joined = col.join(keys)
-    encoding, blob, key_at = col.encode(joined)
+
+def build(words: Words) -> NearKeys:
+    """The keys by blocks: transliteration rows by (first letter, length, second letter), typo rows by (first
+    two letters, length), each block's keys in the keys' order (the order `sorted` gave the «ки10» blocks
+    when they were dictionaries, and the ties for the nearest key that order settles). numpy sorts the rows:
+    at 1M entities the blocks as dictionaries of 5.9M strings took 1.7 GiB."""
+    import numpy as np
+
+    joined = words.joined
     lengths = joined.lengths
     if len(lengths) and lengths.max() > 0xFFFF:
         raise ValueError("near keys: a key over 65,535 characters")
+    if len(lengths) and lengths.min() < 2:
+        raise ValueError("near keys: a key of fewer than two letters has no block")
+    n = len(lengths)
+    first = joined.points[joined.at[:-1]].astype(np.int64)
+    second = joined.points[joined.at[:-1] + 1].astype(np.int64) if n else first
+    order = np.lexsort((np.arange(n), second, lengths, first))
+    typo = np.flatnonzero(words.typo)
+    typo_order = typo[np.lexsort((typo, lengths[typo], second[typo], first[typo]))]
+    row = np.empty(n, dtype=np.uint32)
+    row[order] = np.arange(n, dtype=np.uint32)
+    keys = joined.take(order)
+    encoding, blob, key_at = col.encode(keys)
     columns = {
         "keys": np.frombuffer(blob, dtype=np.uint8),
         "key_at": key_at,
-        "length": lengths.astype(np.uint16),
-        "letters": letter_columns(joined),
-        "owner": np.fromiter(map(owners.__getitem__, keys), dtype=np.uint32, count=len(keys)),
-        "typo_rows": np.concatenate(typo_rows, dtype=np.uint32) if typo_rows else np.zeros(0, dtype=np.uint32),
+        "length": keys.lengths.astype(np.uint16),
+        "letters": letter_columns(keys),
+        "owner": words.owner[order].astype(np.uint32),
+        "typo_rows": row[typo_order],
     }
-    return NearKeys(columns, encoding, _spans(groups), _spans(typo_groups))
-
-
-def _rows_in_block(members: Sequence[str], block: Sequence[str], first: int) -> Any:
-    """The rows of a typo block's keys (`members`), its transliteration block's keys being `block` from row
-    `first`; None if one of them is not in `block`."""
-    import numpy as np
-
-    # most typo blocks are their whole transliteration block: a run of rows (the lists hold the same string
-    # objects, which compare without being read)
-    if list(members) == list(block):
-        return np.arange(first, first + len(block), dtype=np.uint32)
-    # a dict a block, not one of every key: at 100k, looking 760k keys up in one dict took 0.3 s
-    row = {k: i for i, k in enumerate(block, first)}
-    if not all(k in row for k in members):
-        return None
-    return np.fromiter(map(row.__getitem__, members), dtype=np.uint32, count=len(members))
+    translit_groups = _runs(first, lengths, order)
+    typo_groups = _runs(np.stack((first, second)), lengths, typo_order)
+    # the typo groups' rows are numbered in `typo_rows`, not in the rows
+    return NearKeys(columns, encoding, _spans(translit_groups), _spans(typo_groups))

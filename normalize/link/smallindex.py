@@ -7,13 +7,17 @@ same questions with the same answers (`tests/test_keytable.py` compares them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ahocorasick
 
 from normalize.link.folding import bounded
 from normalize.link.records import Candidate
+
+if TYPE_CHECKING:
+    from normalize.link.nearkeys import Words
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,13 +89,21 @@ class BlockKeys:
         return [(k, score, self.owners[k]) for k, score, _i in best]
 
 
-def block_keys(
-    translit: Mapping[str, Sequence[str]], typo: Mapping[str, Sequence[str]], owners: Mapping[str, int]
-) -> BlockKeys:
-    """The blocks of `nearkeys.build`'s arguments: `translit` and `typo` by «ки10» (first two letters and
-    length), in order; the transliteration blocks are joined by first letter («к10»), as `sorted` gives them."""
+def block_keys(words: Words) -> BlockKeys:
+    """The near keys (`nearkeys.Words`) as lists by block: typo blocks by «ки10» (first two letters and
+    length), transliteration blocks by «к10», each the «к…10» blocks joined in the order `sorted` gives them,
+    each block's keys in the keys' order."""
+    translit: dict[str, list[str]] = {}
+    typo: dict[str, list[str]] = {}
+    owners: dict[str, int] = {}
+    for key, nothing, owner in zip(words.joined.strings(), words.typo.tolist(), words.owner.tolist(), strict=True):
+        block = f"{key[:2]}{len(key)}"
+        translit.setdefault(block, []).append(key)
+        if nothing:
+            typo.setdefault(block, []).append(key)
+        owners[key] = owner
     by_letter: dict[str, list[str]] = {}
     for prefix, keys in sorted(translit.items()):
         by_letter.setdefault(prefix[:1] + prefix[2:], []).extend(keys)
-    typo_blocks = {p: list(k) for p, k in typo.items()}
-    return BlockKeys(typo_blocks, by_letter, dict(owners), sum(map(len, typo_blocks.values())))
+    typo_blocks = typo
+    return BlockKeys(typo_blocks, by_letter, owners, sum(map(len, typo_blocks.values())))

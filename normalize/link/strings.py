@@ -51,16 +51,23 @@ class Strings:
         """The strings at the positions `order` (numpy integers), in that order."""
         return Strings.join([Strings.of(batch) for batch in self._slices(order)])
 
-    def folded(self, order: Any) -> list[str]:
-        """The strings at `order`, folded (`folding.fold`): folded together, a call a slice, not a string."""
-        out: list[str] = []
+    def folded(self, order: Any) -> col.Joined:
+        """The strings at `order`, folded (`folding.fold`), as code points: folded together, a call a slice,
+        not a string, and no string made of each."""
+        import numpy as np
+
+        points, lengths = [np.zeros(0, dtype=np.uint16)], [np.zeros(0, dtype=np.int64)]
         for batch in self._slices(order):
             joined = "\0".join(batch)
             if joined.count("\0") == len(batch) - 1:  # no string has a NUL of its own
-                out.extend(fold(joined).split("\0") if batch else [])
+                parts = fold(joined).split("\0") if batch else []
             else:
-                out.extend(map(fold, batch))
-        return out
+                parts = list(map(fold, batch))
+            points.append(col.code_points("".join(parts)))
+            lengths.append(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        at = np.zeros(sum(map(len, lengths)) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate(lengths), out=at[1:])
+        return col.Joined(np.concatenate(points), at)
 
     def _slices(self, order: Any) -> Any:
         """The strings at `order`, `_SLICE` at a time, each slice a list."""
