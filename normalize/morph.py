@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pymorphy3
 
@@ -32,7 +33,9 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    for memo in (parses, is_acronym, _lexeme, _inflect_word_cached, _phrase_forms, name_word_cases, adjective_forms):
+    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, _head_of, name_word_cases)
+    judged = (is_first_name, is_mainly_first_name, is_common_word, is_word_form)
+    for memo in (*memos, *judged, adjective_forms):
         memo.cache_clear()
     derived_adjective.cache_clear()
 
@@ -88,13 +91,20 @@ def inflections(p: Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | No
 
 
 def _pick(p: Parse, lexeme: Sequence[Parse], tags: Sequence[frozenset], required: frozenset[str]) -> Parse | None:
+    best = _pick_index(p.tag, tuple(tags), required)
+    return None if best is None else lexeme[best]
+
+
+@lru_cache(maxsize=65_536)
+def _pick_index(tag: Any, tags: tuple[frozenset, ...], required: frozenset[str]) -> int | None:
+    """Which form of a lexeme (its forms' grammemes `tags`) `_pick` takes for a word read as `tag`: the
+    same for every word of one paradigm, so kept by the tags alone."""
     fits = [i for i, g in enumerate(tags) if required <= g]
     if not fits:
-        required = p.tag.fix_rare_cases(required)
+        required = tag.fix_rare_cases(required)
         fits = [i for i, g in enumerate(tags) if required <= g]
-    grammemes = p.tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
-    best = max(fits, key=lambda i: len(grammemes & tags[i]) - 0.1 * len(grammemes ^ tags[i]), default=None)
-    return None if best is None else lexeme[best]
+    grammemes = tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
+    return max(fits, key=lambda i: len(grammemes & tags[i]) - 0.1 * len(grammemes ^ tags[i]), default=None)
 
 
 @lru_cache(maxsize=4096)
@@ -106,9 +116,9 @@ def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple, tuple[
     return p, lexeme, tuple(f.tag.grammemes for f in lexeme)
 
 
-def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | None:
+def _inflect_word(word: str, grams: set[str] | frozenset[str], pos: tuple[str, ...]) -> str | None:
     """Inflect a word; of a hyphenated one («Усть-Каменогорск») only the last part changes."""
-    return _inflect_word_cached(word, frozenset(grams), pos)
+    return _inflect_word_cached(word, grams if isinstance(grams, frozenset) else frozenset(grams), pos)
 
 
 @lru_cache(maxsize=500_000)
@@ -128,51 +138,78 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
 
 @lru_cache(maxsize=4096)
 def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
-    """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again."""
+    """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again. The
+    plural forms follow the singular ones, which are asked for alone (the singular, kept, is not made twice)."""
     words = name.split()
-    head = _head_index(words)
+    head, hp = _head_of(name)
     if head is None and len(words) > 1 and is_acronym(words[0]):
         # «УВД Таласской области»: the acronym is the head and does not inflect
         return (Form(name, "nomn", "sing", len(words[0]) + 1),)
-    out = [Form(name, "nomn", "sing", _tail_offset(words, head))]
-    if head is None:
-        return tuple(out)
+    if head is None or hp is None:
+        return (Form(name, "nomn", "sing", _tail_offset(words, head)),)
+    # plain strings: pymorphy3's typed grammemes compare and hash in Python, and key the memos below
+    number = str(hp.tag.number or "sing")
+    if not plural:
+        return tuple(_number_forms([Form(name, "nomn", "sing", _tail_offset(words, head))], words, head, hp, number))
+    singular = _phrase_forms(name, False)
+    if "Pltm" in hp.tag or "Sgtm" in hp.tag or number != "sing":
+        return singular
+    return tuple(_number_forms(list(singular), words, head, hp, "plur"))
+
+
+@lru_cache(maxsize=4096)
+def _head_of(name: str) -> tuple[int | None, Parse | None]:
+    """The place of a name's head noun (`_head_index`) and its reading as a noun (None, None: none)."""
+    words = name.split()
+    head = _head_index(words)
+    return head, (_parse(words[head].rpartition("-")[2], ("NOUN",)) if head is not None else None)
+
+
+@lru_cache(maxsize=256)
+def _grams(*grammemes: str) -> frozenset[str]:
+    """One frozenset of these grammemes (its hash kept): the inflection memo's keys."""
+    return frozenset(grammemes)
+
+
+def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, number: str) -> list[Form]:
+    """`out` with the forms of a name in each case of one number that it does not hold yet."""
+    seen = {f.text for f in out}
     head_word = words[head]
-    hp = _parse(head_word.rpartition("-")[2], ("NOUN",))
-    if hp is None:
-        return tuple(out)
-    numbers = [hp.tag.number or "sing"]
-    if plural and "Pltm" not in hp.tag and "Sgtm" not in hp.tag and numbers == ["sing"]:
-        numbers.append("plur")
-    seen = {name}
     agreeing = [i for i in range(head) if not is_acronym(words[i]) and NAME_WORD.match(words[i])]
-    for number in numbers:
-        for case in CASES:
-            grams = {case, number}
-            new_head = _inflect_word(head_word, grams, ("NOUN",))
-            if new_head is None:
+    adjectives = [words[i] for i in agreeing]
+    gender = str(hp.tag.gender) if number == "sing" and hp.tag.gender else ""
+    animacy = str(hp.tag.animacy or "inan")
+    for case in CASES:
+        new_head = _inflect_word_cached(head_word, _grams(case, number), ("NOUN",))
+        if new_head is None:
+            continue
+        new_words = list(words)
+        new_words[head] = new_head
+        if agreeing:
+            # the adjectives agree in gender (singular) and, in the accusative, in animacy
+            animate = animacy if case == "accs" and (number == "plur" or hp.tag.gender == "masc") else ""
+            adj_grams = _grams(*(g for g in (case, number, gender, animate) if g))
+            inflected = _inflected_all(adjectives, adj_grams, ("ADJF", "PRTF"))
+            if inflected is None:
                 continue
-            new_words = list(words)
-            new_words[head] = new_head
-            ok = True
-            for i in agreeing:
-                adj_grams = set(grams)
-                if number == "sing" and hp.tag.gender:
-                    adj_grams.add(hp.tag.gender)
-                if (case == "accs" and number == "plur") or (case == "accs" and hp.tag.gender == "masc"):
-                    adj_grams.add(hp.tag.animacy or "inan")
-                w = _inflect_word(words[i], adj_grams, ("ADJF", "PRTF"))
-                if w is None:
-                    ok = False
-                    break
+            for i, w in zip(agreeing, inflected, strict=True):
                 new_words[i] = w
-            if not ok:
-                continue
-            text = " ".join(new_words)
-            if text not in seen:
-                seen.add(text)
-                out.append(Form(text, case, number, _tail_offset(new_words, head)))
-    return tuple(out)
+        text = " ".join(new_words)
+        if text not in seen:
+            seen.add(text)
+            out.append(Form(text, case, number, _tail_offset(new_words, head)))
+    return out
+
+
+def _inflected_all(words: list[str], grams: frozenset[str], pos: tuple[str, ...]) -> list[str] | None:
+    """Each word inflected (`_inflect_word`), or None as soon as one will not be."""
+    out = []
+    for word in words:
+        w = _inflect_word_cached(word, grams, pos)
+        if w is None:
+            return None
+        out.append(w)
+    return out
 
 
 def _head_index(words: list[str]) -> int | None:
@@ -366,10 +403,11 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     «Василий Макарович Шукшин») and in the official order («Шукшин Василий Макарович»).
     """
     parts = person_parts(name, surname, gender)
-    per_word = {
-        i: dict(zip(CASES, name_word_cases(w, parts.gender, role if role != "other" else "first"), strict=True))
-        for i, (w, role) in enumerate(zip(parts.words, parts.roles, strict=True))
-    }
+    # each word's forms by case (in CASES order)
+    per_word = [
+        name_word_cases(w, parts.gender, role if role != "other" else "first")
+        for w, role in zip(parts.words, parts.roles, strict=True)
+    ]
     orders = [list(range(len(parts.words)))]
     if "patronymic" in parts.roles and "first" in parts.roles:
         first, patr, last = parts.roles.index("first"), parts.roles.index("patronymic"), parts.roles.index("surname")
@@ -382,10 +420,10 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     out = [Form(name, "nomn", "sing", len(name))]
     seen = {name}
     for order in orders:
-        for case in CASES:
+        for k, case in enumerate(CASES):
             combos: list[list[str]] = [[]]
             for i in order:
-                combos = [[*c, f] for c in combos for f in per_word[i][case]]
+                combos = [[*c, f] for c in combos for f in per_word[i][k]]
                 if len(combos) > 64:
                     break
             for c in combos:
@@ -407,6 +445,7 @@ def is_russian_surname(word: str) -> bool:
     return _RUSSIAN_SURNAME.search(word.lower()) is not None
 
 
+@lru_cache(maxsize=65_536)
 def is_first_name(word: str, lemma: bool = False) -> bool:
     """A word the dictionary knows as a first name («Андрей», «Мария», «Томас»), in any case;
     with `lemma`, only as the name itself («Мамаев» is a surname, not a plural of «Мамай»)."""
@@ -417,6 +456,7 @@ def is_first_name(word: str, lemma: bool = False) -> bool:
     )
 
 
+@lru_cache(maxsize=65_536)
 def is_mainly_first_name(word: str) -> bool:
     """A first name more than a place: «Владимир», «Анна», but not «Марсель», «Израиль» or «Вена»,
     which the dictionary knows better as places (pymorphy3's parse scores)."""
@@ -438,6 +478,7 @@ def word_forms(word: str, gender: str | None, role: str) -> list[str]:
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
 
 
+@lru_cache(maxsize=65_536)
 def is_common_word(word: str) -> bool:
     """A dictionary word in its own right, not a name: «бегун», «ван», «чайка».
 
@@ -451,6 +492,7 @@ def is_common_word(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65_536)
 def is_word_form(word: str) -> bool:
     """Any form of a dictionary word that is not a name: «Того» (тот), «Семей» (семья)."""
     return any(p.is_known and not (_NAME_TAGS & p.tag.grammemes) for p in parses(word.lower()))
@@ -548,7 +590,7 @@ def compound_forms(name: str) -> list[Form]:
     elif not 2 <= len(words) <= 4 or not all(NAME_WORD.match(w) and "-" not in w for w in words):
         return []
     else:
-        head = _head_index(words)
+        head = _head_of(name)[0]
     if head is not None and head == len(words) - 1 and head >= 1:
         for combo in _combos([_truncations(w) for w in words[:head]]):
             stems.append((combo, words[head]))  # Госдума: the head declines
