@@ -402,6 +402,17 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     A name with a patronymic is also found without it («Василия Шукшина» for
     «Василий Макарович Шукшин») and in the official order («Шукшин Василий Макарович»).
     """
+    texts, cases = _person_forms(name, surname, gender)
+    return [Form(text, case, "sing", len(text)) for text, case in zip(texts, cases, strict=True)]
+
+
+def person_texts(name: str, surname: str | None = None, gender: str | None = None) -> list[str]:
+    """The texts of `person_forms` (a person's keys need no more: a form is whole, its tail its length)."""
+    return _person_forms(name, surname, gender)[0]
+
+
+def _person_forms(name: str, surname: str | None, gender: str | None) -> tuple[list[str], list[str]]:
+    """`person_forms` as the texts and their cases."""
     parts = person_parts(name, surname, gender)
     # each word's forms by case (in CASES order)
     per_word = [
@@ -417,21 +428,21 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
         # «Джон Фицджеральд Кеннеди» is mostly «Джон Кеннеди»; a Spanish double surname («Алан Гарсиа
         # Перес») is mostly the first of the two («Алан Гарсиа»)
         orders += [[0, 2], [0, 1]]
-    out = [Form(name, "nomn", "sing", len(name))]
+    out, cases = [name], ["nomn"]
     seen = {name}
     for order in orders:
         for k, case in enumerate(CASES):
-            combos: list[list[str]] = [[]]
-            for i in order:
-                combos = [[*c, f] for c in combos for f in per_word[i][k]]
-                if len(combos) > 64:
+            texts = [""]  # the words' forms in this case, every combination (at most 64 and then some)
+            for n, i in enumerate(order):
+                texts = [f"{t} {f}" for t in texts for f in per_word[i][k]] if n else list(per_word[i][k])
+                if len(texts) > 64:
                     break
-            for c in combos:
-                text = " ".join(c)
+            for text in texts:
                 if text not in seen:
                     seen.add(text)
-                    out.append(Form(text, case, "sing", len(text)))
-    return out
+                    out.append(text)
+                    cases.append(case)
+    return out, cases
 
 
 _RUSSIAN_SURNAME = re.compile(
@@ -574,12 +585,12 @@ _WATCHDOG = re.compile(r"Федеральн(?:ая|ой|ую) служб[аеу�
 _MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "", "ablt": "ом", "loct": "е"}
 
 
-def compound_forms(name: str) -> list[Form]:
+def compound_forms(name: str) -> list[str]:
     """Compound abbreviations (сложносокращённые слова) of a body's name, in every case:
     truncated agreeing adjectives + the head noun, which declines (Государственная дума → Госдума,
     Госдумы; Московская городская дума → Мосгордума); a ministry + its field, kept in the genitive
     (Министерство обороны → Минобороны) or truncated and declined as a masculine noun (Министерство
-    финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед)."""
+    финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед). Each once, in order."""
     words = name.split()
     stems: list[tuple[list[str], str | None]] = []  # (joined truncated prefixes, the head kept whole)
     watchdog = _WATCHDOG.match(name)
@@ -603,22 +614,19 @@ def compound_forms(name: str) -> list[Form]:
         stems.extend((c, None) for c in _combos([["мин"], *(_truncations(w) for w in rest)]))  # Минфин
     elif len(words) == 2 and _parse(words[1], ("NOUN",), "gent") is not None:
         stems.extend((c, None) for c in _combos([_truncations(w) for w in words]))  # Совфед
-    out: list[Form] = []
-    seen: set[str] = set()
-    head_forms = {f.case: f.text.split()[-1] for f in phrase_forms(name, plural=False)} if head is not None else {}
+    # each case's ending of a stem: a masculine noun's (None), none (""), or the head's in that case
+    by_case = {f.case: f.text.split()[-1] for f in phrase_forms(name, plural=False)} if head is not None else {}
+    endings: dict[str | None, list[str]] = {None: list(_MASC_ENDINGS.values()), "": [""]}
+    out: dict[str, None] = {}  # the texts in order, each once
     for stem, whole in stems:
-        for case in CASES:
-            if whole is None:
-                text = stem + _MASC_ENDINGS[case]
-            elif whole == "":
-                text = stem  # a genitive field does not decline: «в Минобороны»
-            else:
-                text = stem + head_forms.get(case, whole).lower()
+        if whole not in endings:
+            endings[whole] = [by_case.get(case, whole).lower() for case in CASES]
+        for ending in endings[whole]:
+            text = stem + ending
             text = text[:1].upper() + text[1:]
-            if len(text) >= 5 and text not in seen:
-                seen.add(text)
-                out.append(Form(text, case, "sing", len(text)))
-    return out
+            if len(text) >= 5:
+                out.setdefault(text)
+    return list(out)
 
 
 def _combos(parts: list[list[str]], limit: int = 16) -> list[str]:

@@ -60,8 +60,8 @@ def abbreviation_keys(e: Entity, name: str) -> Iterable[Key]:
     if acr:
         yield Key(acr, "acronym", len(acr))
     if e.type in ABBREVIATED_TYPES:
-        for f in morph.compound_forms(name):
-            yield Key(f.text, "acronym", len(f.text))
+        for text in morph.compound_forms(name):
+            yield Key(text, "acronym", len(text))
 
 
 def composed_keys(names: Iterable[str], owner: Entity | None) -> Iterable[Key]:
@@ -73,7 +73,7 @@ def composed_keys(names: Iterable[str], owner: Entity | None) -> Iterable[Key]:
     for base in dict.fromkeys(bases):
         base_forms = [f.text for f in morph.phrase_forms(base, plural=False)]
         acr = morph.acronym(base)
-        abbreviations = ([acr] if acr else []) + [f.text for f in morph.compound_forms(base)]
+        abbreviations = ([acr] if acr else []) + morph.compound_forms(base)
         # two initials («СК» of «Следственный комитет») compose with the country only («СК РФ»)
         initials = [] if acr else [i for i in [official_acronym(base)] if i]
         for head in base_forms + abbreviations + initials:

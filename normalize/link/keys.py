@@ -77,7 +77,8 @@ def own_keys(e: Entity) -> Iterable[Key]:
             if first_like and " " not in f.text:
                 needs = Needs.CONTEXT
             yield Key(f.text, method, f.tail, needs)
-            yield from _coordinated(f, "inflected" if i == 0 else "alias")
+            if f.tail < len(f.text) and f.case == "nomn":  # what `_coordinated` asks first, asked without a call
+                yield from _coordinated(f, "inflected" if i == 0 else "alias")
         # «в Таласской и Чуйской областях»: a place named by adjectives and a noun the phrase shares
         yield from names.coordinated(forms, e.type, "inflected" if i == 0 else "alias")
         yield from abbreviation_keys(e, name)
@@ -101,10 +102,9 @@ def _person_keys(e: Entity) -> Iterable[Key]:
                 method = ("exact" if form == name else "inflected") if i == 0 else "alias"
                 yield Key(form, method, len(form), needs)
             continue
-        forms = morph.person_forms(name, e.surname, e.gender)
-        for j, f in enumerate(forms):
+        for j, text in enumerate(morph.person_texts(name, e.surname, e.gender)):
             method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
-            yield Key(f.text, method, f.tail)
+            yield Key(text, method, len(text))
 
 
 def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
