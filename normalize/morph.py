@@ -178,7 +178,8 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
     agreeing = [i for i in range(head) if not is_acronym(words[i]) and NAME_WORD.match(words[i])]
     adjectives = [words[i] for i in agreeing]
     gender = str(hp.tag.gender) if number == "sing" and hp.tag.gender else ""
-    animacy = str(hp.tag.animacy or "inan")
+    # in the accusative the adjectives agree in animacy too (plural, or a masculine head)
+    animate = str(hp.tag.animacy or "inan") if number == "plur" or hp.tag.gender == "masc" else ""
     for case in CASES:
         new_head = _inflect_word_cached(head_word, _grams(case, number), ("NOUN",))
         if new_head is None:
@@ -186,10 +187,8 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
         new_words = list(words)
         new_words[head] = new_head
         if agreeing:
-            # the adjectives agree in gender (singular) and, in the accusative, in animacy
-            animate = animacy if case == "accs" and (number == "plur" or hp.tag.gender == "masc") else ""
-            adj_grams = _grams(*(g for g in (case, number, gender, animate) if g))
-            inflected = _inflected_all(adjectives, adj_grams, ("ADJF", "PRTF"))
+            grams = (case, number, gender, animate if case == "accs" else "")
+            inflected = _inflected_all(adjectives, _grams(*(g for g in grams if g)), ("ADJF", "PRTF"))
             if inflected is None:
                 continue
             for i, w in zip(agreeing, inflected, strict=True):
