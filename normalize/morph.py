@@ -34,7 +34,7 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
     memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, _head_of, name_word_cases)
-    judged = (is_first_name, is_mainly_first_name, is_common_word, is_word_form)
+    judged = (word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
     for memo in (*memos, *judged, adjective_forms):
         memo.cache_clear()
     derived_adjective.cache_clear()
@@ -480,9 +480,11 @@ def is_mainly_first_name(word: str) -> bool:
     return name > geo
 
 
-def word_forms(word: str, gender: str | None, role: str) -> list[str]:
-    """All case forms of one name word (for surname-only and first-name mentions)."""
-    return sorted({f for fs in name_word_cases(word, gender, role) for f in fs})
+@lru_cache(maxsize=65_536)
+def word_forms(word: str, gender: str | None, role: str) -> tuple[str, ...]:
+    """All case forms of one name word (for surname-only and first-name mentions), sorted; kept, as people
+    share first names and surnames."""
+    return tuple(sorted({f for fs in name_word_cases(word, gender, role) for f in fs}))
 
 
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
