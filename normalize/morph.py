@@ -20,7 +20,7 @@ import pymorphy3
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 # a Cyrillic word, or words joined by hyphens: what inflects as a Russian name
 NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
-_VOWELS = set("аеёиоуыэюя")
+VOWELS = frozenset("аеёиоуыэюя")
 _HUSHING = set("жшчщц")
 Parse = pymorphy3.analyzer.Parse
 _VELAR_HUSHING = set("гкхжшчщ")
@@ -33,7 +33,7 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, _head_of, name_word_cases)
+    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, head_of, name_word_cases)
     judged = (word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
     for memo in (*memos, *judged, adjective_forms):
         memo.cache_clear()
@@ -74,7 +74,8 @@ def parses(word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
     return tuple(analyzer().parse(word))
 
 
-def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
+def reading(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
+    """The first reading of a word as one of `pos` in `case` (None: there is none)."""
     for p in parses(word.lower()):
         if p.tag.POS in pos and case in p.tag:
             return p
@@ -111,14 +112,9 @@ def _pick_index(tag: Any, tags: tuple[frozenset, ...], required: frozenset[str])
 def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple, tuple[frozenset, ...]]:
     """A word's first reading as one of `pos`, its lexeme and the forms' grammemes, walked once for
     up to 24 forms in a row."""
-    p = _parse(low, pos)
+    p = reading(low, pos)
     lexeme = tuple(analyzer().get_lexeme(p)) if p is not None else ()
     return p, lexeme, tuple(f.tag.grammemes for f in lexeme)
-
-
-def _inflect_word(word: str, grams: set[str] | frozenset[str], pos: tuple[str, ...]) -> str | None:
-    """Inflect a word; of a hyphenated one («Усть-Каменогорск») only the last part changes."""
-    return _inflect_word_cached(word, grams if isinstance(grams, frozenset) else frozenset(grams), pos)
 
 
 @lru_cache(maxsize=500_000)
@@ -141,7 +137,7 @@ def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
     """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again. The
     plural forms follow the singular ones, which are asked for alone (the singular, kept, is not made twice)."""
     words = name.split()
-    head, hp = _head_of(name)
+    head, hp = head_of(name)
     if head is None and len(words) > 1 and is_acronym(words[0]):
         # «УВД Таласской области»: the acronym is the head and does not inflect
         return (Form(name, "nomn", "sing", len(words[0]) + 1),)
@@ -158,11 +154,11 @@ def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _head_of(name: str) -> tuple[int | None, Parse | None]:
+def head_of(name: str) -> tuple[int | None, Parse | None]:
     """The place of a name's head noun (`_head_index`) and its reading as a noun (None, None: none)."""
     words = name.split()
     head = _head_index(words)
-    return head, (_parse(words[head].rpartition("-")[2], ("NOUN",)) if head is not None else None)
+    return head, (reading(words[head].rpartition("-")[2], ("NOUN",)) if head is not None else None)
 
 
 @lru_cache(maxsize=256)
@@ -201,7 +197,7 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
 
 
 def _inflected_all(words: list[str], grams: frozenset[str], pos: tuple[str, ...]) -> list[str] | None:
-    """Each word inflected (`_inflect_word`), or None as soon as one will not be."""
+    """Each word inflected (`_inflect_word_cached`), or None as soon as one will not be."""
     out = []
     for word in words:
         w = _inflect_word_cached(word, grams, pos)
@@ -219,14 +215,14 @@ def _head_index(words: list[str]) -> int | None:
         last = w.rpartition("-")[2]
         if (
             i + 1 < len(words)
-            and _parse(last, ("ADJF", "PRTF")) is not None
+            and reading(last, ("ADJF", "PRTF")) is not None
             and NAME_WORD.match(words[i + 1])
-            and _parse(words[i + 1].rpartition("-")[2], ("NOUN", "ADJF", "PRTF")) is not None
+            and reading(words[i + 1].rpartition("-")[2], ("NOUN", "ADJF", "PRTF")) is not None
         ):
             continue  # «Московский городской суд»: adjectives before the noun, though also nouns (a surname)
-        if _parse(last, ("NOUN",)) is not None:
+        if reading(last, ("NOUN",)) is not None:
             return i
-        if _parse(w.rpartition("-")[2], ("ADJF", "PRTF")) is None:
+        if reading(w.rpartition("-")[2], ("ADJF", "PRTF")) is None:
             return None
     return None
 
@@ -324,7 +320,7 @@ def _name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[
         add("ablt", "ей", 1), add("loct", "и" if low.endswith("ия") else "е", 1)
     elif last in ("ь", "й") and len(low) > 2:
         add("gent", "я", 1), add("datv", "ю", 1), add("accs", "я", 1), add("ablt", "ем", 1), add("loct", "е", 1)
-    elif last and last.isalpha() and last not in _VOWELS and last not in "ъ":
+    elif last and last.isalpha() and last not in VOWELS and last not in "ъ":
         add("gent", "а"), add("datv", "у"), add("accs", "а"), add("loct", "е")
         add("ablt", "ом")
         if last in _HUSHING:
@@ -551,7 +547,7 @@ def derived_adjective(name: str) -> str | None:
     if " " in low or not NAME_WORD.match(low) or len(low) < 3:
         return None
     ending = next((e for e in ("ия", "ск", "ва", "а", "я", "ь") if low.endswith(e)), "")
-    if ending == "" and low[-1] in _VOWELS:
+    if ending == "" and low[-1] in VOWELS:
         return None  # Мали, Того, Чили: indeclinable names take -йский irregularly
     head, dash, last = low.rpartition("-")
     for cut, suffix in _ADJ_SUFFIXES[ending]:
@@ -561,90 +557,12 @@ def derived_adjective(name: str) -> str | None:
     return None
 
 
-def _truncations(word: str) -> list[str]:
-    """The stems a compound abbreviation cuts a word to: its first syllable with some or all of the
-    consonants after it, or its first two («гос», «моск»/«мос», «погран», «здрав», «обр»)."""
-    low = word.lower()
-    i = next((k for k, c in enumerate(low) if c in _VOWELS), None)
-    if i is None:
-        return []
-    j = i + 1
-    while j < len(low) and low[j] not in _VOWELS:
-        j += 1
-    if j >= len(low) - 1:
-        return []  # one syllable («дум», «суд»): nothing to cut
-    out = [low[:k] for k in range(i + 2, j + 1)]
-    k = j + 1
-    while k < len(low) and low[k] not in _VOWELS:
-        k += 1
-    if k < len(low) - 1 and k > j + 1:
-        out.append(low[:k])
-    return out
-
-
-_WATCHDOG = re.compile(r"Федеральн(?:ая|ой|ую) служб[аеуы] по надзору в сфере ([а-яё]+)", re.IGNORECASE)
-_MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "", "ablt": "ом", "loct": "е"}
-
-
-def compound_forms(name: str) -> list[str]:
-    """Compound abbreviations (сложносокращённые слова) of a body's name, in every case:
-    truncated agreeing adjectives + the head noun, which declines (Государственная дума → Госдума,
-    Госдумы; Московская городская дума → Мосгордума); a ministry + its field, kept in the genitive
-    (Министерство обороны → Минобороны) or truncated and declined as a masculine noun (Министерство
-    финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед). Each once, in order."""
-    words = name.split()
-    stems: list[tuple[list[str], str | None]] = []  # (joined truncated prefixes, the head kept whole)
-    watchdog = _WATCHDOG.match(name)
-    if watchdog:
-        # Russia's federal watchdogs: «Рос» + the field cut short + «надзор» (Рособрнадзор, Росздравнадзор)
-        stems.extend(("рос" + t + "надзор", None) for t in _truncations(watchdog.group(1)))
-        head = None
-    elif not 2 <= len(words) <= 4 or not all(NAME_WORD.match(w) and "-" not in w for w in words):
-        return []
-    else:
-        head = _head_of(name)[0]
-    if head is not None and head == len(words) - 1 and head >= 1:
-        for combo in _combos([_truncations(w) for w in words[:head]]):
-            stems.append((combo, words[head]))  # Госдума: the head declines
-            stems.extend((c, None) for c in _combos([[combo], _truncations(words[head])]))  # Госдеп
-    elif words[0].lower() == "министерство":
-        rest = [w for w in words[1:] if w.lower() not in _ACRONYM_SKIP]
-        if len(rest) <= 3:
-            for combo in _combos([["мин"], *(_truncations(w) for w in rest[:-1])]):
-                stems.append((combo + rest[-1].lower(), ""))  # Минобороны, Минобрнауки
-        stems.extend((c, None) for c in _combos([["мин"], *(_truncations(w) for w in rest)]))  # Минфин
-    elif len(words) == 2 and _parse(words[1], ("NOUN",), "gent") is not None:
-        stems.extend((c, None) for c in _combos([_truncations(w) for w in words]))  # Совфед
-    # each case's ending of a stem: a masculine noun's (None), none (""), or the head's in that case
-    by_case = {f.case: f.text.split()[-1] for f in phrase_forms(name, plural=False)} if head is not None else {}
-    endings: dict[str | None, list[str]] = {None: list(_MASC_ENDINGS.values()), "": [""]}
-    out: dict[str, None] = {}  # the texts in order, each once
-    for stem, whole in stems:
-        if whole not in endings:
-            endings[whole] = [by_case.get(case, whole).lower() for case in CASES]
-        for ending in endings[whole]:
-            text = stem + ending
-            text = text[:1].upper() + text[1:]
-            if len(text) >= 5:
-                out.setdefault(text)
-    return list(out)
-
-
-def _combos(parts: list[list[str]], limit: int = 16) -> list[str]:
-    out = [""]
-    for options in parts:
-        if not options:
-            return []
-        out = [o + p for o in out for p in options][:limit]
-    return out
-
-
-_ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
+ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
 
 
 def acronym(name: str) -> str | None:
     """The acronym of a multi-word name (Министерство внутренних дел → МВД), if ≥ 3 letters."""
-    words = [w for w in re.split(r"[\s]+", name) if w and w.lower() not in _ACRONYM_SKIP]
+    words = [w for w in re.split(r"[\s]+", name) if w and w.lower() not in ACRONYM_SKIP]
     if len(words) < 3 or any(not w[:1].isalpha() for w in words):
         return None
     # each part of a compound adjective gives its letter: «Азиатско-Тихоокеанское …» → АТЭС, not АЭС

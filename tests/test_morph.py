@@ -1,8 +1,8 @@
 import pytest
 
+from normalize.link.composed import compound_forms
 from normalize.morph import (
     acronym,
-    compound_forms,
     derived_adjective,
     is_common_word,
     is_first_name,
@@ -275,3 +275,22 @@ def test_inflections_as_pymorphy_inflects() -> None:
         p = morph.analyzer().parse(word)[0]
         expected = p.inflect(set(grams))
         assert morph.inflections(p, [grams]) == [expected], (word, grams)
+
+
+# a person's names → what the texts of their keys hold: each form once, the name first, as `person_forms` gives them
+PERSON_TEXTS = [
+    ("Иван Кубраков", None, None),
+    ("Василий Макарович Шукшин", None, "m"),
+    ("Джон Фицджеральд Кеннеди", None, None),
+    ("Ерохин Дмитрий Юрьевич", "Ерохин", None),
+    ("Наталья Дмитриевна Петрова", None, "f"),
+]
+
+
+@pytest.mark.parametrize("name, surname, gender", PERSON_TEXTS, ids=[n for n, _, _ in PERSON_TEXTS])
+def test_person_texts_are_the_forms_texts(name: str, surname: str | None, gender: str | None) -> None:
+    from normalize.morph import person_texts
+
+    texts = person_texts(name, surname, gender)
+    assert texts == [f.text for f in person_forms(name, surname, gender)]
+    assert texts[0] == name and len(set(texts)) == len(texts) > 6
