@@ -13,13 +13,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pymorphy3
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 # a Cyrillic word, or words joined by hyphens: what inflects as a Russian name
 NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
-_VOWELS = set("аеёиоуыэюя")
+VOWELS = frozenset("аеёиоуыэюя")
 _HUSHING = set("жшчщц")
 Parse = pymorphy3.analyzer.Parse
 _VELAR_HUSHING = set("гкхжшчщ")
@@ -32,7 +33,9 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    for memo in (parses, is_acronym, _lexeme, _inflect_word_cached, _phrase_forms, name_word_cases, adjective_forms):
+    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, head_of, name_word_cases)
+    judged = (word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
+    for memo in (*memos, *judged, adjective_forms):
         memo.cache_clear()
     derived_adjective.cache_clear()
 
@@ -71,7 +74,8 @@ def parses(word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
     return tuple(analyzer().parse(word))
 
 
-def _parse(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
+def reading(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
+    """The first reading of a word as one of `pos` in `case` (None: there is none)."""
     for p in parses(word.lower()):
         if p.tag.POS in pos and case in p.tag:
             return p
@@ -88,27 +92,29 @@ def inflections(p: Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | No
 
 
 def _pick(p: Parse, lexeme: Sequence[Parse], tags: Sequence[frozenset], required: frozenset[str]) -> Parse | None:
+    best = _pick_index(p.tag, tuple(tags), required)
+    return None if best is None else lexeme[best]
+
+
+@lru_cache(maxsize=65_536)
+def _pick_index(tag: Any, tags: tuple[frozenset, ...], required: frozenset[str]) -> int | None:
+    """Which form of a lexeme (its forms' grammemes `tags`) `_pick` takes for a word read as `tag`: the
+    same for every word of one paradigm, so kept by the tags alone."""
     fits = [i for i, g in enumerate(tags) if required <= g]
     if not fits:
-        required = p.tag.fix_rare_cases(required)
+        required = tag.fix_rare_cases(required)
         fits = [i for i, g in enumerate(tags) if required <= g]
-    grammemes = p.tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
-    best = max(fits, key=lambda i: len(grammemes & tags[i]) - 0.1 * len(grammemes ^ tags[i]), default=None)
-    return None if best is None else lexeme[best]
+    grammemes = tag.updated_grammemes(required)  # max keeps the first of equals, as heapq.nlargest(1) does
+    return max(fits, key=lambda i: len(grammemes & tags[i]) - 0.1 * len(grammemes ^ tags[i]), default=None)
 
 
 @lru_cache(maxsize=4096)
 def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple, tuple[frozenset, ...]]:
     """A word's first reading as one of `pos`, its lexeme and the forms' grammemes, walked once for
     up to 24 forms in a row."""
-    p = _parse(low, pos)
+    p = reading(low, pos)
     lexeme = tuple(analyzer().get_lexeme(p)) if p is not None else ()
     return p, lexeme, tuple(f.tag.grammemes for f in lexeme)
-
-
-def _inflect_word(word: str, grams: set[str], pos: tuple[str, ...]) -> str | None:
-    """Inflect a word; of a hyphenated one («Усть-Каменогорск») only the last part changes."""
-    return _inflect_word_cached(word, frozenset(grams), pos)
 
 
 @lru_cache(maxsize=500_000)
@@ -128,51 +134,77 @@ def phrase_forms(name: str, plural: bool = True) -> list[Form]:
 
 @lru_cache(maxsize=4096)
 def _phrase_forms(name: str, plural: bool) -> tuple[Form, ...]:
-    """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again."""
+    """`phrase_forms`, kept for the names in hand: a name's keys, abbreviations, genitives ask again. The
+    plural forms follow the singular ones, which are asked for alone (the singular, kept, is not made twice)."""
     words = name.split()
-    head = _head_index(words)
+    head, hp = head_of(name)
     if head is None and len(words) > 1 and is_acronym(words[0]):
         # «УВД Таласской области»: the acronym is the head and does not inflect
         return (Form(name, "nomn", "sing", len(words[0]) + 1),)
-    out = [Form(name, "nomn", "sing", _tail_offset(words, head))]
-    if head is None:
-        return tuple(out)
+    if head is None or hp is None:
+        return (Form(name, "nomn", "sing", _tail_offset(words, head)),)
+    # plain strings: pymorphy3's typed grammemes compare and hash in Python, and key the memos below
+    number = str(hp.tag.number or "sing")
+    if not plural:
+        return tuple(_number_forms([Form(name, "nomn", "sing", _tail_offset(words, head))], words, head, hp, number))
+    singular = _phrase_forms(name, False)
+    if "Pltm" in hp.tag or "Sgtm" in hp.tag or number != "sing":
+        return singular
+    return tuple(_number_forms(list(singular), words, head, hp, "plur"))
+
+
+@lru_cache(maxsize=4096)
+def head_of(name: str) -> tuple[int | None, Parse | None]:
+    """The place of a name's head noun (`_head_index`) and its reading as a noun (None, None: none)."""
+    words = name.split()
+    head = _head_index(words)
+    return head, (reading(words[head].rpartition("-")[2], ("NOUN",)) if head is not None else None)
+
+
+@lru_cache(maxsize=256)
+def _grams(*grammemes: str) -> frozenset[str]:
+    """One frozenset of these grammemes (its hash kept): the inflection memo's keys."""
+    return frozenset(grammemes)
+
+
+def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, number: str) -> list[Form]:
+    """`out` with the forms of a name in each case of one number that it does not hold yet."""
+    seen = {f.text for f in out}
     head_word = words[head]
-    hp = _parse(head_word.rpartition("-")[2], ("NOUN",))
-    if hp is None:
-        return tuple(out)
-    numbers = [hp.tag.number or "sing"]
-    if plural and "Pltm" not in hp.tag and "Sgtm" not in hp.tag and numbers == ["sing"]:
-        numbers.append("plur")
-    seen = {name}
     agreeing = [i for i in range(head) if not is_acronym(words[i]) and NAME_WORD.match(words[i])]
-    for number in numbers:
-        for case in CASES:
-            grams = {case, number}
-            new_head = _inflect_word(head_word, grams, ("NOUN",))
-            if new_head is None:
+    adjectives = [words[i] for i in agreeing]
+    gender = str(hp.tag.gender) if number == "sing" and hp.tag.gender else ""
+    # in the accusative the adjectives agree in animacy too (plural, or a masculine head)
+    animate = str(hp.tag.animacy or "inan") if number == "plur" or hp.tag.gender == "masc" else ""
+    for case in CASES:
+        new_head = _inflect_word_cached(head_word, _grams(case, number), ("NOUN",))
+        if new_head is None:
+            continue
+        new_words = list(words)
+        new_words[head] = new_head
+        if agreeing:
+            grams = (case, number, gender, animate if case == "accs" else "")
+            inflected = _inflected_all(adjectives, _grams(*(g for g in grams if g)), ("ADJF", "PRTF"))
+            if inflected is None:
                 continue
-            new_words = list(words)
-            new_words[head] = new_head
-            ok = True
-            for i in agreeing:
-                adj_grams = set(grams)
-                if number == "sing" and hp.tag.gender:
-                    adj_grams.add(hp.tag.gender)
-                if (case == "accs" and number == "plur") or (case == "accs" and hp.tag.gender == "masc"):
-                    adj_grams.add(hp.tag.animacy or "inan")
-                w = _inflect_word(words[i], adj_grams, ("ADJF", "PRTF"))
-                if w is None:
-                    ok = False
-                    break
+            for i, w in zip(agreeing, inflected, strict=True):
                 new_words[i] = w
-            if not ok:
-                continue
-            text = " ".join(new_words)
-            if text not in seen:
-                seen.add(text)
-                out.append(Form(text, case, number, _tail_offset(new_words, head)))
-    return tuple(out)
+        text = " ".join(new_words)
+        if text not in seen:
+            seen.add(text)
+            out.append(Form(text, case, number, _tail_offset(new_words, head)))
+    return out
+
+
+def _inflected_all(words: list[str], grams: frozenset[str], pos: tuple[str, ...]) -> list[str] | None:
+    """Each word inflected (`_inflect_word_cached`), or None as soon as one will not be."""
+    out = []
+    for word in words:
+        w = _inflect_word_cached(word, grams, pos)
+        if w is None:
+            return None
+        out.append(w)
+    return out
 
 
 def _head_index(words: list[str]) -> int | None:
@@ -183,14 +215,14 @@ def _head_index(words: list[str]) -> int | None:
         last = w.rpartition("-")[2]
         if (
             i + 1 < len(words)
-            and _parse(last, ("ADJF", "PRTF")) is not None
+            and reading(last, ("ADJF", "PRTF")) is not None
             and NAME_WORD.match(words[i + 1])
-            and _parse(words[i + 1].rpartition("-")[2], ("NOUN", "ADJF", "PRTF")) is not None
+            and reading(words[i + 1].rpartition("-")[2], ("NOUN", "ADJF", "PRTF")) is not None
         ):
             continue  # «Московский городской суд»: adjectives before the noun, though also nouns (a surname)
-        if _parse(last, ("NOUN",)) is not None:
+        if reading(last, ("NOUN",)) is not None:
             return i
-        if _parse(w.rpartition("-")[2], ("ADJF", "PRTF")) is None:
+        if reading(w.rpartition("-")[2], ("ADJF", "PRTF")) is None:
             return None
     return None
 
@@ -288,7 +320,7 @@ def _name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[
         add("ablt", "ей", 1), add("loct", "и" if low.endswith("ия") else "е", 1)
     elif last in ("ь", "й") and len(low) > 2:
         add("gent", "я", 1), add("datv", "ю", 1), add("accs", "я", 1), add("ablt", "ем", 1), add("loct", "е", 1)
-    elif last and last.isalpha() and last not in _VOWELS and last not in "ъ":
+    elif last and last.isalpha() and last not in VOWELS and last not in "ъ":
         add("gent", "а"), add("datv", "у"), add("accs", "а"), add("loct", "е")
         add("ablt", "ом")
         if last in _HUSHING:
@@ -365,11 +397,23 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
     A name with a patronymic is also found without it («Василия Шукшина» for
     «Василий Макарович Шукшин») and in the official order («Шукшин Василий Макарович»).
     """
+    texts, cases = _person_forms(name, surname, gender)
+    return [Form(text, case, "sing", len(text)) for text, case in zip(texts, cases, strict=True)]
+
+
+def person_texts(name: str, surname: str | None = None, gender: str | None = None) -> list[str]:
+    """The texts of `person_forms` (a person's keys need no more: a form is whole, its tail its length)."""
+    return _person_forms(name, surname, gender)[0]
+
+
+def _person_forms(name: str, surname: str | None, gender: str | None) -> tuple[list[str], list[str]]:
+    """`person_forms` as the texts and their cases."""
     parts = person_parts(name, surname, gender)
-    per_word = {
-        i: dict(zip(CASES, name_word_cases(w, parts.gender, role if role != "other" else "first"), strict=True))
-        for i, (w, role) in enumerate(zip(parts.words, parts.roles, strict=True))
-    }
+    # each word's forms by case (in CASES order)
+    per_word = [
+        name_word_cases(w, parts.gender, role if role != "other" else "first")
+        for w, role in zip(parts.words, parts.roles, strict=True)
+    ]
     orders = [list(range(len(parts.words)))]
     if "patronymic" in parts.roles and "first" in parts.roles:
         first, patr, last = parts.roles.index("first"), parts.roles.index("patronymic"), parts.roles.index("surname")
@@ -379,21 +423,21 @@ def person_forms(name: str, surname: str | None = None, gender: str | None = Non
         # «Джон Фицджеральд Кеннеди» is mostly «Джон Кеннеди»; a Spanish double surname («Алан Гарсиа
         # Перес») is mostly the first of the two («Алан Гарсиа»)
         orders += [[0, 2], [0, 1]]
-    out = [Form(name, "nomn", "sing", len(name))]
+    out, cases = [name], ["nomn"]
     seen = {name}
     for order in orders:
-        for case in CASES:
-            combos: list[list[str]] = [[]]
-            for i in order:
-                combos = [[*c, f] for c in combos for f in per_word[i][case]]
-                if len(combos) > 64:
+        for k, case in enumerate(CASES):
+            texts = [""]  # the words' forms in this case, every combination (at most 64 and then some)
+            for n, i in enumerate(order):
+                texts = [f"{t} {f}" for t in texts for f in per_word[i][k]] if n else list(per_word[i][k])
+                if len(texts) > 64:
                     break
-            for c in combos:
-                text = " ".join(c)
+            for text in texts:
                 if text not in seen:
                     seen.add(text)
-                    out.append(Form(text, case, "sing", len(text)))
-    return out
+                    out.append(text)
+                    cases.append(case)
+    return out, cases
 
 
 _RUSSIAN_SURNAME = re.compile(
@@ -407,6 +451,7 @@ def is_russian_surname(word: str) -> bool:
     return _RUSSIAN_SURNAME.search(word.lower()) is not None
 
 
+@lru_cache(maxsize=65_536)
 def is_first_name(word: str, lemma: bool = False) -> bool:
     """A word the dictionary knows as a first name («Андрей», «Мария», «Томас»), in any case;
     with `lemma`, only as the name itself («Мамаев» is a surname, not a plural of «Мамай»)."""
@@ -417,6 +462,7 @@ def is_first_name(word: str, lemma: bool = False) -> bool:
     )
 
 
+@lru_cache(maxsize=65_536)
 def is_mainly_first_name(word: str) -> bool:
     """A first name more than a place: «Владимир», «Анна», but not «Марсель», «Израиль» or «Вена»,
     which the dictionary knows better as places (pymorphy3's parse scores)."""
@@ -430,14 +476,17 @@ def is_mainly_first_name(word: str) -> bool:
     return name > geo
 
 
-def word_forms(word: str, gender: str | None, role: str) -> list[str]:
-    """All case forms of one name word (for surname-only and first-name mentions)."""
-    return sorted({f for fs in name_word_cases(word, gender, role) for f in fs})
+@lru_cache(maxsize=65_536)
+def word_forms(word: str, gender: str | None, role: str) -> tuple[str, ...]:
+    """All case forms of one name word (for surname-only and first-name mentions), sorted; kept, as people
+    share first names and surnames."""
+    return tuple(sorted({f for fs in name_word_cases(word, gender, role) for f in fs}))
 
 
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
 
 
+@lru_cache(maxsize=65_536)
 def is_common_word(word: str) -> bool:
     """A dictionary word in its own right, not a name: «бегун», «ван», «чайка».
 
@@ -451,6 +500,7 @@ def is_common_word(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65_536)
 def is_word_form(word: str) -> bool:
     """Any form of a dictionary word that is not a name: «Того» (тот), «Семей» (семья)."""
     return any(p.is_known and not (_NAME_TAGS & p.tag.grammemes) for p in parses(word.lower()))
@@ -497,7 +547,7 @@ def derived_adjective(name: str) -> str | None:
     if " " in low or not NAME_WORD.match(low) or len(low) < 3:
         return None
     ending = next((e for e in ("ия", "ск", "ва", "а", "я", "ь") if low.endswith(e)), "")
-    if ending == "" and low[-1] in _VOWELS:
+    if ending == "" and low[-1] in VOWELS:
         return None  # Мали, Того, Чили: indeclinable names take -йский irregularly
     head, dash, last = low.rpartition("-")
     for cut, suffix in _ADJ_SUFFIXES[ending]:
@@ -507,93 +557,12 @@ def derived_adjective(name: str) -> str | None:
     return None
 
 
-def _truncations(word: str) -> list[str]:
-    """The stems a compound abbreviation cuts a word to: its first syllable with some or all of the
-    consonants after it, or its first two («гос», «моск»/«мос», «погран», «здрав», «обр»)."""
-    low = word.lower()
-    i = next((k for k, c in enumerate(low) if c in _VOWELS), None)
-    if i is None:
-        return []
-    j = i + 1
-    while j < len(low) and low[j] not in _VOWELS:
-        j += 1
-    if j >= len(low) - 1:
-        return []  # one syllable («дум», «суд»): nothing to cut
-    out = [low[:k] for k in range(i + 2, j + 1)]
-    k = j + 1
-    while k < len(low) and low[k] not in _VOWELS:
-        k += 1
-    if k < len(low) - 1 and k > j + 1:
-        out.append(low[:k])
-    return out
-
-
-_WATCHDOG = re.compile(r"Федеральн(?:ая|ой|ую) служб[аеуы] по надзору в сфере ([а-яё]+)", re.IGNORECASE)
-_MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "", "ablt": "ом", "loct": "е"}
-
-
-def compound_forms(name: str) -> list[Form]:
-    """Compound abbreviations (сложносокращённые слова) of a body's name, in every case:
-    truncated agreeing adjectives + the head noun, which declines (Государственная дума → Госдума,
-    Госдумы; Московская городская дума → Мосгордума); a ministry + its field, kept in the genitive
-    (Министерство обороны → Минобороны) or truncated and declined as a masculine noun (Министерство
-    финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед)."""
-    words = name.split()
-    stems: list[tuple[list[str], str | None]] = []  # (joined truncated prefixes, the head kept whole)
-    watchdog = _WATCHDOG.match(name)
-    if watchdog:
-        # Russia's federal watchdogs: «Рос» + the field cut short + «надзор» (Рособрнадзор, Росздравнадзор)
-        stems.extend(("рос" + t + "надзор", None) for t in _truncations(watchdog.group(1)))
-        head = None
-    elif not 2 <= len(words) <= 4 or not all(NAME_WORD.match(w) and "-" not in w for w in words):
-        return []
-    else:
-        head = _head_index(words)
-    if head is not None and head == len(words) - 1 and head >= 1:
-        for combo in _combos([_truncations(w) for w in words[:head]]):
-            stems.append((combo, words[head]))  # Госдума: the head declines
-            stems.extend((c, None) for c in _combos([[combo], _truncations(words[head])]))  # Госдеп
-    elif words[0].lower() == "министерство":
-        rest = [w for w in words[1:] if w.lower() not in _ACRONYM_SKIP]
-        if len(rest) <= 3:
-            for combo in _combos([["мин"], *(_truncations(w) for w in rest[:-1])]):
-                stems.append((combo + rest[-1].lower(), ""))  # Минобороны, Минобрнауки
-        stems.extend((c, None) for c in _combos([["мин"], *(_truncations(w) for w in rest)]))  # Минфин
-    elif len(words) == 2 and _parse(words[1], ("NOUN",), "gent") is not None:
-        stems.extend((c, None) for c in _combos([_truncations(w) for w in words]))  # Совфед
-    out: list[Form] = []
-    seen: set[str] = set()
-    head_forms = {f.case: f.text.split()[-1] for f in phrase_forms(name, plural=False)} if head is not None else {}
-    for stem, whole in stems:
-        for case in CASES:
-            if whole is None:
-                text = stem + _MASC_ENDINGS[case]
-            elif whole == "":
-                text = stem  # a genitive field does not decline: «в Минобороны»
-            else:
-                text = stem + head_forms.get(case, whole).lower()
-            text = text[:1].upper() + text[1:]
-            if len(text) >= 5 and text not in seen:
-                seen.add(text)
-                out.append(Form(text, case, "sing", len(text)))
-    return out
-
-
-def _combos(parts: list[list[str]], limit: int = 16) -> list[str]:
-    out = [""]
-    for options in parts:
-        if not options:
-            return []
-        out = [o + p for o in out for p in options][:limit]
-    return out
-
-
-_ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
+ACRONYM_SKIP = frozenset("и в во на по о об при для с со к у от из за над под между де".split())
 
 
 def acronym(name: str) -> str | None:
     """The acronym of a multi-word name (Министерство внутренних дел → МВД), if ≥ 3 letters."""
-    words = [w for w in re.split(r"[\s]+", name) if w and w.lower() not in _ACRONYM_SKIP]
+    words = [w for w in re.split(r"[\s]+", name) if w and w.lower() not in ACRONYM_SKIP]
     if len(words) < 3 or any(not w[:1].isalpha() for w in words):
         return None
     # each part of a compound adjective gives its letter: «Азиатско-Тихоокеанское …» → АТЭС, not АЭС

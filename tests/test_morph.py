@@ -1,8 +1,8 @@
 import pytest
 
+from normalize.link.composed import compound_forms
 from normalize.morph import (
     acronym,
-    compound_forms,
     derived_adjective,
     is_common_word,
     is_first_name,
@@ -218,11 +218,79 @@ def test_first_names(word, first, lemma_first, mainly):
     ],
 )
 def test_compound_abbreviations(name, expected):
-    assert set(expected) <= {f.text for f in compound_forms(name)}
+    assert set(expected) <= set(compound_forms(name))
 
 
 def test_compound_abbreviations_need_a_name_of_parts():
     assert compound_forms("Организация Договора о коллективной безопасности") == []  # dependents after the head
     assert compound_forms("Россия") == []
     # only a watchdog «по надзору в сфере …» is «Рос…надзор»
-    assert not any("надзор" in f.text for f in compound_forms("Федеральная служба безопасности"))
+    assert not any("надзор" in f for f in compound_forms("Федеральная служба безопасности"))
+
+
+# name → (forms in the singular, forms added in the plural): the singular forms are made once and the plural
+# ones follow them, whichever is asked for first
+NUMBER_FORMS = [
+    ("Государственная дума", (5, 5)),  # the accusative plural is the nominative: once
+    ("Министерство обороны", (5, 4)),
+    ("Вооружённые силы", (5, 0)),  # plural only: nothing more
+    ("Таможенный союз", (5, 5)),
+    ("УВД Таласской области", (1, 0)),  # an acronym heads it: as it is
+    ("Беларусь", (3, 0)),  # no plural
+]
+
+
+@pytest.mark.parametrize("first_plural", [True, False])
+@pytest.mark.parametrize("name, counts", NUMBER_FORMS, ids=[n for n, _ in NUMBER_FORMS])
+def test_plural_forms_follow_the_singular(name: str, counts: tuple[int, int], first_plural: bool) -> None:
+    from normalize import morph
+
+    morph.forget()
+    asked = [phrase_forms(name, plural=first_plural), phrase_forms(name, plural=not first_plural)]
+    singular, plural = asked if not first_plural else asked[::-1]
+    assert (len(singular), len(plural) - len(singular)) == counts
+    assert plural[: len(singular)] == singular
+    assert all(f.number == "plur" for f in plural[len(singular) :])
+
+
+# words of one paradigm one after another: the form picked for the first is the one kept for the others
+INFLECTED = [
+    ("тританопия", ("gent", "plur")),
+    ("армия", ("gent", "plur")),
+    ("партия", ("loct", "sing")),
+    ("обыдённая", ("accs", "plur", "anim")),
+    ("красная", ("accs", "plur", "anim")),
+    ("красная", ("ablt", "sing", "femn")),
+    ("таможенный", ("accs", "sing", "masc", "inan")),
+    ("сани", ("gent", "sing")),  # no singular: none, as pymorphy3's inflect says
+    ("сани", ("loc2", "plur")),  # a rare case: as the common one
+]
+
+
+def test_inflections_as_pymorphy_inflects() -> None:
+    from normalize import morph
+
+    morph.forget()
+    for word, grams in INFLECTED:
+        p = morph.analyzer().parse(word)[0]
+        expected = p.inflect(set(grams))
+        assert morph.inflections(p, [grams]) == [expected], (word, grams)
+
+
+# a person's names → what the texts of their keys hold: each form once, the name first, as `person_forms` gives them
+PERSON_TEXTS = [
+    ("Иван Кубраков", None, None),
+    ("Василий Макарович Шукшин", None, "m"),
+    ("Джон Фицджеральд Кеннеди", None, None),
+    ("Ерохин Дмитрий Юрьевич", "Ерохин", None),
+    ("Наталья Дмитриевна Петрова", None, "f"),
+]
+
+
+@pytest.mark.parametrize("name, surname, gender", PERSON_TEXTS, ids=[n for n, _, _ in PERSON_TEXTS])
+def test_person_texts_are_the_forms_texts(name: str, surname: str | None, gender: str | None) -> None:
+    from normalize.morph import person_texts
+
+    texts = person_texts(name, surname, gender)
+    assert texts == [f.text for f in person_forms(name, surname, gender)]
+    assert texts[0] == name and len(set(texts)) == len(texts) > 6

@@ -5,6 +5,7 @@ the body."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -60,8 +61,8 @@ def abbreviation_keys(e: Entity, name: str) -> Iterable[Key]:
     if acr:
         yield Key(acr, "acronym", len(acr))
     if e.type in ABBREVIATED_TYPES:
-        for f in morph.compound_forms(name):
-            yield Key(f.text, "acronym", len(f.text))
+        for text in compound_forms(name):
+            yield Key(text, "acronym", len(text))
 
 
 def composed_keys(names: Iterable[str], owner: Entity | None) -> Iterable[Key]:
@@ -73,7 +74,7 @@ def composed_keys(names: Iterable[str], owner: Entity | None) -> Iterable[Key]:
     for base in dict.fromkeys(bases):
         base_forms = [f.text for f in morph.phrase_forms(base, plural=False)]
         acr = morph.acronym(base)
-        abbreviations = ([acr] if acr else []) + [f.text for f in morph.compound_forms(base)]
+        abbreviations = ([acr] if acr else []) + compound_forms(base)
         # two initials («СК» of «Следственный комитет») compose with the country only («СК РФ»)
         initials = [] if acr else [i for i in [official_acronym(base)] if i]
         for head in base_forms + abbreviations + initials:
@@ -110,3 +111,83 @@ def mark_generic(table: dict[str, Slot]) -> None:
                 slot.setdefault(
                     (idx, Needs.CONTEXT, ""), Candidate(idx, c.method, c.form, c.tail, Needs.CONTEXT, c.lower_first)
                 )
+
+
+def _truncations(word: str) -> list[str]:
+    """The stems a compound abbreviation cuts a word to: its first syllable with some or all of the
+    consonants after it, or its first two («гос», «моск»/«мос», «погран», «здрав», «обр»)."""
+    low = word.lower()
+    vowels = morph.VOWELS
+    i = next((k for k, c in enumerate(low) if c in vowels), None)
+    if i is None:
+        return []
+    j = i + 1
+    while j < len(low) and low[j] not in vowels:
+        j += 1
+    if j >= len(low) - 1:
+        return []  # one syllable («дум», «суд»): nothing to cut
+    out = [low[:k] for k in range(i + 2, j + 1)]
+    k = j + 1
+    while k < len(low) and low[k] not in vowels:
+        k += 1
+    if k < len(low) - 1 and k > j + 1:
+        out.append(low[:k])
+    return out
+
+
+_WATCHDOG = re.compile(r"Федеральн(?:ая|ой|ую) служб[аеуы] по надзору в сфере ([а-яё]+)", re.IGNORECASE)
+_MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "", "ablt": "ом", "loct": "е"}
+
+
+def compound_forms(name: str) -> list[str]:
+    """Compound abbreviations (сложносокращённые слова) of a body's name, in every case:
+    truncated agreeing adjectives + the head noun, which declines (Государственная дума → Госдума,
+    Госдумы; Московская городская дума → Мосгордума); a ministry + its field, kept in the genitive
+    (Министерство обороны → Минобороны) or truncated and declined as a masculine noun (Министерство
+    финансов → Минфин, Минфина); a noun + its genitive noun (Совет Федерации → Совфед). Each once, in order."""
+    words = name.split()
+    stems: list[tuple[str, str | None]] = []  # (joined truncated prefixes, the head kept whole)
+    watchdog = _WATCHDOG.match(name)
+    if watchdog:
+        # Russia's federal watchdogs: «Рос» + the field cut short + «надзор» (Рособрнадзор, Росздравнадзор)
+        stems.extend(("рос" + t + "надзор", None) for t in _truncations(watchdog.group(1)))
+        head = None
+    elif not 2 <= len(words) <= 4 or not all(morph.NAME_WORD.match(w) and "-" not in w for w in words):
+        return []
+    else:
+        head = morph.head_of(name)[0]
+    if head is not None and head == len(words) - 1 and head >= 1:
+        for combo in _combos([_truncations(w) for w in words[:head]]):
+            stems.append((combo, words[head]))  # Госдума: the head declines
+            stems.extend((c, None) for c in _combos([[combo], _truncations(words[head])]))  # Госдеп
+    elif words[0].lower() == "министерство":
+        rest = [w for w in words[1:] if w.lower() not in morph.ACRONYM_SKIP]
+        if len(rest) <= 3:
+            for combo in _combos([["мин"], *(_truncations(w) for w in rest[:-1])]):
+                stems.append((combo + rest[-1].lower(), ""))  # Минобороны, Минобрнауки
+        stems.extend((c, None) for c in _combos([["мин"], *(_truncations(w) for w in rest)]))  # Минфин
+    elif len(words) == 2 and morph.reading(words[1], ("NOUN",), "gent") is not None:
+        stems.extend((c, None) for c in _combos([_truncations(w) for w in words]))  # Совфед
+    # each case's ending of a stem: a masculine noun's (None), none (""), or the head's in that case
+    by_case = {f.case: f.text.split()[-1] for f in morph.phrase_forms(name, plural=False)} if head is not None else {}
+    endings: dict[str | None, list[str]] = {None: list(_MASC_ENDINGS.values()), "": [""]}
+    out: dict[str, None] = {}  # the texts in order, each once
+    for stem, whole in stems:
+        if whole not in endings:
+            endings[whole] = [by_case.get(case, whole).lower() for case in morph.CASES]
+        for ending in endings[whole]:
+            text = stem + ending
+            text = text[:1].upper() + text[1:]
+            if len(text) >= 5:
+                out.setdefault(text)
+    return list(out)
+
+
+def _combos(parts: list[list[str]], limit: int = 16) -> list[str]:
+    """One option of each part joined, every way (the first `limit` after each part; none if a part has none)."""
+    out = [""]
+    for options in parts:
+        if not options:
+            return []
+        out = [o + p for o in out for p in options][:limit]
+    return out

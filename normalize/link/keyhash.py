@@ -5,13 +5,11 @@ carry (`key_columns`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 BASE = 0x9E3779B97F4A7C15  # odd: its powers are invertible modulo 2**64
 BASE_FULL = 0xC2B2AE3D27D4EB4F  # another odd base: a second hash of the whole key, to tell keys apart
-_WORDS = re.compile(r"[^\W_]+")
 _HASH_CHUNK = 1 << 16  # strings hashed at once (`hashes`)
 _POWERS: dict[int, tuple[Any, Any]] = {}
 # what `key_columns` gives of each key (name → numpy dtype): the rows of a compile carry them
@@ -69,48 +67,101 @@ def hashes(cores: Sequence[str], base: int = BASE) -> Any:
 
     out = np.zeros(len(cores), dtype=np.uint64)
     for i in range(0, len(cores), _HASH_CHUNK):
-        out[i : i + _HASH_CHUNK] = _chunk_hashes(cores[i : i + _HASH_CHUNK], base)
+        chunk = cores[i : i + _HASH_CHUNK]
+        starts, ends = _bounds(chunk)
+        out[i : i + len(chunk)] = span_hashes(code_points("".join(chunk)), starts, ends, base)
     return out
 
 
-def _chunk_hashes(cores: Sequence[str], base: int) -> Any:
-    """The hash of each of a few strings (at least one), at once."""
+def code_points(text: str) -> Any:
+    """The code points of a text as a uint64 array (one per character, as `str` counts them)."""
     import numpy as np
 
-    codes = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter(map(len, cores), dtype=np.int64, count=len(cores))
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+def span_hashes(codes: Any, starts: Any, ends: Any, base: int = BASE) -> Any:
+    """The hash of each span [start, end) of the code points `codes` (`hash_of` of its text), at once."""
+    return _spans_hashed(codes, base)(starts, ends)
+
+
+def _spans_hashed(codes: Any, base: int) -> Any:
+    """A function of spans ([start, end) arrays) giving their hashes, from one prefix sum of `codes`."""
+    import numpy as np
+
     pows, invs = powers(len(codes) + 1, base)
     prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
     np.cumsum(codes * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
-    return (prefix[ends] - prefix[starts]) * invs[starts]
+    return lambda starts, ends: (prefix[ends] - prefix[starts]) * invs[starts]
+
+
+def _bounds(strings: Sequence[str]) -> tuple[Any, Any]:
+    """Where each string starts and ends in the strings joined."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    ends = np.cumsum(lengths)
+    return ends - lengths, ends
+
+
+_ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
+_ALNUM_TABLE: list = []
+
+
+def alnum_mask(codes: Any) -> Any:
+    """Which code points are letters or digits (`is_alnum`)."""
+    import numpy as np
+
+    if not _ALNUM_TABLE:
+        _ALNUM_TABLE.append(np.array([is_alnum(chr(i)) for i in range(_ALNUM_LIMIT)] + [False]))
+    mask = _ALNUM_TABLE[0][np.minimum(codes, _ALNUM_LIMIT)]
+    rare = np.flatnonzero(codes >= _ALNUM_LIMIT)
+    if len(rare):
+        mask[rare] = [is_alnum(chr(c)) for c in codes[rare].tolist()]
+    return mask
 
 
 def key_columns(keys: Sequence[str]) -> dict[str, Any]:
-    """`KEY_COLUMNS` of each folded key: what the table keeps of a key, and what tells two keys apart."""
+    """`KEY_COLUMNS` of each folded key: what the table keeps of a key, and what tells two keys apart.
+    Computed over the keys' joined code points, `_HASH_CHUNK` keys at a time (a loop over the keys in
+    Python was a third of generating a large set's rows)."""
     import numpy as np
 
-    cores: list[str] = []
-    words: list[str] = []
-    counts: list[int] = []
-    for key in keys:
-        spaced = key.split(" ")
-        if key.replace(" ", "").isalnum() and "" not in spaced:  # most keys: words of letters, one space apart
-            cores.append(key)
-            words.append(spaced[0])
-            counts.append(min(len(spaced), 255))
-            continue
-        cs, ce = core_span(key)
-        core = key[cs:ce]
-        found = _WORDS.findall(core)
-        cores.append(core)
-        words.append(found[0] if found else "")
-        counts.append(min(len(found), 255))
+    out = {name: np.zeros(len(keys), dtype=dtype) for name, dtype in KEY_COLUMNS.items()}
+    for i in range(0, len(keys), _HASH_CHUNK):
+        for name, values in _chunk_columns(keys[i : i + _HASH_CHUNK]).items():
+            out[name][i : i + len(values)] = values
+    return out
+
+
+def _chunk_columns(keys: Sequence[str]) -> dict[str, Any]:
+    """`key_columns` of a few keys."""
+    import numpy as np
+
+    codes = code_points("".join(keys))
+    starts, ends = _bounds(keys)
+    mask = alnum_mask(codes)
+    alnum = np.flatnonzero(mask)
+    other = np.flatnonzero(~mask)
+    # the core: from a key's first letter or digit to its last (empty, at the key's start, if none)
+    first = np.append(alnum, len(codes))[np.searchsorted(alnum, starts)]
+    last = np.insert(alnum, 0, -1)[np.searchsorted(alnum, ends)]
+    cored = first < ends
+    core_start = np.where(cored, first, starts)
+    core_end = np.where(cored, last + 1, starts)
+    # the first word ends at the first character after the core's start that is no letter or digit
+    word_end = np.minimum(np.append(other, len(codes))[np.searchsorted(other, core_start)], core_end)
+    # a word starts at a letter or digit after none, or at a key's start
+    opens = mask.copy()
+    opens[1:] &= ~mask[:-1]
+    opens[starts[starts < ends]] = mask[starts[starts < ends]]
+    opened = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(opens, out=opened[1:])
+    hashed = _spans_hashed(codes, BASE)
     return {
-        "key_core": hashes(cores),
-        "key_full": hashes(keys, BASE_FULL),
-        "key_word": hashes(words),
-        "key_words": np.array(counts, dtype=np.uint8),
-        "key_len": np.fromiter(map(len, cores), dtype=np.uint32, count=len(cores)),
+        "key_core": hashed(core_start, core_end),
+        "key_full": span_hashes(codes, starts, ends, BASE_FULL),
+        "key_word": hashed(core_start, word_end),
+        "key_words": np.minimum(opened[ends] - opened[starts], 255),
+        "key_len": core_end - core_start,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import chain
 
 from normalize import morph
 from normalize.gazetteer import Entity
@@ -29,10 +30,12 @@ def entity_keys(
     own: Iterable[Key] | None = None,
 ) -> Iterable[Key]:
     """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set):
-    its `own_keys` (given as `own` when a `keystore` kept them), then its name composed with its country."""
-    yield from own_keys(e) if own is None else own
-    if e.type != "person":
-        yield from composed_keys(spelled_out(e), owner_country(e, by_id, country_gens or {}))
+    its `own_keys` (given as `own` when a `keystore` kept them), then its name composed with its country.
+    Not a generator: a person's keys (most of a large set's) pass through no generator more than theirs."""
+    mine = own_keys(e) if own is None else own
+    if e.type == "person":
+        return mine
+    return chain(mine, composed_keys(spelled_out(e), owner_country(e, by_id, country_gens or {})))
 
 
 def own_fingerprint(e: Entity) -> tuple:
@@ -48,9 +51,11 @@ def spelled_out(e: Entity) -> list[str]:
 def own_keys(e: Entity) -> Iterable[Key]:
     """What an entity is called by its own names alone, whatever the rest of the set (the same for
     equal `own_fingerprint`s): most of compiling, so `keystore` keeps it on disk."""
-    if e.type == "person":
-        yield from _person_keys(e)
-        return
+    return _person_keys(e) if e.type == "person" else _body_keys(e)
+
+
+def _body_keys(e: Entity) -> Iterable[Key]:
+    """`own_keys` of anything but a person: places, bodies, media, events."""
     yield from adjective_keys(e)
     plural = e.type in PLURAL_TYPES
     if e.type in ("organization", "media", "agency"):
@@ -77,7 +82,8 @@ def own_keys(e: Entity) -> Iterable[Key]:
             if first_like and " " not in f.text:
                 needs = Needs.CONTEXT
             yield Key(f.text, method, f.tail, needs)
-            yield from _coordinated(f, "inflected" if i == 0 else "alias")
+            if f.tail < len(f.text) and f.case == "nomn":  # what `_coordinated` asks first, asked without a call
+                yield from _coordinated(f, "inflected" if i == 0 else "alias")
         # «в Таласской и Чуйской областях»: a place named by adjectives and a noun the phrase shares
         yield from names.coordinated(forms, e.type, "inflected" if i == 0 else "alias")
         yield from abbreviation_keys(e, name)
@@ -101,10 +107,9 @@ def _person_keys(e: Entity) -> Iterable[Key]:
                 method = ("exact" if form == name else "inflected") if i == 0 else "alias"
                 yield Key(form, method, len(form), needs)
             continue
-        forms = morph.person_forms(name, e.surname, e.gender)
-        for j, f in enumerate(forms):
+        for j, text in enumerate(morph.person_texts(name, e.surname, e.gender)):
             method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
-            yield Key(f.text, method, f.tail)
+            yield Key(text, method, len(text))
 
 
 def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from normalize import morph
 from normalize.link.folding import fold
@@ -95,23 +96,27 @@ SPELLING_RULES: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+_SPELLING_PATTERNS = tuple((re.compile(pattern), repl, any_name) for pattern, repl, any_name in SPELLING_RULES)
+
+
 def spellings(word: str, foreign: bool = True) -> tuple[str, ...]:
     """Other spellings of a name word by SPELLING_RULES (one rule at a time; for a name of the Russian
     pattern, `foreign` False, only the rules that hold for it), not the word itself."""
     out = []
-    for pattern, repl, any_name in SPELLING_RULES:
+    for pattern, repl, any_name in _SPELLING_PATTERNS:
         if not (foreign or any_name):
             continue
         # one place at a time: «Баффетта» is «Баффета», not «Бафета»
-        for m in re.finditer(pattern, word):
+        for m in pattern.finditer(word):
             other = word[: m.start()] + m.expand(repl) + word[m.end() :]
             if other != word and other[:1].isupper() and len(other) >= 4:
                 out.append(other)
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=65_536)
 def other_spellings(forms: tuple[str, ...]) -> tuple[str, ...]:
-    """The case forms of a surname spelled the other ways (`spellings`)."""
+    """The case forms of a surname spelled the other ways (`spellings`); kept, as people share surnames."""
     if not forms:
         return ()
     own = set(forms)
