@@ -239,10 +239,7 @@ def compile_gazetteers(
 
     # the entities' own keys are kept per file: a change to one file of a large set generates its keys only
     store = None if where is None else KeyStore(where, code_digest())
-    # compiling makes millions of objects, all kept: the cyclic collector, walking the growing heap
-    # again and again, took a fifth of a 100k-entity set's compile
-    with cachefile.collector_off():
-        entry = (g, link.compile_index(g, store))
+    entry = (g, link.compile_index(g, store))
     if path is not None:
         _write(path, entry)
     return entry

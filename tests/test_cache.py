@@ -270,18 +270,20 @@ def test_the_collector_is_paused_while_a_stack_compiles(
     from normalize import layers
 
     monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache") if cached else "off")
-    seen: dict[str, bool] = {}
-    real_index, real_validate = link.compile_index, layers.validate
+    from normalize.link import keyrows
 
-    def index(*args, **kwargs):
+    seen: dict[str, bool] = {}
+    real_generate, real_validate = keyrows.generate, layers.validate
+
+    def generate(*args, **kwargs):
         seen["index"] = gc.isenabled()
-        return real_index(*args, **kwargs)
+        return real_generate(*args, **kwargs)
 
     def validate(*args, **kwargs):
         seen["merge"] = gc.isenabled()
         return real_validate(*args, **kwargs)
 
-    monkeypatch.setattr(link, "compile_index", index)
+    monkeypatch.setattr(keyrows, "generate", generate)
     monkeypatch.setattr(layers, "validate", validate)
     assert gc.isenabled()
     cache.compile_gazetteers([gaz])

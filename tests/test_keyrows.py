@@ -171,3 +171,15 @@ def test_one_process_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) 
     finally:
         stop.set()
         thread.join()
+
+
+def test_compile_index_pauses_the_collector_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library caller's compile too: the collector walked the rows' growing lists again and again."""
+    import gc
+
+    seen: list[bool] = []
+    real = keyrows.generate
+    monkeypatch.setattr(keyrows, "generate", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    assert gc.isenabled()
+    link.compile_index(gazetteer.load())
+    assert seen == [False] and gc.isenabled()

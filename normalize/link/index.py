@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from normalize import heap, morph
+from normalize.cachefile import collector_off
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.link import KEY_TABLE_ENV, keyorder, keyrows, variants
 from normalize.link.folding import fold
@@ -75,6 +76,9 @@ class Index:
         return not isinstance(self.keys, AutomatonKeys)
 
 
+# compiling makes millions of objects, all kept: the cyclic collector, walking the growing heap again and
+# again, took a fifth of a 100k-entity set's compile (and a third of generating its keys, in each process)
+@collector_off()
 def compile_index(
     gazetteer: Gazetteer, store: KeyStore | None = None, *, large: bool | None = None, processes: int | None = None
 ) -> Index:
