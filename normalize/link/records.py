@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # method → score, most trusted first: where one key is read several ways, the first method wins
 # (`best`); `schemas.METHODS` is derived from this table
@@ -61,9 +62,10 @@ class Candidate:
     coord: str = ""  # Needs.COORD: the folded plural noun that must follow («областей»)
 
 
-@dataclass(frozen=True)
-class Key:
-    """One thing an entity may be called, as the key generators give it (cased; folded when indexed)."""
+class Key(NamedTuple):
+    """One thing an entity may be called, as the key generators give it (cased; folded when indexed). A named
+    tuple: a large set makes millions, and the key store pickles them (a frozen dataclass took three times
+    as long to make and to pickle)."""
 
     form: str
     method: str
