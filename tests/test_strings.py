@@ -48,3 +48,13 @@ def test_folded_as_one_by_one() -> None:
     assert joined.folded(np.array([4, 0])).strings() == [fold(strings[4]), fold(strings[0])]
     assert Strings.of(["𝔘NICODE", "Ё"]).folded(np.array([1, 0])).strings() == ["е", "𝔘nicode"]
     assert joined.folded(np.zeros(0, dtype=np.int64)).strings() == []
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [[], [""], ["Москва", "ЁЖИК", "МВД"], ["ΟΔΟΣ", "İstanbul"], ["ΟΔΟΣ", "Σ"], ["a\0b", "Б"], ["", "", "Ё"]],
+)
+def test_fold_all_folds_each_as_fold_does(texts: list[str]) -> None:
+    from normalize.link.folding import fold, fold_all
+
+    assert fold_all(texts) == [fold(t) for t in texts]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 
 def fold(text: str) -> str:
@@ -11,6 +12,18 @@ def fold(text: str) -> str:
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     return low.replace("ё", "е")
+
+
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """`fold` of each text, folded as one text: a call for many short ones (an entity's keys, a slice of a
+    compile's forms), not a call each. Exact where `fold` falls back character by character (a letter that
+    lowercases long, «İ»), and where a text holds a NUL of its own: those are folded one by one."""
+    joined = "\0".join(texts)
+    low = joined.lower()
+    # a NUL of its own, or a letter lowercased long: one by one (the fallback is per text, as `fold`'s is)
+    if len(low) != len(joined) or joined.count("\0") != len(texts) - 1:
+        return [fold(t) for t in texts]
+    return low.replace("ё", "е").split("\0") if texts else []
 
 
 # Where a key stands whole: read with every character that is not a letter or a digit as a space and

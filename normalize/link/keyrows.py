@@ -27,7 +27,7 @@ from normalize import heap, morph
 from normalize.gazetteer import Entity
 from normalize.link import names
 from normalize.link.composed import country_genitives
-from normalize.link.folding import fold
+from normalize.link.folding import fold_all
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore
@@ -243,8 +243,8 @@ def _task(lo: int, hi: int) -> Rows:
         may_lower = e.type in ("agency", "organization")  # as `keys.lower_first_ok` judges
         # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
         held: dict[tuple[str, int, str], int] = {}
-        for k in entity_keys(e, by_id, country_gens, next(own) if own is not None else None):
-            key = fold(k.form)
+        made = list(entity_keys(e, by_id, country_gens, next(own) if own is not None else None))
+        for k, key in zip(made, fold_all([k.form for k in made]), strict=True):
             needs = _NEEDS[id(k.needs)]
             at = held.get((key, needs, k.coord))
             method = METHOD_CODE[k.method]  # a method's code is its priority
@@ -288,8 +288,7 @@ def _person(out: RowMaker, people: People, idx: int, e: Entity, held: dict[tuple
             # «И. Кубраков», «И.Кубраков»: initials make the surname safe on its own
             readings.extend((f"{parts.first[0]}.{sep}{form}", _NEEDS[id(Needs.NOTHING)]) for sep in (" ", ""))
     made: set[tuple[str, int]] = set()
-    for form, n in readings:
-        key = fold(form)
+    for (form, n), key in zip(readings, fold_all([form for form, _n in readings]), strict=True):
         if (key, n) in made:
             continue
         made.add((key, n))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from normalize.link import columns as col
-from normalize.link.folding import fold
+from normalize.link.folding import fold_all
 
 _SLICE = 1 << 18  # forms read at once by `take` and `folded`
 
@@ -58,11 +58,7 @@ class Strings:
 
         points, lengths = [np.zeros(0, dtype=np.uint16)], [np.zeros(0, dtype=np.int64)]
         for batch in self._slices(order):
-            joined = "\0".join(batch)
-            if joined.count("\0") == len(batch) - 1:  # no string has a NUL of its own
-                parts = fold(joined).split("\0") if batch else []
-            else:
-                parts = list(map(fold, batch))
+            parts = fold_all(batch)
             points.append(col.code_points("".join(parts)))
             lengths.append(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
         at = np.zeros(sum(map(len, lengths)) + 1, dtype=np.int64)
