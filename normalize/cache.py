@@ -235,6 +235,7 @@ def compile_gazetteers(
     from normalize.layers import stack  # the validator: only to compile, never on a cache hit
 
     g = stack(command_layers(dirs or (), bundled=bundled))
+    log.debug("compile: stacked %d entities", len(g.entities))
     from normalize.link.keystore import KeyStore
 
     # the entities' own keys are kept per file: a change to one file of a large set generates its keys only
@@ -242,6 +243,7 @@ def compile_gazetteers(
     entry = (g, link.compile_index(g, store))
     if path is not None:
         _write(path, entry)
+        log.debug("compile: wrote the cache entry")
     return entry
 
 

@@ -11,6 +11,7 @@ same hits and the same nearest keys (`tests/test_keytable.py`).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,10 @@ if TYPE_CHECKING:  # a small set's process never loads the key table's modules
 # on NEREL train ×1, two workers, the whole run's CPU was even at 25k keys (0.94–0.99×), the key table's
 # 0.93× at 39k and 0.85× at 52k. The bundled set (25k) stays well below it.
 KEY_TABLE_MIN = 40_000
+
+
+# each phase of `compile_index` as it ends, at DEBUG (`tests/benchmarks/compile_phases.py` times them)
+log = logging.getLogger("normalize.link.index")
 
 
 def use_key_table(n_keys: int) -> bool:
@@ -90,22 +95,29 @@ def compile_index(
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
     derived = variants.derive(entities)
     named = [variants.with_derived(e, derived.get(i)) for i, e in enumerate(entities)]
+    log.debug("compile: derived")
     rows = keyrows.generate(named, store, processes)
     del named
+    log.debug("compile: generated %d rows", len(rows))
     people = rows.people
     keys = keyorder.arrange(rows, entities)
     del rows
     heap.trim()
     n_keys = len(keys)
+    log.debug("compile: arranged %d keys", n_keys)
     large = use_key_table(n_keys) if large is None else large
     words = keyorder.near_keys(keys, entities)
+    log.debug("compile: chose %d near keys", len(words))
     if large:
         from normalize.link import keytable, nearkeys
 
         table: KeyTable | AutomatonKeys = keytable.build(keys)
+        log.debug("compile: built the key table")
         near: NearKeys | BlockKeys = nearkeys.build(words)
     else:
         table, near = automaton_keys(keys.slots()), block_keys(words)
+        log.debug("compile: built the automaton")
+    log.debug("compile: built the near keys")
     del keys
     heap.trim()
     persons, first_forms = people.parts, people.first_forms
@@ -119,6 +131,7 @@ def compile_index(
     for forms in first_forms.values():
         for form in {fold(f) for f in forms}:
             first_counts[form] += 1
+    log.debug("compile: counted first names")
     return Index(
         entities,
         table,

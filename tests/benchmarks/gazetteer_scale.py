@@ -16,7 +16,8 @@ entities each in a temporary folder. For each size, side by side in one run, ove
   set misses, the other files' keys come from the per-file key cache, `link.keystore`);
 - warm startup: `normalize explain x` with the same gazetteers and the cache filled (best of three).
 
-`--sizes 0,10000,100000,1000000` adds the million (about 10 minutes more and several GiB of memory).
+`--sizes 0,10000,100000,1000000` adds the million (about 10 minutes more and several GiB of memory);
+`--sizes 100000 --write DIR` only writes the generated set, for `compile_phases.py DIR`.
 """
 
 from __future__ import annotations
@@ -212,8 +213,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--copies", type=int, default=2, help="copies of NEREL train in the corpus")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--write", type=Path, metavar="DIR", help="only write the largest generated set to DIR")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.write:  # e.g. for `compile_phases.py DIR`
+        write_gazetteer(args.write, generated(max(sizes), dictionary_words()))
+        print(f"{max(sizes):,} generated entities written to {args.write}")
+        return
     words = dictionary_words() if max(sizes) else {}
     rows = []
     with tempfile.TemporaryDirectory(prefix="gazetteer-scale-") as name:
