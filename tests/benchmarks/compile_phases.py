@@ -27,22 +27,7 @@ if __package__ in (None, ""):  # run as a script: tests/ on the path, like the o
     if _tests not in sys.path:
         sys.path.insert(0, _tests)
 
-from benchmarks.throughput import tree_pids
-
-
-def _memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) of a process in KiB, from /proc (0, 0 when it is gone)."""
-    rss = pss = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1])
-    except OSError:
-        pass
-    return rss, pss
+from benchmarks.throughput import memory_kb, tree_pids
 
 
 class Phases(logging.Handler):
@@ -57,7 +42,7 @@ class Phases(logging.Handler):
         if not message.startswith("compile: "):
             return
         wall, cpu, children = time.perf_counter(), _cpu(), _children()
-        own = _memory(os.getpid())[0] >> 10
+        own = memory_kb(os.getpid())[0] >> 10
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
         print(
             f"{message[9:]:36s} {wall - self.wall:6.2f}s {cpu - self.cpu:6.2f}s {children - self.children:6.2f}s "
@@ -116,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         while not done.wait(0.05):
             rss = pss = 0
             for p in tree_pids(pid):
-                r, q = _memory(p)
+                r, q = memory_kb(p)
                 rss, pss = rss + r, pss + q
             with guard:
                 peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)

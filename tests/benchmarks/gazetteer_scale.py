@@ -38,7 +38,7 @@ if __package__ in (None, ""):  # run as a script: tests/ on the path, like the o
     if _tests not in sys.path:
         sys.path.insert(0, _tests)
 
-from benchmarks.throughput import build_corpus, communicate_sampling, tree_pids
+from benchmarks.throughput import build_corpus, communicate_sampling, memory_kb, tree_pids
 
 PER_FILE = 10_000
 ORG_EVERY = 4  # one generated entity in four is an organization
@@ -112,21 +112,6 @@ def write_gazetteer(dest: Path, entities: list[tuple[str, str, str, str]]) -> No
 # --- measuring ---------------------------------------------------------------------------
 
 
-def _memory_kb(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) of one process in KiB; (0, 0) once it is gone."""
-    rss = pss = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return rss, pss
-
-
 def run(argv: list[str], env: dict[str, str]) -> dict:
     """Wall seconds; peak RSS of the largest process, of the tree summed, and the tree's PSS."""
     started = time.perf_counter()
@@ -134,7 +119,7 @@ def run(argv: list[str], env: dict[str, str]) -> dict:
     peak = {"one": 0, "tree": 0, "pss": 0}
 
     def sample(pid: int) -> None:
-        mem = [_memory_kb(p) for p in tree_pids(pid)]
+        mem = [memory_kb(p) for p in tree_pids(pid)]
         peak["one"] = max(peak["one"], *(r for r, _ in mem), 0)
         peak["tree"] = max(peak["tree"], sum(r for r, _ in mem))
         peak["pss"] = max(peak["pss"], sum(p for _, p in mem))

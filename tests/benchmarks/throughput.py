@@ -79,6 +79,21 @@ def tree_pids(pid: int) -> list[int]:
     return out
 
 
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in KiB, from /proc; (0, 0) once it is gone."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return rss, pss
+
+
 def _tree_rss_kb(pid: int) -> int:
     """RSS of a process and all its descendants, in KiB (0 once it is gone)."""
     total = 0
