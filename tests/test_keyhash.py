@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from normalize.link import columns as col
 from normalize.link import keyhash
 
 # keys that meet at the joins: a word ending one key and starting the next, keys with no letter or digit,
@@ -64,5 +65,5 @@ def test_no_keys() -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_alnum_mask_as_str_judges(key: str) -> None:
-    mask = keyhash.alnum_mask(keyhash.code_points(key))
+    mask = keyhash.alnum_mask(col.code_points(key))
     assert mask.tolist() == [c.isalnum() for c in key]

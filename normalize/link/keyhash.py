@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from normalize.link import columns as col
+
 BASE = 0x9E3779B97F4A7C15  # odd: its powers are invertible modulo 2**64
 BASE_FULL = 0xC2B2AE3D27D4EB4F  # another odd base: a second hash of the whole key, to tell keys apart
 _HASH_CHUNK = 1 << 16  # strings hashed at once (`hashes`)
@@ -67,17 +69,9 @@ def hashes(cores: Sequence[str], base: int = BASE) -> Any:
 
     out = np.zeros(len(cores), dtype=np.uint64)
     for i in range(0, len(cores), _HASH_CHUNK):
-        chunk = cores[i : i + _HASH_CHUNK]
-        starts, ends = _bounds(chunk)
-        out[i : i + len(chunk)] = span_hashes(code_points("".join(chunk)), starts, ends, base)
+        chunk = col.join(cores[i : i + _HASH_CHUNK])
+        out[i : i + len(chunk.at) - 1] = span_hashes(chunk.points.astype(np.uint64), chunk.at[:-1], chunk.at[1:], base)
     return out
-
-
-def code_points(text: str) -> Any:
-    """The code points of a text as a uint64 array (one per character, as `str` counts them)."""
-    import numpy as np
-
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 def span_hashes(codes: Any, starts: Any, ends: Any, base: int = BASE) -> Any:
@@ -93,15 +87,6 @@ def _spans_hashed(codes: Any, base: int) -> Any:
     prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
     np.cumsum(codes * pows[: len(codes)], dtype=np.uint64, out=prefix[1:])
     return lambda starts, ends: (prefix[ends] - prefix[starts]) * invs[starts]
-
-
-def _bounds(strings: Sequence[str]) -> tuple[Any, Any]:
-    """Where each string starts and ends in the strings joined."""
-    import numpy as np
-
-    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-    ends = np.cumsum(lengths)
-    return ends - lengths, ends
 
 
 _ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
@@ -138,8 +123,8 @@ def _chunk_columns(keys: Sequence[str]) -> dict[str, Any]:
     """`key_columns` of a few keys."""
     import numpy as np
 
-    codes = code_points("".join(keys))
-    starts, ends = _bounds(keys)
+    joined = col.join(keys)
+    codes, starts, ends = joined.points.astype(np.uint64), joined.at[:-1], joined.at[1:]
     mask = alnum_mask(codes)
     alnum = np.flatnonzero(mask)
     other = np.flatnonzero(~mask)

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from normalize.link import columns as col
 from normalize.link.folding import fold
-from normalize.link.keyhash import core_span, hash_of, is_alnum, powers
+from normalize.link.keyhash import alnum_mask, core_span, hash_of, is_alnum, powers
 from normalize.link.records import METHODS, NEEDS, Candidate
 
 if TYPE_CHECKING:
     from normalize.link.keyorder import Keys
 
-_ALNUM_LIMIT = 0x3000  # code points below this are judged by a table; the rare others one by one
 NARROW = ("tail", "extra")  # columns stored a byte a value when all fit (at 100k entities: 3.7 MB less)
 _MEMO_SIZE = 50_000  # key rows whose readings are kept made (news name the same things again and again)
 # columns: name → numpy dtype (their order is the order of the buffers in a pickle)
@@ -120,7 +119,7 @@ class KeyTable:
 
         cols = self._np
         codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        word = _alnum_mask(folded, codes)
+        word = alnum_mask(codes)
         edges = np.diff(np.concatenate(([False], word, [False])).view(np.int8))
         starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
         n_words = len(starts)
@@ -230,22 +229,6 @@ def _lookup(hashes: Any, at: Any, needles: Any) -> tuple[Any, Any]:
         pos[longer] = np.searchsorted(hashes, needles[longer])
         found[longer] = hashes[np.minimum(pos[longer], last)] == needles[longer]
     return np.minimum(pos, last), found
-
-
-_ALNUM_TABLE: list = []
-
-
-def _alnum_mask(text: str, codes: Any) -> Any:
-    """Which characters of a text are letters or digits."""
-    import numpy as np
-
-    if not _ALNUM_TABLE:
-        _ALNUM_TABLE.append(np.array([is_alnum(chr(i)) for i in range(_ALNUM_LIMIT)] + [False]))
-    mask = _ALNUM_TABLE[0][np.minimum(codes, _ALNUM_LIMIT)]
-    rare = np.flatnonzero(codes >= _ALNUM_LIMIT)
-    if len(rare):
-        mask[rare] = [is_alnum(text[i]) for i in rare.tolist()]
-    return mask
 
 
 def build(keys: Keys) -> KeyTable:
