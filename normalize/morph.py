@@ -35,7 +35,7 @@ def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
     memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, head_of, name_word_cases)
     judged = (word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
-    for memo in (*memos, *judged, adjective_forms):
+    for memo in (*memos, *judged, adjective_forms, person_parts):
         memo.cache_clear()
     derived_adjective.cache_clear()
 
@@ -364,6 +364,7 @@ class PersonParts:
 _PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична", "оглы", "кызы")
 
 
+@lru_cache(maxsize=1024)  # a person's keys and its name tables ask for its parts in turn (`keyrows._person`)
 def person_parts(name: str, surname: str | None = None, gender: str | None = None) -> PersonParts:
     words = name.split()
     if surname and surname in words:
