@@ -9,8 +9,6 @@ top). Elsewhere (musl, macOS, Windows) it does nothing.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 from collections.abc import Callable
 from functools import lru_cache
@@ -20,6 +18,9 @@ from functools import lru_cache
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # here: a run that reads a compiled set from the cache never trims, nor pays for the import
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
