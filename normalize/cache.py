@@ -43,11 +43,14 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from normalize import cachefile, digest, faults, link
 from normalize import gazetteer as gz
 from normalize.gazetteer import command_layers
+
+if TYPE_CHECKING:
+    from normalize.pickled import Pickled
 
 # bump when the pickled layout changes; 2: the gazetteer and its index are two pickles, one after the
 # other, so that a process that needs only the gazetteer stops reading after the first; 3: a small set's
@@ -147,13 +150,14 @@ def _read_mapped(fh: BinaryIO, with_index: bool) -> tuple[Any, Any]:
     return g, dataclasses.replace(index, entities=g.entities) if isinstance(index, link.Index) else index
 
 
-def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index]) -> None:
+def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled | None = None) -> None:
     """`MAGIC`, the counts and sizes, (offset, size) of each buffer, the two pickles, then the buffers,
-    aligned. The entities and people's name forms are stored pickled in chunks (`pickled`)."""
+    aligned. The entities (`entities` if already pickled) and people's name forms are stored pickled in
+    chunks (`pickled`)."""
     from normalize import pickled
 
     g, index = entry
-    entities = pickled.Pickled.of(g.entities)
+    entities = pickled.Pickled.of(g.entities) if entities is None else entities
     index = dataclasses.replace(
         index,
         entities=(),
@@ -197,10 +201,10 @@ def _unwritable(where: Path, exc: OSError) -> None:
     )
 
 
-def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index]) -> None:
+def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled | None = None) -> None:
     def fill(fh: BinaryIO) -> None:
         if entry[1].large:
-            _dump_mapped(fh, entry)
+            _dump_mapped(fh, entry, entities)
             return
         for part in entry:  # the gazetteer first: `load_gazetteer` reads no further
             pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -238,11 +242,19 @@ def compile_gazetteers(
     log.debug("compile: stacked %d entities", len(g.entities))
     from normalize.link.keystore import KeyStore
 
-    # the entities' own keys are kept per file: a change to one file of a large set generates its keys only
+    # the entities' own keys are kept per piece of a file: a change to one file of a large set generates
+    # its changed entities' keys only
     store = None if where is None else KeyStore(where, code_digest())
-    entry = (g, link.compile_index(g, store))
+    packed: list[Pickled] = []
+
+    def pack() -> None:  # a large set's entities as its entry keeps them, beside the compile's last steps
+        from normalize.pickled import Pickled
+
+        packed.append(Pickled.of(g.entities))
+
+    entry = (g, link.compile_index(g, store, meanwhile=pack if path is not None else None))
     if path is not None:
-        _write(path, entry)
+        _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")
     return entry
 

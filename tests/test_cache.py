@@ -6,11 +6,13 @@ import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from normalize import cache, digest, link, resume
+from normalize import gazetteer as gz
 
 TEXT = "Министр внутренних дел Кыргызстана встретился с Ваном Сяохуном в Бишкеке."
 
@@ -197,6 +199,32 @@ def test_a_large_sets_entry_is_mapped_and_links_as_compiled(
     assert cache.load_gazetteer([gaz], bundled=False).entities == g1.entities
     assert link.find_mentions(TEXT, i2) == link.find_mentions(TEXT, i1) == link.find_mentions(TEXT, small)
     assert link.find_mentions(TEXT, i2)
+
+
+def test_a_large_entry_packs_its_entities_beside_the_compile(
+    cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entities pickled in a thread beside the compile's last steps: the entry reads back as one written
+    by pickling them as it is written."""
+    monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
+    real = link.compile_index
+    monkeypatch.setattr(link, "compile_index", lambda g, store, meanwhile: real(g, store))
+    cache.compile_gazetteers([gaz], bundled=False)
+    g1, i1 = cache.compile_gazetteers([gaz], bundled=False)  # read back
+    cache.clear()
+    called: list[str] = []
+
+    def spy(g: gz.Gazetteer, store: object, meanwhile: Callable[[], object]) -> link.Index:
+        return real(g, store, meanwhile=lambda: called.append("meanwhile") or meanwhile())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(link, "compile_index", spy)
+    cache.compile_gazetteers([gaz], bundled=False)
+    assert called == ["meanwhile"]
+    g2, i2 = cache.compile_gazetteers([gaz], bundled=False)
+    assert called == ["meanwhile"]  # read back, not compiled
+    assert tuple(g2.entities) == tuple(g1.entities) and len(g2.entities) > 10
+    assert tuple(i2.entities) == tuple(i1.entities)
+    assert link.find_mentions(TEXT, i2) == link.find_mentions(TEXT, i1) and link.find_mentions(TEXT, i1)
 
 
 def test_a_large_sets_gazetteer_alone_reads_no_index(

@@ -14,6 +14,7 @@ import pytest
 
 from normalize import cache, gazetteer, link, morph
 from normalize.gazetteer import Entity
+from normalize.gazetteer_model import Location
 from normalize.link import keys, keystore, variants
 from normalize.link.composed import country_genitives
 
@@ -201,6 +202,49 @@ def test_one_entity_changed_generates_one(tmp_path: Path, monkeypatch: pytest.Mo
     made.clear()
     assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made == []
+
+
+def test_a_file_is_kept_in_pieces_and_one_change_generates_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keystore, "PIECE", 4)
+    folder = _set(tmp_path / "gaz")
+    store = keystore.KeyStore(tmp_path / "cache", "code")
+    named = _named(folder)
+    fresh = [tuple(keys.own_keys(e)) for e in named]
+    assert list(store.own_keys(named)) == fresh
+    # mini.yaml's 19 entities in five pieces of up to four, more.yaml's one in one
+    assert len(list(store.where.glob("keys-*.pickle"))) == 6
+    made: list[str] = []
+    real = keystore.own_keys
+    monkeypatch.setattr(keystore, "own_keys", lambda e: made.append(e.name) or real(e))
+    mini = folder / "mini.yaml"
+    mini.write_text(mini.read_text(encoding="utf-8").replace("Алексей Бегун", "Олег Бегун"), encoding="utf-8")
+    named = _named(folder)
+    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
+    assert made == ["Олег Бегун"]
+    # an entity put first moves one entity of each piece into the next: those are generated again, no more
+    made.clear()
+    text = mini.read_text(encoding="utf-8")
+    first = "  - {id: city/grodno, type: city, name: Гродно, parent: country/by}\n"
+    mini.write_text(text.replace("entities:\n", "entities:\n" + first, 1), encoding="utf-8")
+    named = _named(folder)
+    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
+    assert made[0] == "Гродно" and len(made) == 1 + 4
+
+
+@pytest.mark.parametrize(
+    ("files", "piece", "expected"),  # expected: (lo, hi, file, the piece's number in its file)
+    [
+        ("aab", 4, [(0, 2, "a", "0"), (2, 3, "b", "0")]),
+        ("aaaaab", 2, [(0, 2, "a", "0"), (2, 4, "a", "1"), (4, 5, "a", "2"), (5, 6, "b", "0")]),
+        ("abba", 1, [(0, 1, "a", "0"), (1, 2, "b", "0"), (2, 3, "b", "1"), (3, 4, "a", "1")]),
+        ("abba", 3, [(0, 1, "a", "0"), (1, 3, "b", "0"), (3, 4, "a", "1")]),  # never one shard for two pieces
+        ("", 3, []),
+    ],
+)
+def test_pieces_cut_each_file(files: str, piece: int, expected: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keystore, "PIECE", piece)
+    entities = [Entity(f"x/{i}", "city", f"Город{i}", where=Location(f, i + 1)) for i, f in enumerate(files)]
+    assert [(p.lo, p.hi, *p.label.split("\0")) for p in keystore.pieces(entities)] == expected
 
 
 # a shard's bytes → what a damaged one holds instead

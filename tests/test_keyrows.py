@@ -5,14 +5,15 @@ off columns as a table of slots would make them."""
 from __future__ import annotations
 
 import hashlib
-import os
+import subprocess
+import sys
 
 import pytest
 
 from normalize import gazetteer, link
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.gazetteer_model import Location
-from normalize.link import keyhash, keyorder, keyrows, variants
+from normalize.link import keyhash, keyorder, keyrows, keystore, variants
 from normalize.link.records import Candidate, Needs
 
 
@@ -75,12 +76,31 @@ def test_rows_made_in_batches_are_the_rows_made_at_once(monkeypatch: pytest.Monk
     assert batched.forms.at.tolist() == whole.forms.at.tolist()
 
 
-def test_tasks_are_runs_of_whole_files(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tasks_are_runs_of_whole_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyrows, "TASK_MIN", 3)
+    monkeypatch.setattr(keystore, "PIECE", 3)
     files = ["a", "a", "b", "b", "b", "b", "c", "d", "d", "e"]
     entities = [Entity(f"x/{i}", "city", f"Город{i}", where=Location(f, i + 1)) for i, f in enumerate(files)]
-    # a task ends at the first file boundary once it has three entities: a+b, c+d, e
+    # a task ends at the first piece's end once it has three entities: a + b's first three, b's last + c + d, e
+    assert keyrows.tasks(entities) == [(0, 5), (5, 9), (9, 10)]
+    monkeypatch.setattr(keystore, "PIECE", 2_500)  # whole files: a+b, c+d, e
     assert keyrows.tasks(entities) == [(0, 6), (6, 9), (9, 10)]
+
+
+def test_forked_processes_keep_a_file_in_pieces_as_one_process_does(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    g = gazetteer.load()
+    monkeypatch.setattr(keyrows, "TASK_MIN", 1)
+    monkeypatch.setattr(keystore, "PIECE", 7)  # the bundled files cut, tasks ending mid-file
+    path = [e.where.path for e in g.entities]
+    assert any(hi < len(path) and path[hi - 1] == path[hi] for _lo, hi in keyrows.tasks(g.entities))  # the premise
+    one = link.compile_index(g, keystore.KeyStore(tmp_path / "one", "code"), large=True, processes=1)
+    two = link.compile_index(g, keystore.KeyStore(tmp_path / "two", "code"), large=True, processes=2)
+    assert _digest(two) == _digest(one) == _digest(link.compile_index(g, large=True, processes=1))
+    shards = sorted(p.name for p in (tmp_path / "one").glob("keys-*.pickle"))
+    assert shards == sorted(p.name for p in (tmp_path / "two").glob("keys-*.pickle"))
+    assert len(shards) == len(keystore.pieces(g.entities)) > len({e.where.path for e in g.entities})
+    again = link.compile_index(g, keystore.KeyStore(tmp_path / "two", "code"), large=True, processes=2)
+    assert _digest(again) == _digest(one)  # from the kept shards
 
 
 PEOPLE = [
@@ -157,20 +177,27 @@ def test_key_columns(key: str, expected: tuple[int, str, int]) -> None:
     assert cols["key_core"].tolist() == [keyhash.hash_of(key[s:e])]
 
 
-def test_one_process_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fork copies the locks other threads hold: with a thread running, the rows are made in the process."""
-    import threading
+_THREADS = """
+import os, threading
+from normalize.link import keyrows
+keyrows.PARALLEL_MIN = 1
+alone = keyrows.process_count(10, 4)
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+beside = keyrows.process_count(10, 4)
+stop.set()
+thread.join()
+print(alone, beside, min(4, len(os.sched_getaffinity(0))))
+"""
 
-    monkeypatch.setattr(keyrows, "PARALLEL_MIN", 1)
-    assert keyrows.process_count(10, 4) == min(4, len(os.sched_getaffinity(0)))
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert keyrows.process_count(10, 4) == 1
-    finally:
-        stop.set()
-        thread.join()
+
+def test_one_process_while_another_thread_runs() -> None:
+    """A fork copies the locks other threads hold: with a thread running, the rows are made in the process.
+    In a fresh interpreter: a thread polars ran Python on stays on as a `threading._DummyThread` for good."""
+    out = subprocess.run([sys.executable, "-c", _THREADS], capture_output=True, text=True, check=True, timeout=60)
+    alone, beside, cores = map(int, out.stdout.split())
+    assert (alone, beside) == (cores, 1)
 
 
 def test_compile_index_pauses_the_collector_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:

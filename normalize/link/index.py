@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -85,11 +86,17 @@ class Index:
 # again, took a fifth of a 100k-entity set's compile (and a third of generating its keys, in each process)
 @collector_off()
 def compile_index(
-    gazetteer: Gazetteer, store: KeyStore | None = None, *, large: bool | None = None, processes: int | None = None
+    gazetteer: Gazetteer,
+    store: KeyStore | None = None,
+    *,
+    large: bool | None = None,
+    processes: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Index:
     """Compile a gazetteer into an Index; with a `store`, the entities' own keys kept from an earlier
     compile are taken from it. `large`: a key table (True) or an automaton (False); by default by the
-    number of keys (`use_key_table`). `processes`: how many generate the keys (`keyrows.generate`)."""
+    number of keys (`use_key_table`). `processes`: how many generate the keys (`keyrows.generate`);
+    `meanwhile`: more work to do beside the compile once they are generated, in a thread."""
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
@@ -100,26 +107,65 @@ def compile_index(
     del named
     log.debug("compile: generated %d rows", len(rows))
     people = rows.people
-    keys = keyorder.arrange(rows, entities)
-    del rows
-    heap.trim()
-    n_keys = len(keys)
-    log.debug("compile: arranged %d keys", n_keys)
-    large = use_key_table(n_keys) if large is None else large
-    words = keyorder.near_keys(keys, entities)
-    log.debug("compile: chose %d near keys", len(words))
-    if large:
-        from normalize.link import keytable, nearkeys
+    # the steps that need not wait for one another run side by side, in threads (started only now: a thread
+    # must not run while `generate` forks): numpy and zlib let go of the interpreter for most of their time,
+    # so the second core works (1.5 to 2 s of a compile of 100k entities)
+    with ThreadPoolExecutor(2, thread_name_prefix="normalize-compile") as beside:
+        names = beside.submit(_first_names, people)
+        more = beside.submit(meanwhile) if meanwhile is not None else None
+        keys = keyorder.arrange(rows, entities)
+        del rows
+        heap.trim()
+        n_keys = len(keys)
+        log.debug("compile: arranged %d keys", n_keys)
+        large = use_key_table(n_keys) if large is None else large
+        near_keys = beside.submit(_near_keys, keys, entities, large)
+        if large:
+            from normalize.link import keytable
 
-        table: KeyTable | AutomatonKeys = keytable.build(keys)
-        log.debug("compile: built the key table")
-        near: NearKeys | BlockKeys = nearkeys.build(words)
-    else:
-        table, near = automaton_keys(keys.slots()), block_keys(words)
-        log.debug("compile: built the automaton")
-    log.debug("compile: built the near keys")
-    del keys
+            table: KeyTable | AutomatonKeys = keytable.build(keys)
+            log.debug("compile: built the key table")
+        else:
+            table = automaton_keys(keys.slots())
+            log.debug("compile: built the automaton")
+        del keys
+        near, n_words = near_keys.result()
+        log.debug("compile: chose %d near keys", n_words)  # logged here, in order: they were chosen meanwhile
+        log.debug("compile: built the near keys")
+        first_counts, first_persons = names.result()
+        log.debug("compile: counted first names")
+        if more is not None:
+            more.result()
     heap.trim()
+    return Index(
+        entities,
+        table,
+        people.parts,
+        first_counts=first_counts,
+        surname_forms=people.surname_forms,
+        surname_spellings=people.surname_spellings,
+        first_forms=people.first_forms,
+        first_persons=first_persons,
+        n_keys=n_keys,
+        # a key's block-mates in the order `keyorder.near_keys` met them: ties for the nearest key are settled by it
+        near=near,
+    )
+
+
+def _near_keys(keys: keyorder.Keys, entities: Sequence[Entity], large: bool) -> tuple[NearKeys | BlockKeys, int]:
+    """The one-word keys the typo and transliteration tiers compare words with, blocked (`keyorder.near_keys`);
+    and how many."""
+    words = keyorder.near_keys(keys, entities)
+    if large:
+        from normalize.link import nearkeys
+
+        return nearkeys.build(words), len(words)
+    return block_keys(words), len(words)
+
+
+def _first_names(people: keyrows.People) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+    """How many persons have each first name's form; and by form, the persons whose first name's spelling
+    may vary (`Index.first_persons`)."""
     persons, first_forms = people.parts, people.first_forms
     first_persons: dict[str, list[int]] = defaultdict(list)
     for i, forms in first_forms.items():
@@ -131,20 +177,7 @@ def compile_index(
     for forms in first_forms.values():
         for form in {fold(f) for f in forms}:
             first_counts[form] += 1
-    log.debug("compile: counted first names")
-    return Index(
-        entities,
-        table,
-        persons,
-        first_counts=dict(first_counts),
-        surname_forms=people.surname_forms,
-        surname_spellings=people.surname_spellings,
-        first_forms=first_forms,
-        first_persons={k: tuple(v) for k, v in first_persons.items()},
-        n_keys=n_keys,
-        # a key's block-mates in the order `keyorder.near_keys` met them: ties for the nearest key are settled by it
-        near=near,
-    )
+    return dict(first_counts), {k: tuple(v) for k, v in first_persons.items()}
 
 
 def has_key(index: Index, folded: str) -> bool:

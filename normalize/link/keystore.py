@@ -1,14 +1,16 @@
 """The per-file key cache: each entity's own keys (`keys.own_keys`, every case form of its names:
-most of compiling a large gazetteer), kept on disk one shard per gazetteer file, so changing one
-file of a large set generates keys again only for the entities that changed.
+most of compiling a large gazetteer), kept on disk a shard per piece of a gazetteer file (`pieces`:
+up to `PIECE` entities in a row), so changing one file of a large set generates keys again only for
+the entities that changed.
 
 A shard maps `keys.own_fingerprint` (all that `own_keys` reads of an entity) to the keys, so a kept
 entry is right whatever else changed in the file or the set; what depends on the whole set (the
 names `variants.derive` adds, which change the fingerprint; the name composed with its country;
 surname-only keys; generic names) is worked out again on every compile, over the kept keys. A shard
 is named by the code digest (`cache.code_digest`: a change to the code that makes keys makes new
-shards) and the file's path; it is rewritten with just the file's entities of this compile when
-any was missing or gone. Shards are written to a temporary file and renamed, and one that cannot
+shards), the file's path and the piece's number in it; it is rewritten with just the piece's entities
+of this compile when any was missing or gone (an entity moved into another piece by entities added
+before it is generated again). Shards are written to a temporary file and renamed, and one that cannot
 be read or written is compiled around, never an error (the gazetteer cache reports an unwritable
 folder once).
 """
@@ -21,13 +23,45 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from normalize import cachefile
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
 from normalize.link.records import Key
 
-KEEP = 256  # shards kept; the least recently used beyond this are removed
+# entities of a shard: a file's pieces are also the smallest tasks that forked processes share
+# (`keyrows.tasks`); whole files of 10,000 persons left one process a second of work after the other's
+PIECE = 2_500
+KEEP = 1_024  # shards kept (a set of 2.5M entities); the least recently used beyond this are removed
+
+
+class Piece(NamedTuple):
+    """Entities [lo, hi) of one gazetteer file: a shard of the store (`label` names it)."""
+
+    lo: int
+    hi: int
+    label: str
+
+
+def pieces(entities: Sequence[Entity]) -> list[Piece]:
+    """The set cut into pieces: each file's entities (they stand together in a set), `PIECE` at a time,
+    numbered in their file."""
+    out: list[Piece] = []
+    numbers: dict[str, int] = {}  # a file's pieces so far
+    lo = 0
+    for i in range(1, len(entities) + 1):
+        if i == len(entities) or i - lo == PIECE or _source(entities[i]) != _source(entities[lo]):
+            source = _source(entities[lo])
+            n = numbers[source] = numbers.get(source, -1) + 1
+            out.append(Piece(lo, i, f"{source}\0{n}"))
+            lo = i
+    return out
+
+
+def _source(e: Entity) -> str:
+    return e.where.path if e.where is not None else ""
+
 
 @dataclass(frozen=True)
 class KeyStore:
@@ -36,37 +70,34 @@ class KeyStore:
     where: Path
     code: str
 
-    def shard(self, source: str) -> Path:
-        """The shard of one gazetteer file (as the entities' locations name it)."""
-        name = hashlib.sha256(f"{self.code}\0{source}".encode()).hexdigest()[:32]
+    def shard(self, label: str) -> Path:
+        """The shard of one piece of a gazetteer file (`Piece.label`)."""
+        name = hashlib.sha256(f"{self.code}\0{label}".encode()).hexdigest()[:32]
         return self.where / f"keys-{name}.pickle"
 
-    def own_keys(self, entities: Sequence[Entity]) -> Iterator[tuple[Key, ...]]:
-        """`keys.own_keys` of each entity, in order: kept ones from the shards, the rest generated
-        and kept. A shard is read when its file's first entity comes and let go after its last, so
-        one file's keys are in memory at a time (a file's entities stand together in a set)."""
+    def own_keys(self, entities: Sequence[Entity], within: Sequence[Piece] | None = None) -> Iterator[tuple[Key, ...]]:
+        """`keys.own_keys` of each entity of the pieces `within` (by default: all of `pieces(entities)`),
+        in order: kept ones from the shards, the rest generated and kept. One piece's shard is in memory
+        at a time."""
         cachefile.prune(self.where, "keys-*.pickle", KEEP)
-        sources = [e.where.path if e.where is not None else "" for e in entities]
-        last = {source: i for i, source in enumerate(sources)}
-        open_shards: dict[str, tuple[dict[tuple, tuple[Key, ...]], dict[tuple, tuple[Key, ...]]]] = {}
-        for i, e in enumerate(entities):
-            source = sources[i]
-            if source not in open_shards:
-                open_shards[source] = (_read(self.shard(source)), {})
-            kept, rows = open_shards[source]
-            fp = own_fingerprint(e)
-            found = rows.get(fp)
-            if found is None:
-                stored = kept.get(fp)
-                found = tuple(map(Key._make, stored)) if stored is not None else tuple(own_keys(e))
-            rows[fp] = found
-            if last[source] == i:  # before the last yield: the caller takes no more than it needs
-                del open_shards[source]
-                if rows.keys() != kept.keys():
-                    _write(self.shard(source), rows)
-                else:
-                    cachefile.touch(self.shard(source))
-            yield found
+        for piece in pieces(entities) if within is None else within:
+            shard = self.shard(piece.label)
+            kept = _read(shard)
+            rows: dict[tuple, tuple[Key, ...]] = {}
+            for i in range(piece.lo, piece.hi):
+                e = entities[i]
+                fp = own_fingerprint(e)
+                found = rows.get(fp)
+                if found is None:
+                    stored = kept.get(fp)
+                    found = tuple(map(Key._make, stored)) if stored is not None else tuple(own_keys(e))
+                rows[fp] = found
+                if i == piece.hi - 1:  # before the last yield: the caller takes no more than it needs
+                    if rows.keys() != kept.keys():
+                        _write(shard, rows)
+                    else:
+                        cachefile.touch(shard)
+                yield found
 
 
 def _read(path: Path) -> dict[tuple, tuple[tuple, ...]]:
