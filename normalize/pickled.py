@@ -94,7 +94,9 @@ class PickledMap(Mapping[int, V], Generic[V]):
 
     @classmethod
     def of(cls, mapping: Mapping[int, V]) -> PickledMap[V]:
-        """The mapping, pickled."""
+        """The mapping, pickled (one already pickled is itself)."""
+        if isinstance(mapping, PickledMap):
+            return mapping
         keys = sorted(mapping)
         return cls(array("Q", keys), Pickled.of(mapping[k] for k in keys))
 

@@ -28,7 +28,7 @@ def _digest(index: link.Index) -> dict[str, str]:
     out |= {f"near.{k}": hashlib.md5(memoryview(v).cast("B")).hexdigest() for k, v in index.near.columns.items()}
     out["extras"] = repr(index.keys.extras)
     for name in ("persons", "surname_forms", "surname_spellings", "first_forms", "first_persons"):
-        out[name] = repr(getattr(index, name))
+        out[name] = repr(dict(getattr(index, name).items()))  # a large set's people's tables: pickled maps
     out["first_counts"] = repr(sorted(index.first_counts.items()))
     return out
 

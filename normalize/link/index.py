@@ -120,6 +120,8 @@ def compile_index(
         log.debug("compile: arranged %d keys", n_keys)
         large = use_key_table(n_keys) if large is None else large
         near_keys = beside.submit(_near_keys, keys, entities, large)
+        # a large set's people's tables as its cache entry keeps them and a run's processes read them
+        tables = beside.submit(_pickled_people, people) if large else None
         if large:
             from normalize.link import keytable
 
@@ -134,17 +136,23 @@ def compile_index(
         log.debug("compile: built the near keys")
         first_counts, first_persons = names.result()
         log.debug("compile: counted first names")
+        parts, surname_forms, surname_spellings, first_forms = (
+            tables.result()
+            if tables is not None
+            else (people.parts, people.surname_forms, people.surname_spellings, people.first_forms)
+        )
         if more is not None:
             more.result()
+    del people
     heap.trim()
     return Index(
         entities,
         table,
-        people.parts,
+        parts,
         first_counts=first_counts,
-        surname_forms=people.surname_forms,
-        surname_spellings=people.surname_spellings,
-        first_forms=people.first_forms,
+        surname_forms=surname_forms,
+        surname_spellings=surname_spellings,
+        first_forms=first_forms,
         first_persons=first_persons,
         n_keys=n_keys,
         # a key's block-mates in the order `keyorder.near_keys` met them: ties for the nearest key are settled by it
@@ -161,6 +169,16 @@ def _near_keys(keys: keyorder.Keys, entities: Sequence[Entity], large: bool) -> 
 
         return nearkeys.build(words), len(words)
     return block_keys(words), len(words)
+
+
+def _pickled_people(people: keyrows.People) -> tuple[Mapping, Mapping, Mapping, Mapping]:
+    """The people's tables kept pickled in chunks (`pickled.PickledMap`), a person's read when first asked for:
+    a large set's tables were a hundred thousand tuples of strings."""
+    from normalize.pickled import PickledMap
+
+    return tuple(  # type: ignore[return-value]
+        PickledMap.of(m) for m in (people.parts, people.surname_forms, people.surname_spellings, people.first_forms)
+    )
 
 
 def _first_names(people: keyrows.People) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
