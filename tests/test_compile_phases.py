@@ -19,3 +19,15 @@ def test_a_line_a_phase_in_order() -> None:
     # the near keys are chosen and built beside the automaton, and logged after it
     assert phases == ["stacked", "derived", "generated", "arranged", "built", "chose", "built", "counted"]
     assert "built the automaton" in out and "entities:" in out.splitlines()[-1]
+
+
+def test_rss_read_cheaply_is_the_rss_smaps_gives() -> None:
+    """The samplers read RSS from statm at every sample, PSS from smaps_rollup less often: the same RSS."""
+    import os
+
+    from benchmarks.throughput import memory_kb, rss_kb
+    held = bytearray(64 << 20)  # RSS well above what the test process may allocate between the two reads
+    held[:: 4096] = b"\1" * len(held[:: 4096])
+    rss, pss = memory_kb(os.getpid())
+    assert abs(rss_kb(os.getpid()) - rss) < 8 << 10 and rss > 64 << 10 and pss > 0
+    assert rss_kb(2**22 + 7) == 0  # no such process

@@ -5,8 +5,9 @@ Compiles the stack (the bundled set, then each DIR) as a run's first would (`cac
 an empty temporary cache, or with none), and prints a line as each phase ends (the `compile:` records
 `normalize.cache` and `normalize.link.index` log at DEBUG): the phase's wall and CPU seconds (this process's,
 and the forked processes' that generate the keys), this process's RSS then and its peak so far, and the
-process tree's RSS and PSS summed, sampled every 50 ms over the phase. The figures in docs/performance.md
-("Large gazetteers") come from it, e.g. with `/tmp/g100k` written by `gazetteer_scale.generated`.
+process tree's RSS summed, sampled every 50 ms over the phase, and its PSS, every 0.5 s ("–" in a shorter
+phase). The figures in docs/performance.md ("Large gazetteers") come from it, e.g. with `/tmp/g100k` written
+by `gazetteer_scale.generated`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: tests/ on the path, like the o
     if _tests not in sys.path:
         sys.path.insert(0, _tests)
 
-from benchmarks.throughput import memory_kb, tree_pids
+from benchmarks.throughput import PSS_EVERY, memory_kb, rss_kb, tree_pids
 
 
 class Phases(logging.Handler):
@@ -42,7 +43,7 @@ class Phases(logging.Handler):
         if not message.startswith("compile: "):
             return
         wall, cpu, children = time.perf_counter(), _cpu(), _children()
-        own = memory_kb(os.getpid())[0] >> 10
+        own = rss_kb(os.getpid()) >> 10
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
         print(
             f"{message[9:]:36s} {wall - self.wall:6.2f}s {cpu - self.cpu:6.2f}s {children - self.children:6.2f}s "
@@ -98,11 +99,13 @@ def main(argv: list[str] | None = None) -> None:
     done = threading.Event()
 
     def sampling(pid: int) -> None:
+        tick = 0
         while not done.wait(0.05):
-            rss = pss = 0
-            for p in tree_pids(pid):
-                r, q = memory_kb(p)
-                rss, pss = rss + r, pss + q
+            pids = tree_pids(pid)
+            rss = sum(map(rss_kb, pids))
+            # PSS less often: reading it walks each process's pages (`throughput.PSS_EVERY`)
+            pss = sum(memory_kb(p)[1] for p in pids) if tick % PSS_EVERY == 0 else 0
+            tick += 1
             with guard:
                 peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
@@ -120,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
                 tree, peak[:] = tuple(peak), [0, 0]
             line = line.rstrip("\n")
             phase = line.endswith("MiB") and " entities: " not in line  # not the summary
-            sampled = f"{tree[0] >> 10:8,d} ({tree[1] >> 10:,d}) MiB" if tree[0] else "       – (under 50 ms)"
+            pss = f"{tree[1] >> 10:,d}" if tree[1] else "–"
+            sampled = f"{tree[0] >> 10:8,d} ({pss}) MiB" if tree[0] else "       – (under 50 ms)"
             print(f"{line} {sampled}" if phase else line, flush=True)
         done.set()
         if proc.wait():
