@@ -247,6 +247,29 @@ def test_pieces_cut_each_file(files: str, piece: int, expected: list, monkeypatc
     assert [(p.lo, p.hi, *p.label.split("\0")) for p in keystore.pieces(entities)] == expected
 
 
+def test_a_shard_keeps_every_field_of_every_key(tmp_path: Path) -> None:
+    """Keys kept as columns (forms, lengths, codes, the rare owner and coord) read back as they were given."""
+    from normalize.link.records import Key, Needs
+
+    rows = {
+        ("person", ("Ирина Кубракова",), (), "f", None): (
+            Key("Ирина Кубракова", "exact", 15),
+            Key("Ирины Кубраковой", "inflected", 16, Needs.EVIDENCE),
+        ),
+        ("agency", ("УВД",), (), None, None): (
+            Key("УВД", "acronym", 3, Needs.OWNER, owner="country/kg"),
+            Key("УВД Таласской", "composed", 13, Needs.COORD, coord="областей"),
+            Key("", "alias", 0),  # an empty form among others
+        ),
+        ("city", ("Ош",), (), None, None): (),  # an entity without keys
+    }
+    shard = tmp_path / "keys-x.pickle"
+    keystore._write(shard, rows)
+    back = keystore._read(shard)
+    assert back == rows and list(back) == list(rows)
+    assert all(type(k) is Key and type(k.needs) is Needs for keys in back.values() for k in keys)
+
+
 # a shard's bytes → what a damaged one holds instead
 DAMAGE = {
     "garbage": lambda data: b"\x00not a shard",

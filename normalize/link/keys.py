@@ -131,8 +131,8 @@ def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
 
 def lower_first_ok(e: Entity, form: str) -> bool:
     """Names of bodies that start with a common noun («министерство», «органы») may be lowercased."""
-    if e.type not in ("agency", "organization"):
-        return False
+    if e.type not in ("agency", "organization") or form.isalpha():
+        return False  # one word alone (most of a body's keys: its compounds and their forms) has none after it
     words = form.split()
     if len(words) < 2 or not words[0][:1].isupper():
         return False

@@ -20,15 +20,17 @@ from __future__ import annotations
 import hashlib
 import pickle
 import zlib
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
 from normalize import cachefile
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
-from normalize.link.records import Key
+from normalize.link.records import METHODS, NEEDS, Key
 
 # entities of a shard: a file's pieces are also the smallest tasks that forked processes share
 # (`keyrows.tasks`); whole files of 10,000 persons left one process a second of work after the other's
@@ -90,7 +92,7 @@ class KeyStore:
                 found = rows.get(fp)
                 if found is None:
                     stored = kept.get(fp)
-                    found = tuple(map(Key._make, stored)) if stored is not None else tuple(own_keys(e))
+                    found = stored if stored is not None else tuple(own_keys(e))
                 rows[fp] = found
                 if i == piece.hi - 1:  # before the last yield: the caller takes no more than it needs
                     if rows.keys() != kept.keys():
@@ -100,18 +102,55 @@ class KeyStore:
                 yield found
 
 
-def _read(path: Path) -> dict[tuple, tuple[tuple, ...]]:
+_LAYOUT = "columns-1"  # a shard's first field: a shard of another layout is generated again
+_METHOD = {m: i for i, m in enumerate(METHODS)}
+_NEEDS = {id(n): i for i, n in enumerate(NEEDS)}  # by the member's identity: an enum hashes in Python, slowly
+
+
+def _read(path: Path) -> dict[tuple, tuple[Key, ...]]:
     try:
         with cachefile.collector_off():
-            rows = pickle.loads(zlib.decompress(path.read_bytes()))
+            shard = pickle.loads(zlib.decompress(path.read_bytes()))
+            return _keys_of(shard) if isinstance(shard, tuple) and shard[:1] == (_LAYOUT,) else {}
     except Exception:  # missing, truncated or from another layout: generate again
         return {}
-    return rows if isinstance(rows, dict) else {}
 
 
 def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
-    # keys as plain tuples: pickle writes and reads them in C, a named tuple through Python calls (a shard of
-    # 10,000 persons: 0.26 → 0.09 s); case forms share their stems: zlib's fastest level makes a shard 7×
-    # smaller in 50 ms; an unwritable folder is compiled around (the gazetteer cache says so once)
-    plain = {fp: tuple(map(tuple, keys)) for fp, keys in rows.items()}
-    cachefile.write(path, lambda fh: fh.write(zlib.compress(pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL), 1)))
+    # keys as columns: one string of the forms, their lengths, a byte a method and a need; pickle writes a
+    # few large values where a tuple a key had it take each field of each key (writing the shards was a
+    # tenth of generating 100k entities' keys); case forms share their stems: zlib's fastest level makes a
+    # shard several times smaller; an unwritable folder is compiled around (the gazetteer cache says so once)
+    every = [k for keys in rows.values() for k in keys]
+    forms, methods, tails, needs, owners, coords = zip(*every, strict=True) if every else ((),) * 6
+    shard = (
+        _LAYOUT,
+        list(rows),  # the fingerprints
+        array("I", map(len, rows.values())),  # each one's keys
+        "".join(forms),
+        array("I", map(len, forms)),
+        bytes(map(_METHOD.__getitem__, methods)),
+        array("I", tails),
+        bytes(_NEEDS[id(n)] for n in needs),
+        {i: (o, c) for i, (o, c) in enumerate(zip(owners, coords, strict=True)) if o or c},  # most have neither
+    )
+    cachefile.write(path, lambda fh: fh.write(zlib.compress(pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL), 1)))
+
+
+def _keys_of(shard: tuple) -> dict[tuple, tuple[Key, ...]]:
+    """A shard's keys by fingerprint, as `_write` was given them."""
+    _layout, fingerprints, counts, text, lengths, methods, tails, needs, extra = shard
+    ends = list(accumulate(lengths))
+    starts = [0, *ends[:-1]]
+    keys = [
+        Key(text[s:e], METHODS[m], t, NEEDS[n], *extra.get(i, ("", "")))
+        for i, (s, e, m, t, n) in enumerate(zip(starts, ends, methods, tails, needs, strict=True))
+    ]
+    if len(fingerprints) != len(counts) or sum(counts) != len(keys) or (ends[-1] if ends else 0) != len(text):
+        raise ValueError("a damaged shard")
+    out: dict[tuple, tuple[Key, ...]] = {}
+    at = 0
+    for fp, n in zip(fingerprints, counts, strict=True):
+        out[fp] = tuple(keys[at : at + n])
+        at += n
+    return out
