@@ -125,6 +125,16 @@ def test_surname_only_keys_for_a_surname_one_person_has(large: bool) -> None:
     assert not any(key.endswith("самойленко") and "." not in key for key, _ in surname_only)
 
 
+def test_surname_only_readings_are_made_only_for_a_surname_one_person_has() -> None:
+    """A shared surname's surname-only readings would be dropped (`keyorder.arrange`): none is made."""
+    entities = [Entity(*row) for row in PEOPLE]
+    assert keyrows.unique_surnames(entities) == {"кубракова"}
+    rows = keyrows.generate(entities, processes=1)
+    alone = rows.columns["part"] != keyrows.Part.OWN
+    assert set(rows.columns["entity"][alone].tolist()) == {2}  # Кубракова's only
+    assert set(rows.people.surname_forms) == {0, 1, 2}  # every person's name tables all the same
+
+
 def test_generic_names_are_marked_across_entities() -> None:
     """«Министерство обороны» of two countries: the bare name is every body's, linked only in context."""
     rows = [

@@ -26,10 +26,17 @@ def test_strings_read_back_reorder_and_encode_as_a_list(strings: list[str]) -> N
         encoding, blob, offsets = joined.encode(order)
         want = col.encode(list(expected))
         assert (encoding, blob, offsets.tolist()) == (want[0], want[1], want[2].tolist())
-    taken = joined.take(backwards)
-    assert [taken[i] for i in range(len(taken))] == strings[::-1]
-    both = Strings.join([joined, taken])
+    both = Strings.join([joined, Strings.of(strings[::-1])])
     assert [both[i] for i in range(len(both))] == strings + strings[::-1]
+    # read through an order: as the strings in that order, read back, encoded and folded
+    seen = both.reordered(np.concatenate((backwards, np.arange(len(strings), 2 * len(strings)))))
+    assert len(seen) == 2 * len(strings) and [seen[i] for i in range(len(seen))] == strings[::-1] * 2
+    copy = Strings.of(strings[::-1] * 2)
+    some = np.arange(len(seen), dtype=np.int64)[::2]
+    for order in (None, some):
+        (encoding, blob, offsets), want = seen.encode(order), copy.encode(order)
+        assert (encoding, blob, offsets.tolist()) == (want[0], want[1], want[2].tolist())
+    assert seen.folded(some).strings() == copy.folded(some).strings()
 
 
 def test_the_letters_are_those_of_the_strings_taken() -> None:

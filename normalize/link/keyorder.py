@@ -21,7 +21,7 @@ from normalize.link.folding import fold
 from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, RowMaker, Rows
 from normalize.link.nearkeys import Words, words
 from normalize.link.records import METHODS, NEEDS, Candidate, Needs, Slot
-from normalize.link.strings import Strings
+from normalize.link.strings import Reordered, Strings
 
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
@@ -32,7 +32,7 @@ class Keys:
     """Every folded key and its readings: key i's are rows start[i] to start[i + 1] of the columns."""
 
     columns: dict[str, Any]  # `keyrows.COLUMNS`, a row a reading, key by key
-    forms: Strings  # each row's cased form
+    forms: Strings | Reordered  # each row's cased form
     pairs: list[tuple[str, str]]  # (owner, coord) by `pair`
     start: Any  # numpy int64, one more than the keys
 
@@ -98,7 +98,7 @@ def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
         values = c.pop(name)
         picked[name] = (np.concatenate((values, added[name])) if added else values)[picks]
         del values
-    return Keys(picked, forms.take(picks), pairs, at)
+    return Keys(picked, forms.reordered(picks), pairs, at)
 
 
 def _unique_surnames(people: People, n_entities: int) -> Any:

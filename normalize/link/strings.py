@@ -47,9 +47,10 @@ class Strings:
     def __getitem__(self, i: int) -> str:
         return self.text[int(self.at[i]) : int(self.at[i + 1])]
 
-    def take(self, order: Any) -> Strings:
-        """The strings at the positions `order` (numpy integers), in that order."""
-        return Strings.join([Strings.of(batch) for batch in self._slices(order)])
+    def reordered(self, order: Any) -> Reordered:
+        """The strings at the positions `order` (numpy integers), in that order, read through it: no string
+        copied (a compile's 2.7M forms at 100k entities took half a second to copy, and 100 MiB)."""
+        return Reordered(self, order)
 
     def folded(self, order: Any) -> col.Joined:
         """The strings at `order`, folded (`folding.fold`), as code points: folded together, a call a slice,
@@ -77,3 +78,25 @@ class Strings:
         (`columns.Joined.take`); no string is made a form."""
         joined = col.Joined(col.code_points(self.text), self.at)
         return col.encode(joined if order is None else joined.take(order))
+
+
+@dataclass(frozen=True)
+class Reordered:
+    """`strings` at the positions `order`: string i is strings[order[i]] (`Strings.reordered`)."""
+
+    strings: Strings
+    order: Any  # numpy integers
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, i: int) -> str:
+        return self.strings[int(self.order[i])]
+
+    def folded(self, order: Any) -> col.Joined:
+        """`Strings.folded` of the strings at `order`."""
+        return self.strings.folded(self.order[order])
+
+    def encode(self, order: Any = None) -> tuple[str, bytes, Any]:
+        """`Strings.encode` of the strings (those at `order`)."""
+        return self.strings.encode(self.order if order is None else self.order[order])
