@@ -126,6 +126,7 @@ def compile_index(
             from normalize.link import keytable
 
             table: KeyTable | AutomatonKeys = keytable.build(keys)
+            heap.trim()  # its copies made and freed, while the threads beside still make theirs
             log.debug("compile: built the key table")
         else:
             table = automaton_keys(keys.slots())

@@ -73,11 +73,13 @@ class Strings:
             part = order[i : i + _SLICE]
             yield [text[s:e] for s, e in zip(at[part].tolist(), at[part + 1].tolist(), strict=True)]
 
-    def encode(self, order: Any = None) -> tuple[str, bytes, Any]:
+    def encode(self, order: Any = None) -> tuple[str, Any, Any]:
         """`columns.encode` of the strings (those at `order`, in that order): numpy gathers their code points
         (`columns.Joined.take`); no string is made a form."""
         joined = col.Joined(col.code_points(self.text), self.at)
-        return col.encode(joined if order is None else joined.take(order))
+        if order is not None:
+            joined = joined.take(order)  # the whole text's points let go before the encoding's copy is made
+        return col.encode(joined)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,6 @@ class Reordered:
         """`Strings.folded` of the strings at `order`."""
         return self.strings.folded(self.order[order])
 
-    def encode(self, order: Any = None) -> tuple[str, bytes, Any]:
+    def encode(self, order: Any = None) -> tuple[str, Any, Any]:
         """`Strings.encode` of the strings (those at `order`)."""
         return self.strings.encode(self.order if order is None else self.order[order])
