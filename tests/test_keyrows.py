@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -41,6 +42,27 @@ def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.M
     two = link.compile_index(g, large=True, processes=2)
     assert _digest(two) == _digest(one)
     assert two.n_keys == one.n_keys
+
+
+def test_near_keys_beside_the_key_table_or_before_it_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Near keys chosen in a thread beside the key table, or, past `SIDE_BY_SIDE_KEYS`, before it (and
+    blocked after it): the same index."""
+    from normalize.link import index
+
+    g = gazetteer.load()
+    threads: list[bool] = []  # whether each choice of near keys ran on the main thread
+    real = keyorder.near_keys
+
+    def spied(*args: object) -> object:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(keyorder, "near_keys", spied)
+    beside = link.compile_index(g, large=True, processes=1)
+    monkeypatch.setattr(index, "SIDE_BY_SIDE_KEYS", 0)
+    apart = link.compile_index(g, large=True, processes=1)
+    assert threads == [False, True]
+    assert _digest(apart) == _digest(beside)
 
 
 def test_forked_processes_rows_pass_through_files_or_pipes_alike(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

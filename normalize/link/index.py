@@ -29,7 +29,7 @@ from normalize.link.smallindex import AutomatonKeys, BlockKeys, automaton_keys, 
 
 if TYPE_CHECKING:  # a small set's process never loads the key table's modules
     from normalize.link.keytable import KeyTable
-    from normalize.link.nearkeys import NearKeys
+    from normalize.link.nearkeys import NearKeys, Words
 
 # keys from which the index is a key table, not an automaton. Measured (docs/performance.md): the automaton
 # links a text about 1.5× faster, the key table loads in the same time at any size where unpickling the
@@ -37,6 +37,10 @@ if TYPE_CHECKING:  # a small set's process never loads the key table's modules
 # on NEREL train ×1, two workers, the whole run's CPU was even at 25k keys (0.94–0.99×), the key table's
 # 0.93× at 39k and 0.85× at 52k. The bundled set (25k) stays well below it.
 KEY_TABLE_MIN = 40_000
+# keys up to which the near keys and the people's pickled tables are made beside the key table
+# (`compile_index`); beyond, one after the other: at 17M keys (1M entities) their copies at once were the
+# compile's peak (7.9 GiB; 150 MiB more at 1.8M keys, 100k entities)
+SIDE_BY_SIDE_KEYS = 4_000_000
 
 
 # each phase of `compile_index` as it ends, at DEBUG (`tests/benchmarks/compile_phases.py` times them)
@@ -119,9 +123,13 @@ def compile_index(
         n_keys = len(keys)
         log.debug("compile: arranged %d keys", n_keys)
         large = use_key_table(n_keys) if large is None else large
-        near_keys = beside.submit(_near_keys, keys, entities, large)
+        side_by_side = n_keys <= SIDE_BY_SIDE_KEYS
+        if side_by_side:
+            near_keys = beside.submit(_near_keys, keys, entities, large)
+        else:  # chosen before the key table, blocked after it: as words they are the smaller
+            words = keyorder.near_keys(keys, entities)
         # a large set's people's tables as its cache entry keeps them and a run's processes read them
-        tables = beside.submit(_pickled_people, people) if large else None
+        tables = beside.submit(_pickled_people, people) if large and side_by_side else None
         if large:
             from normalize.link import keytable
 
@@ -132,6 +140,9 @@ def compile_index(
             table = automaton_keys(keys.slots())
             log.debug("compile: built the automaton")
         del keys
+        if not side_by_side:
+            tables = beside.submit(_pickled_people, people) if large else None  # once the keys are let go
+            near_keys = beside.submit(lambda: (_blocked(words, large), len(words)))
         near, n_words = near_keys.result()
         log.debug("compile: chose %d near keys", n_words)  # logged here, in order: they were chosen meanwhile
         log.debug("compile: built the near keys")
@@ -165,11 +176,16 @@ def _near_keys(keys: keyorder.Keys, entities: Sequence[Entity], large: bool) -> 
     """The one-word keys the typo and transliteration tiers compare words with, blocked (`keyorder.near_keys`);
     and how many."""
     words = keyorder.near_keys(keys, entities)
+    return _blocked(words, large), len(words)
+
+
+def _blocked(words: Words, large: bool) -> NearKeys | BlockKeys:
+    """Near keys by blocks: columns for a key table's index (`nearkeys.build`), else lists."""
     if large:
         from normalize.link import nearkeys
 
-        return nearkeys.build(words), len(words)
-    return block_keys(words), len(words)
+        return nearkeys.build(words)
+    return block_keys(words)
 
 
 def _pickled_people(people: keyrows.People) -> tuple[Mapping, Mapping, Mapping, Mapping]:

@@ -6,8 +6,9 @@ time): one untimed run of each, then alternating rounds (A B A B …) so that th
 alike. Both use this interpreter and its installed dependencies; PYTHONPATH selects the package.
 Prints each run's wall and CPU time and chars/s, the median of each side and the ratios (REF's time
 / this checkout's). `--gazetteers` is passed to both. The gazetteer cache is off (NORMALIZE_CACHE=off)
-unless `--cache`, so both compile. `--no-dedup` leaves near-duplicates out on both sides (REF must know
-the flag).
+unless `--cache` (kept between runs: warm runs) or `--first-run` (a new empty one each run: a first run, the
+compile into the cache and the run from it), so both compile. `--no-dedup` leaves near-duplicates out on
+both sides (REF must know the flag).
 """
 
 from __future__ import annotations
@@ -29,11 +30,10 @@ if str(ROOT / "tests") not in sys.path:  # run as a script: the other benchmarks
 from benchmarks.throughput import build_corpus  # noqa: E402
 
 
-def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cache: bool) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system, the command and its workers) of one run."""
-    env = dict(os.environ, PYTHONPATH=str(checkout))
-    if not cache:
-        env["NORMALIZE_CACHE"] = "off"
+def timed_run(checkout: Path, corpus_dir: Path, out: Path, extra: list[str], cache: str) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the command and its workers) of one run; `cache`: the
+    gazetteer cache's folder, or "off"."""
+    env = dict(os.environ, PYTHONPATH=str(checkout), NORMALIZE_CACHE=cache)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--gazetteers", "-g", action="append", default=[])
     ap.add_argument("--cache", action="store_true", help="keep the gazetteer cache on (warm runs)")
+    ap.add_argument("--first-run", action="store_true", help="an empty gazetteer cache each run (first runs)")
     ap.add_argument("--no-dedup", action="store_true", help="both sides without near-duplicates (linking and the rest)")
     args = ap.parse_args(argv)
     extra = [a for g in args.gazetteers for a in ("--gazetteers", g)] + (["--no-dedup"] if args.no_dedup else [])
@@ -66,13 +67,21 @@ def main(argv: list[str] | None = None) -> int:
             sides = {"this": ROOT, args.ref: base}
             times: dict[str, list[float]] = {k: [] for k in sides}
             cpu: dict[str, list[float]] = {k: [] for k in sides}
+            def cache(side: str, run: str) -> str:
+                """Each side's own folder (warm runs), or a new one a run (first runs), or none."""
+                if args.first_run:
+                    return str(tmp_path / f"cache-{run}")
+                return str(tmp_path / f"cache-{side}") if args.cache else "off"
+
             for name, checkout in sides.items():  # untimed: bytecode, page cache, the morphology dictionary
-                timed_run(checkout, tmp_path / "in", tmp_path / f"warm-{len(times)}-{name}", extra, args.cache)
+                side = name.replace("/", "_")
+                timed_run(checkout, tmp_path / "in", tmp_path / f"warm-{side}", extra, cache(side, f"warm-{side}"))
             for r in range(args.rounds):
                 for name, checkout in sides.items():
                     # a fresh OUT each run: never resume from (or sweep) the other side's checkpoints
-                    out = tmp_path / f"out-{r}-{name.replace('/', '_')}"
-                    s, c = timed_run(checkout, tmp_path / "in", out, extra, args.cache)
+                    side = name.replace("/", "_")
+                    run = f"out-{r}-{side}"
+                    s, c = timed_run(checkout, tmp_path / "in", tmp_path / run, extra, cache(side, run))
                     times[name].append(s)
                     cpu[name].append(c)
                     rate = chars / s
