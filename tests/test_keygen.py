@@ -267,6 +267,21 @@ def test_a_shard_keeps_every_field_of_every_key(tmp_path: Path) -> None:
     assert all(type(k) is Key and type(k.needs) is Needs for keys in back.values() for k in keys)
 
 
+def test_shards_beyond_keep_are_pruned_least_recent_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(keystore, "PIECE", 4)
+    store = keystore.KeyStore(tmp_path / "cache", "code")
+    list(store.own_keys(_named(_set(tmp_path / "gaz"))))
+    shards = sorted(store.where.glob("keys-*.pickle"))
+    assert len(shards) == 6
+    for age, shard in enumerate(shards):  # the first the most recently used
+        os.utime(shard, (1e9 - age, 1e9 - age))
+    monkeypatch.setattr(keystore, "KEEP", 4)
+    store.prune()
+    assert sorted(store.where.glob("keys-*.pickle")) == shards[:4]
+
+
 # a shard's bytes → what a damaged one holds instead
 DAMAGE = {
     "garbage": lambda data: b"\x00not a shard",

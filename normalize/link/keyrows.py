@@ -94,6 +94,8 @@ class Rows:
 def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: int | None = None) -> Rows:
     """The rows of every entity (`named`: with the names the set implies, `variants.with_derived`), from
     `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more)."""
+    if store is not None:
+        store.prune()
     cut = pieces(named)
     runs = tasks(named, cut)
     if processes is None:

@@ -72,6 +72,11 @@ class KeyStore:
     where: Path
     code: str
 
+    def prune(self) -> None:
+        """Remove the least recently used shards beyond `KEEP` (once a compile: a set of 1M entities reads
+        its keys in 400 tasks)."""
+        cachefile.prune(self.where, "keys-*.pickle", KEEP)
+
     def shard(self, label: str) -> Path:
         """The shard of one piece of a gazetteer file (`Piece.label`)."""
         name = hashlib.sha256(f"{self.code}\0{label}".encode()).hexdigest()[:32]
@@ -81,7 +86,6 @@ class KeyStore:
         """`keys.own_keys` of each entity of the pieces `within` (by default: all of `pieces(entities)`),
         in order: kept ones from the shards, the rest generated and kept. One piece's shard is in memory
         at a time."""
-        cachefile.prune(self.where, "keys-*.pickle", KEEP)
         for piece in pieces(entities) if within is None else within:
             shard = self.shard(piece.label)
             kept = _read(shard)
