@@ -18,9 +18,9 @@ from typing import Any
 from normalize.gazetteer import Entity
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
-from normalize.link.keyrows import COLUMNS, METHOD_CODE, NEEDS_CODE, Part, People, RowMaker, Rows
+from normalize.link.keyrows import COLUMNS, Part, People, RowMaker, Rows
 from normalize.link.nearkeys import Words, words
-from normalize.link.records import METHODS, NEEDS, Candidate, Needs, Slot
+from normalize.link.records import METHODS, NEEDS, NEEDS_CODE, PRIORITY, Candidate, Needs, Slot
 from normalize.link.strings import Reordered, Strings
 
 FUZZY_MIN_LEN = 6
@@ -73,7 +73,7 @@ def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
     del core, full, keep
     group = np.cumsum(new_key) - 1
     starts = np.flatnonzero(new_key)
-    generic = _any(c["method"][by_key] == METHOD_CODE["context"], starts)
+    generic = _any(c["method"][by_key] == PRIORITY["context"], starts)
     # a surname-only reading its entity already has goes, but where a generic name changed that one
     held = (c["part"][by_key] == Part.SURNAME_HELD) & ~generic[group]
     by_key, seq, group = by_key[~held], seq[~held], group[~held]
@@ -194,7 +194,7 @@ def near_keys(keys: Keys, entities: Sequence[Entity]) -> Words:
     fit = (
         one
         & ~_any(person[entity], starts)
-        & ~_any(c["method"] == METHOD_CODE["surname"], starts)
+        & ~_any(c["method"] == PRIORITY["surname"], starts)
         & (needs <= max(NEEDS_CODE[Needs.NOTHING], NEEDS_CODE[Needs.EVIDENCE]))
         & (c["key_words"][starts] == 1)
         & (c["key_len"][starts] >= shortest)

@@ -32,11 +32,9 @@ from normalize.link.folding import fold, fold_all
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore, Piece, pieces
-from normalize.link.records import METHODS, NEEDS, Candidate, Needs
+from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Needs
 from normalize.link.strings import Strings
 
-METHOD_CODE = {m: i for i, m in enumerate(METHODS)}
-NEEDS_CODE = {n: i for i, n in enumerate(NEEDS)}
 # entities from which a compile generates rows in forked processes: below it a fork and the columns sent
 # back cost more than they save (the bundled set, 800 entities, compiles in 2 s in one process)
 PARALLEL_MIN = 20_000
@@ -48,8 +46,8 @@ BATCH_ROWS = 32_768
 # the row columns (name → numpy dtype); `forms` and `pairs` are lists beside them
 COLUMNS = {
     "entity": "u4",
-    "method": "u1",  # `METHOD_CODE`
-    "needs": "u1",  # `NEEDS_CODE`
+    "method": "u1",  # `records.PRIORITY`
+    "needs": "u1",  # `records.NEEDS_CODE`
     "lower_first": "u1",
     "tail": "u4",
     "pair": "u4",  # the row's (owner, coord): its place in `Rows.pairs`
@@ -187,7 +185,6 @@ def tasks(named: Sequence[Entity], cut: Sequence[Piece] | None = None) -> list[t
 
 
 _FIELDS = tuple(name for name in COLUMNS if name not in KEY_COLUMNS)  # a row's values as `RowMaker` keeps them
-_NEEDS = {id(n): i for i, n in enumerate(NEEDS)}  # by the member's identity: an enum hashes in Python, slowly
 
 
 class RowMaker:
@@ -207,9 +204,9 @@ class RowMaker:
 
     def add(self, cand: Candidate, key: str, part: int = Part.OWN) -> None:
         """A reading of the folded `key` as a row."""
-        needs = _NEEDS[id(cand.needs)]
+        needs = NEEDS_CODE_BY_ID[id(cand.needs)]
         pair = self.pair(cand.owner, cand.coord)
-        self.values.append((cand.entity, METHOD_CODE[cand.method], needs, cand.lower_first, cand.tail, pair, part))
+        self.values.append((cand.entity, PRIORITY[cand.method], needs, cand.lower_first, cand.tail, pair, part))
         self.forms.append(cand.form)
         self.keys.append(key)
 
@@ -250,9 +247,9 @@ def _task(lo: int, hi: int) -> Rows:
         held: dict[tuple[str, int, str], int] = {}
         made = list(entity_keys(e, by_id, country_gens, next(own) if own is not None else None))
         for k, key in zip(made, fold_all([k.form for k in made]), strict=True):
-            needs = _NEEDS[id(k.needs)]
+            needs = NEEDS_CODE_BY_ID[id(k.needs)]
             at = held.get((key, needs, k.coord))
-            method = METHOD_CODE[k.method]  # a method's code is its priority
+            method = PRIORITY[k.method]  # a method's code is its priority
             if at is None:
                 held[key, needs, k.coord] = len(forms)
                 keys.append(key)
@@ -301,20 +298,20 @@ def _person(
         people.first_forms[idx] = tuple(morph.word_forms(parts.first, parts.gender, "first"))
     if fold(parts.surname) not in unique or len(parts.surname) < 4 or morph.is_first_name(parts.surname):
         return  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
-    needs = _NEEDS[id(Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING)]
+    needs = NEEDS_CODE_BY_ID[id(Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING)]
     readings = []
     for form in forms:
         readings.append((form, needs))
         if parts.first:
             # «И. Кубраков», «И.Кубраков»: initials make the surname safe on its own
-            readings.extend((f"{parts.first[0]}.{sep}{form}", _NEEDS[id(Needs.NOTHING)]) for sep in (" ", ""))
+            readings.extend((f"{parts.first[0]}.{sep}{form}", NEEDS_CODE_BY_ID[id(Needs.NOTHING)]) for sep in (" ", ""))
     made: set[tuple[str, int]] = set()
     for (form, n), key in zip(readings, fold_all([form for form, _n in readings]), strict=True):
         if (key, n) in made:
             continue
         made.add((key, n))
         part = Part.SURNAME_HELD if (key, n, "") in held else Part.SURNAME
-        out.values.append((idx, METHOD_CODE["surname"], n, False, len(form), 0, part))
+        out.values.append((idx, PRIORITY["surname"], n, False, len(form), 0, part))
         out.forms.append(form)
         out.keys.append(key)
 

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from normalize import cachefile
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
-from normalize.link.records import METHODS, NEEDS, Key
+from normalize.link.records import METHODS, NEEDS, NEEDS_CODE_BY_ID, PRIORITY, Key
 
 # entities of a shard: a file's pieces are also the smallest tasks that forked processes share
 # (`keyrows.tasks`); whole files of 10,000 persons left one process a second of work after the other's
@@ -107,8 +107,6 @@ class KeyStore:
 
 
 _LAYOUT = "columns-1"  # a shard's first field: a shard of another layout is generated again
-_METHOD = {m: i for i, m in enumerate(METHODS)}
-_NEEDS = {id(n): i for i, n in enumerate(NEEDS)}  # by the member's identity: an enum hashes in Python, slowly
 
 
 def _read(path: Path) -> dict[tuple, tuple[Key, ...]]:
@@ -133,9 +131,9 @@ def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
         array("I", map(len, rows.values())),  # each one's keys
         "".join(forms),
         array("I", map(len, forms)),
-        bytes(map(_METHOD.__getitem__, methods)),
+        bytes(map(PRIORITY.__getitem__, methods)),
         array("I", tails),
-        bytes(_NEEDS[id(n)] for n in needs),
+        bytes(NEEDS_CODE_BY_ID[id(n)] for n in needs),
         {i: (o, c) for i, (o, c) in enumerate(zip(owners, coords, strict=True)) if o or c},  # most have neither
     )
     cachefile.write(path, lambda fh: fh.write(zlib.compress(pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL), 1)))

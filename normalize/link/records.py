@@ -24,7 +24,7 @@ SCORES = {
     "fuzzy": 0.75,
 }
 PRIORITY = {m: i for i, m in enumerate(SCORES)}
-METHODS = tuple(SCORES)  # a method's code in the key columns is its place here (its priority)
+METHODS = tuple(SCORES)  # a method's code in the key columns is its place here: its priority (`PRIORITY`)
 
 
 class Needs(enum.Enum):
@@ -46,6 +46,9 @@ class Needs(enum.Enum):
 
 
 NEEDS = tuple(Needs)  # a need's code in the key columns is its place here
+NEEDS_CODE = {n: i for i, n in enumerate(NEEDS)}
+# the same by the member's identity, for the compile's hot loops: an enum member hashes in Python, slowly
+NEEDS_CODE_BY_ID = {id(n): i for i, n in enumerate(NEEDS)}
 
 
 @dataclass(frozen=True)
