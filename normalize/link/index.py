@@ -117,7 +117,7 @@ def compile_index(
     with ThreadPoolExecutor(2, thread_name_prefix="normalize-compile") as beside:
         names = beside.submit(_first_names, people)
         more = beside.submit(meanwhile) if meanwhile is not None else None
-        keys = keyorder.arrange(rows, entities)
+        keys = keyorder.arrange(rows)
         del rows
         heap.trim()
         n_keys = len(keys)

@@ -10,7 +10,6 @@ no step holds every key as a string: at 100k entities the table of slots was mos
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from normalize.gazetteer import Entity
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
-from normalize.link.keyrows import COLUMNS, Part, People, RowMaker, Rows
+from normalize.link.keyrows import COLUMNS, Part, RowMaker, Rows
 from normalize.link.nearkeys import Words, words
 from normalize.link.records import METHODS, NEEDS, NEEDS_CODE, PRIORITY, Candidate, Needs, Slot
 from normalize.link.strings import Reordered, Strings
@@ -53,24 +52,23 @@ class Keys:
             yield self.key(i), self.readings(i)
 
 
-def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
-    """The keys of the rows: surname-only readings of a surname two people share dropped, generic names
-    marked (`composed.mark_generic`), each key's readings in order and the keys by their first reading.
+def arrange(rows: Rows) -> Keys:
+    """The keys of the rows: generic names marked (`composed.mark_generic`), each key's readings in order and
+    the keys by their first reading (a shared surname has no surname-only rows: `keyrows.unique_surnames`).
     The rows' columns are taken (`rows.columns` is left empty)."""
     import numpy as np
 
     c = rows.columns
     n = len(rows)
-    unique = _unique_surnames(rows.people, len(entities))
-    keep = np.flatnonzero((c["part"] == Part.OWN) | unique[c["entity"]])
+    every = np.arange(n)
     # a Slot table is filled with the entities' own readings first, then the surname-only ones
-    seq = np.where(c["part"][keep] == Part.OWN, keep, keep + n)
-    by_key = keep[np.lexsort((seq, c["key_full"][keep], c["key_core"][keep]))]
+    seq = np.where(c["part"] == Part.OWN, every, every + n)
+    by_key = np.lexsort((seq, c["key_full"], c["key_core"]))
     seq = np.where(c["part"][by_key] == Part.OWN, by_key, by_key + n)
     core, full = c["key_core"][by_key], c["key_full"][by_key]
     new_key = np.ones(len(by_key), dtype=bool)
     new_key[1:] = (core[1:] != core[:-1]) | (full[1:] != full[:-1])
-    del core, full, keep
+    del core, full, every
     group = np.cumsum(new_key) - 1
     starts = np.flatnonzero(new_key)
     generic = _any(c["method"][by_key] == PRIORITY["context"], starts)
@@ -99,17 +97,6 @@ def arrange(rows: Rows, entities: Sequence[Entity]) -> Keys:
         picked[name] = (np.concatenate((values, added[name])) if added else values)[picks]
         del values
     return Keys(picked, forms.reordered(picks), pairs, at)
-
-
-def _unique_surnames(people: People, n_entities: int) -> Any:
-    """Per entity: whether it is a person named in full whose surname no other such person has."""
-    import numpy as np
-
-    folded = {i: fold(p.surname) for i, p in people.parts.items()}
-    counts = Counter(folded.values())
-    out = np.zeros(n_entities, dtype=bool)
-    out[[i for i, s in folded.items() if counts[s] == 1]] = True
-    return out
 
 
 def _any(flags: Any, starts: Any) -> Any:
