@@ -1,9 +1,10 @@
 """The rows of a compile (`keyrows`) put together by key: each key's readings in the order a table of
 `records.Slot`s filled entity by entity would hold them, and the keys in the order they first came.
 
-What the whole set decides is decided here, over columns: which surname-only readings stay (no other
-person has the surname), which names are generic (`composed.mark_generic`, on the few keys a generic
-reading names), and which one-word keys the typo and transliteration tiers compare words with
+What the whole set decides is decided here, over columns (but whose surname is read alone: `keyrows`
+makes those readings for a surname one person has): which surname-only readings an entity already has
+as its own, which names are generic (`composed.mark_generic`, on the few keys a generic reading names),
+and which one-word keys the typo and transliteration tiers compare words with
 (`near_keys`). Keys are told apart by two 64-bit hashes of the folded key (`keyhash.key_columns`), so
 no step holds every key as a string: at 100k entities the table of slots was most of a compile's memory.
 """

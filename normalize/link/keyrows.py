@@ -276,8 +276,8 @@ def named_in_full(e: Entity) -> bool:
 
 
 def unique_surnames(named: Sequence[Entity]) -> set[str]:
-    """The folded surnames that one person named in full has, no other: the only ones read alone (`keyorder`
-    drops the others' surname-only readings, so they are not made: in a large list most surnames are shared)."""
+    """The folded surnames that one person named in full has, no other: the only ones read alone, so the only
+    ones whose surname-only readings are made (in a large list most surnames are shared)."""
     counts = Counter(
         fold(morph.person_parts(e.name, e.surname, e.gender).surname) for e in named if named_in_full(e)
     )
