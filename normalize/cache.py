@@ -60,6 +60,9 @@ MAGIC = b"NORMGAZ3"  # a large set's entry (a pickle starts with b"\x80")
 _HEAD = struct.Struct("<QQQQ")  # buffers, the gazetteer's buffers, the gazetteer pickle's size, the index's
 _SPAN = struct.Struct("<QQ")  # where a buffer starts in the file, its size
 ALIGN = 64  # each buffer starts at a multiple of this in the file
+# entities from which a set's are packed (`pickled.Pickled`) before its keys are generated, not beside the
+# compile's last steps: see `compile_gazetteers`
+PACK_FIRST = 250_000
 KEEP = 16  # entries kept; the least recently used beyond this are removed
 log = logging.getLogger("normalize.cache")
 _warned: set[str] = set()  # the folders this process has warned about
@@ -241,18 +244,26 @@ def compile_gazetteers(
     g = stack(command_layers(dirs or (), bundled=bundled))
     log.debug("compile: stacked %d entities", len(g.entities))
     from normalize.link.keystore import KeyStore
+    from normalize.link.survey import survey
+    from normalize.pickled import Pickled
 
     # the entities' own keys are kept per piece of a file: a change to one file of a large set generates
     # its changed entities' keys only
     store = None if where is None else KeyStore(where, code_digest())
-    packed: list[Pickled] = []
+    facts = survey(g.entities)
+    packed = None
+    if len(g.entities) >= PACK_FIRST:
+        # packed as the entry keeps them, and the objects let go before the keys are generated: the forked
+        # processes unpack their own (at 1M entities the objects were 1.6 GiB of this process, and counted
+        # again in each forked one)
+        g = dataclasses.replace(g, entities=Pickled.of(g.entities))
+    elif path is not None:
+        packed = []
 
-    def pack() -> None:  # a large set's entities as its entry keeps them, beside the compile's last steps
-        from normalize.pickled import Pickled
-
+    def pack() -> None:  # a large set's entities as its entry keeps them, while the keys are generated
         packed.append(Pickled.of(g.entities))
 
-    entry = (g, link.compile_index(g, store, meanwhile=pack if path is not None else None))
+    entry = (g, link.compile_index(g, store, meanwhile=pack if packed is not None else None, surveyed=facts))
     if path is not None:
         _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")

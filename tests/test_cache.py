@@ -208,14 +208,15 @@ def test_a_large_entry_packs_its_entities_beside_the_compile(
     by pickling them as it is written."""
     monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
     real = link.compile_index
-    monkeypatch.setattr(link, "compile_index", lambda g, store, meanwhile: real(g, store))
+    monkeypatch.setattr(link, "compile_index", lambda g, store, meanwhile, surveyed: real(g, store, surveyed=surveyed))
     cache.compile_gazetteers([gaz], bundled=False)
     g1, i1 = cache.compile_gazetteers([gaz], bundled=False)  # read back
     cache.clear()
     called: list[str] = []
 
-    def spy(g: gz.Gazetteer, store: object, meanwhile: Callable[[], object]) -> link.Index:
-        return real(g, store, meanwhile=lambda: called.append("meanwhile") or meanwhile())  # type: ignore[arg-type]
+    def spy(g: gz.Gazetteer, store: object, meanwhile: Callable[[], object], surveyed: object) -> link.Index:
+        wrapped = lambda: called.append("meanwhile") or meanwhile()  # noqa: E731
+        return real(g, store, meanwhile=wrapped, surveyed=surveyed)  # type: ignore[arg-type]
 
     monkeypatch.setattr(link, "compile_index", spy)
     cache.compile_gazetteers([gaz], bundled=False)
@@ -225,6 +226,35 @@ def test_a_large_entry_packs_its_entities_beside_the_compile(
     assert tuple(g2.entities) == tuple(g1.entities) and len(g2.entities) > 10
     assert tuple(i2.entities) == tuple(i1.entities)
     assert link.find_mentions(TEXT, i2) == link.find_mentions(TEXT, i1) and link.find_mentions(TEXT, i1)
+
+
+def test_a_set_of_many_entities_is_packed_before_its_keys_are_generated(
+    cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From `PACK_FIRST` entities the compile is handed them packed, its survey made before: the same index
+    and entry as a set packed beside the compile's last steps."""
+    from normalize.pickled import Pickled
+
+    monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
+    beside, before = cache.compile_gazetteers([gaz], bundled=False)
+    cache.clear()
+    monkeypatch.setattr(cache, "PACK_FIRST", 1)
+    real = link.compile_index
+    given: list[object] = []
+
+    def spy(g: gz.Gazetteer, store: object, meanwhile: object, surveyed: object) -> link.Index:
+        given.append((g.entities, meanwhile, surveyed))
+        return real(g, store, meanwhile=meanwhile, surveyed=surveyed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(link, "compile_index", spy)
+    g, index = cache.compile_gazetteers([gaz], bundled=False)
+    (entities, meanwhile, surveyed), = given
+    assert isinstance(entities, Pickled) and meanwhile is None and surveyed is not None
+    assert index.entities is entities and tuple(g.entities) == tuple(beside.entities)
+    assert link.find_mentions(TEXT, index) == link.find_mentions(TEXT, before) and link.find_mentions(TEXT, index)
+    _g, i2 = cache.compile_gazetteers([gaz], bundled=False)  # read back
+    assert len(given) == 1 and tuple(i2.entities) == tuple(beside.entities)
+    assert link.find_mentions(TEXT, i2) == link.find_mentions(TEXT, before)
 
 
 def test_a_large_sets_gazetteer_alone_reads_no_index(

@@ -17,7 +17,7 @@ def test_a_line_a_phase_in_order() -> None:
     phases = [line.split()[0] for line in lines[1 : lines.index("")]]
     # the bundled set compiles to an automaton; no cache: no entry written
     # the near keys are chosen and built beside the automaton, and logged after it
-    assert phases == ["stacked", "derived", "generated", "arranged", "built", "chose", "built", "counted"]
+    assert phases == ["stacked", "surveyed", "generated", "arranged", "built", "chose", "built"]
     assert "built the automaton" in out and "entities:" in out.splitlines()[-1]
 
 

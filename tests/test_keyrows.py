@@ -14,7 +14,7 @@ import pytest
 from normalize import gazetteer, link
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.gazetteer_model import Location
-from normalize.link import keyhash, keyorder, keyrows, keystore, variants
+from normalize.link import keyhash, keyorder, keyrows, keystore, people, variants
 from normalize.link.records import Candidate, Needs
 
 
@@ -37,7 +37,7 @@ def _digest(index: link.Index) -> dict[str, str]:
 def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.MonkeyPatch) -> None:
     g = gazetteer.load()
     monkeypatch.setattr(keyrows, "TASK_MIN", 1)  # a task a file: the bundled set's files in several processes
-    assert len(keyrows.tasks(g.entities)) > 2  # the premise
+    assert len(keyrows.tasks(keystore.pieces(g.entities))) > 2  # the premise
     one = link.compile_index(g, large=True, processes=1)
     two = link.compile_index(g, large=True, processes=2)
     assert _digest(two) == _digest(one)
@@ -104,9 +104,9 @@ def test_tasks_are_runs_of_whole_pieces(monkeypatch: pytest.MonkeyPatch) -> None
     files = ["a", "a", "b", "b", "b", "b", "c", "d", "d", "e"]
     entities = [Entity(f"x/{i}", "city", f"Город{i}", where=Location(f, i + 1)) for i, f in enumerate(files)]
     # a task ends at the first piece's end once it has three entities: a + b's first three, b's last + c + d, e
-    assert keyrows.tasks(entities) == [(0, 5), (5, 9), (9, 10)]
+    assert keyrows.tasks(keystore.pieces(entities)) == [(0, 5), (5, 9), (9, 10)]
     monkeypatch.setattr(keystore, "PIECE", 2_500)  # whole files: a+b, c+d, e
-    assert keyrows.tasks(entities) == [(0, 6), (6, 9), (9, 10)]
+    assert keyrows.tasks(keystore.pieces(entities)) == [(0, 6), (6, 9), (9, 10)]
 
 
 def test_forked_processes_keep_a_file_in_pieces_as_one_process_does(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -114,7 +114,8 @@ def test_forked_processes_keep_a_file_in_pieces_as_one_process_does(monkeypatch:
     monkeypatch.setattr(keyrows, "TASK_MIN", 1)
     monkeypatch.setattr(keystore, "PIECE", 7)  # the bundled files cut, tasks ending mid-file
     path = [e.where.path for e in g.entities]
-    assert any(hi < len(path) and path[hi - 1] == path[hi] for _lo, hi in keyrows.tasks(g.entities))  # the premise
+    runs = keyrows.tasks(keystore.pieces(g.entities))
+    assert any(hi < len(path) and path[hi - 1] == path[hi] for _lo, hi in runs)  # the premise
     one = link.compile_index(g, keystore.KeyStore(tmp_path / "one", "code"), large=True, processes=1)
     two = link.compile_index(g, keystore.KeyStore(tmp_path / "two", "code"), large=True, processes=2)
     assert _digest(two) == _digest(one) == _digest(link.compile_index(g, large=True, processes=1))
@@ -150,7 +151,7 @@ def test_surname_only_keys_for_a_surname_one_person_has(large: bool) -> None:
 def test_surname_only_readings_are_made_only_for_a_surname_one_person_has() -> None:
     """A shared surname's surname-only readings would be dropped (`keyorder.arrange`): none is made."""
     entities = [Entity(*row) for row in PEOPLE]
-    assert keyrows.unique_surnames(entities) == {"кубракова"}
+    assert people.census(entities).unique == {"кубракова"}
     rows = keyrows.generate(entities, processes=1)
     alone = rows.columns["part"] != keyrows.Part.OWN
     assert set(rows.columns["entity"][alone].tolist()) == {2}  # Кубракова's only

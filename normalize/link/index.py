@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,10 +21,11 @@ from typing import TYPE_CHECKING
 from normalize import heap, morph
 from normalize.cachefile import collector_off
 from normalize.gazetteer import Entity, Gazetteer
-from normalize.link import KEY_TABLE_ENV, keyorder, keyrows, variants
-from normalize.link.folding import fold
+from normalize.link import KEY_TABLE_ENV, keyorder, keyrows
 from normalize.link.keystore import KeyStore
+from normalize.link.people import pickled_maps
 from normalize.link.smallindex import AutomatonKeys, BlockKeys, automaton_keys, block_keys
+from normalize.link.survey import Survey, survey
 
 if TYPE_CHECKING:  # a small set's process never loads the key table's modules
     from normalize.link.keytable import KeyTable
@@ -96,27 +96,25 @@ def compile_index(
     large: bool | None = None,
     processes: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    surveyed: Survey | None = None,
 ) -> Index:
     """Compile a gazetteer into an Index; with a `store`, the entities' own keys kept from an earlier
     compile are taken from it. `large`: a key table (True) or an automaton (False); by default by the
-    number of keys (`use_key_table`). `processes`: how many generate the keys (`keyrows.generate`);
-    `meanwhile`: more work to do beside the compile once they are generated, in a thread."""
+    number of keys (`use_key_table`). `processes`: how many generate the keys, and `meanwhile` more work to
+    do while they do (`keyrows.generate`). `surveyed`: the set's `survey.Survey`, if made before its entities
+    were packed (`cache.compile_gazetteers`)."""
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
-    derived = variants.derive(entities)
-    named = [variants.with_derived(e, derived.get(i)) for i, e in enumerate(entities)]
-    log.debug("compile: derived")
-    rows = keyrows.generate(named, store, processes)
-    del named
+    facts = survey(entities) if surveyed is None else surveyed
+    log.debug("compile: surveyed")
+    rows = keyrows.generate(entities, facts, store, processes, meanwhile)
     log.debug("compile: generated %d rows", len(rows))
     people = rows.people
     # the steps that need not wait for one another run side by side, in threads (started only now: a thread
     # must not run while `generate` forks): numpy and zlib let go of the interpreter for most of their time,
     # so the second core works (1.5 to 2 s of a compile of 100k entities)
     with ThreadPoolExecutor(2, thread_name_prefix="normalize-compile") as beside:
-        names = beside.submit(_first_names, people)
-        more = beside.submit(meanwhile) if meanwhile is not None else None
         keys = keyorder.arrange(rows)
         del rows
         heap.trim()
@@ -125,11 +123,11 @@ def compile_index(
         large = use_key_table(n_keys) if large is None else large
         side_by_side = n_keys <= SIDE_BY_SIDE_KEYS
         if side_by_side:
-            near_keys = beside.submit(_near_keys, keys, entities, large)
+            near_keys = beside.submit(_near_keys, keys, facts.persons, large)
         else:  # chosen before the key table, blocked after it: as words they are the smaller
-            words = keyorder.near_keys(keys, entities)
+            words = keyorder.near_keys(keys, facts.persons)
         # a large set's people's tables as its cache entry keeps them and a run's processes read them
-        tables = beside.submit(_pickled_people, people) if large and side_by_side else None
+        tables = beside.submit(pickled_maps, people) if large and side_by_side else None
         if large:
             from normalize.link import keytable
 
@@ -141,41 +139,34 @@ def compile_index(
             log.debug("compile: built the automaton")
         del keys
         if not side_by_side:
-            tables = beside.submit(_pickled_people, people) if large else None  # once the keys are let go
+            tables = beside.submit(pickled_maps, people) if large else None  # once the keys are let go
             near_keys = beside.submit(lambda: (_blocked(words, large), len(words)))
         near, n_words = near_keys.result()
         log.debug("compile: chose %d near keys", n_words)  # logged here, in order: they were chosen meanwhile
         log.debug("compile: built the near keys")
-        first_counts, first_persons = names.result()
-        log.debug("compile: counted first names")
-        parts, surname_forms, surname_spellings, first_forms = (
-            tables.result()
-            if tables is not None
-            else (people.parts, people.surname_forms, people.surname_spellings, people.first_forms)
-        )
-        if more is not None:
-            more.result()
+        maps = tables.result() if tables is not None else people.maps()
+    first_counts, first_persons = people.first_counts, people.first_persons
     del people
     heap.trim()
     return Index(
         entities,
         table,
-        parts,
+        maps["parts"],
         first_counts=first_counts,
-        surname_forms=surname_forms,
-        surname_spellings=surname_spellings,
-        first_forms=first_forms,
-        first_persons=first_persons,
+        surname_forms=maps["surname_forms"],
+        surname_spellings=maps["surname_spellings"],
+        first_forms=maps["first_forms"],
+        first_persons={form: tuple(persons) for form, persons in first_persons.items()},
         n_keys=n_keys,
         # a key's block-mates in the order `keyorder.near_keys` met them: ties for the nearest key are settled by it
         near=near,
     )
 
 
-def _near_keys(keys: keyorder.Keys, entities: Sequence[Entity], large: bool) -> tuple[NearKeys | BlockKeys, int]:
+def _near_keys(keys: keyorder.Keys, persons: bytes, large: bool) -> tuple[NearKeys | BlockKeys, int]:
     """The one-word keys the typo and transliteration tiers compare words with, blocked (`keyorder.near_keys`);
     and how many."""
-    words = keyorder.near_keys(keys, entities)
+    words = keyorder.near_keys(keys, persons)
     return _blocked(words, large), len(words)
 
 
@@ -186,33 +177,6 @@ def _blocked(words: Words, large: bool) -> NearKeys | BlockKeys:
 
         return nearkeys.build(words)
     return block_keys(words)
-
-
-def _pickled_people(people: keyrows.People) -> tuple[Mapping, Mapping, Mapping, Mapping]:
-    """The people's tables kept pickled in chunks (`pickled.PickledMap`), a person's read when first asked for:
-    a large set's tables were a hundred thousand tuples of strings."""
-    from normalize.pickled import PickledMap
-
-    return tuple(  # type: ignore[return-value]
-        PickledMap.of(m) for m in (people.parts, people.surname_forms, people.surname_spellings, people.first_forms)
-    )
-
-
-def _first_names(people: keyrows.People) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
-    """How many persons have each first name's form; and by form, the persons whose first name's spelling
-    may vary (`Index.first_persons`)."""
-    persons, first_forms = people.parts, people.first_forms
-    first_persons: dict[str, list[int]] = defaultdict(list)
-    for i, forms in first_forms.items():
-        # Russian surnames are spelled one way: a near spelling is another family, never a variant
-        if len(persons[i].first or "") >= 3 and not morph.is_russian_surname(persons[i].surname):
-            for form in dict.fromkeys(fold(f) for f in forms):
-                first_persons[form].append(i)
-    first_counts: dict[str, int] = defaultdict(int)
-    for forms in first_forms.values():
-        for form in {fold(f) for f in forms}:
-            first_counts[form] += 1
-    return dict(first_counts), {k: tuple(v) for k, v in first_persons.items()}
 
 
 def has_key(index: Index, folded: str) -> bool:

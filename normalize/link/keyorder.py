@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from normalize.gazetteer import Entity
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
 from normalize.link.keyrows import COLUMNS, Part, RowMaker, Rows
@@ -163,18 +162,19 @@ def _candidate(rows: Rows | Keys, r: int) -> Candidate:
     )
 
 
-def near_keys(keys: Keys, entities: Sequence[Entity]) -> Words:
+def near_keys(keys: Keys, persons: bytes) -> Words:
     """The one-word keys of a single entity, not a person, in the keys' order: words of letters only, as long
     as the near tiers compare. Typos compare words with the keys that need nothing; transliteration also with
     those that need evidence (a Latin spelling is evidence of a name: «Reuters» may be «Рейтер», which alone
-    is also a common word); neither with a surname-only reading."""
+    is also a common word); neither with a surname-only reading. `persons`: a byte an entity, 1 for a person
+    (`survey.Survey.persons`)."""
     import numpy as np
 
     c = keys.columns
     if not len(keys):
         return words((), (), ())
     starts = keys.start[:-1]
-    person = np.array([e.type == "person" for e in entities], dtype=bool)
+    person = np.frombuffer(persons, dtype=np.uint8).astype(bool)
     entity = c["entity"].astype(np.int64)
     one = np.minimum.reduceat(entity, starts) == np.maximum.reduceat(entity, starts)
     needs = np.maximum.reduceat(c["needs"], starts)

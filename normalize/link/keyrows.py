@@ -19,21 +19,23 @@ import os
 import pickle
 import tempfile
 import threading
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from normalize import heap, morph
 from normalize.gazetteer import Entity
-from normalize.link import names
-from normalize.link.composed import country_genitives
 from normalize.link.folding import fold, fold_all
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
-from normalize.link.keystore import KeyStore, Piece, pieces
+from normalize.link.keystore import KeyStore, Piece
+from normalize.link.people import Census, People, named_in_full, tables
+from normalize.link.people import join as join_people
 from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Needs
 from normalize.link.strings import Strings
+from normalize.link.survey import Survey
+from normalize.link.survey import survey as surveyed
 
 # entities from which a compile generates rows in forked processes: below it a fork and the columns sent
 # back cost more than they save (the bundled set, 800 entities, compiles in 2 s in one process)
@@ -67,50 +69,58 @@ class Part:
 
 
 @dataclass(frozen=True)
-class People:
-    """The persons named in full (two words or more) and their name tables, by entity position."""
-
-    parts: dict[int, morph.PersonParts]
-    surname_forms: dict[int, tuple[str, ...]]
-    first_forms: dict[int, tuple[str, ...]]
-    surname_spellings: dict[int, tuple[str, ...]]
-
-
-@dataclass(frozen=True)
 class Rows:
     """Readings as columns (`COLUMNS`), entity by entity, with the people's tables."""
 
     columns: dict[str, Any]  # name → numpy array, one value a row
     forms: Strings  # each row's cased form
     pairs: list[tuple[str, str]]  # (owner, coord) pairs; the first is ("", "")
-    people: People
+    people: People  # the name tables of the persons whose rows these are
 
     def __len__(self) -> int:
         return len(self.forms)
 
 
-def generate(named: Sequence[Entity], store: KeyStore | None = None, processes: int | None = None) -> Rows:
-    """The rows of every entity (`named`: with the names the set implies, `variants.with_derived`), from
-    `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more)."""
+def generate(
+    entities: Sequence[Entity],
+    survey: Survey | None = None,
+    store: KeyStore | None = None,
+    processes: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> Rows:
+    """The rows of every entity, with the names the set implies (`survey`'s, made here if not given), from
+    `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more).
+    The entities may be packed (`pickled.Pickled`): each process unpacks its own. `meanwhile`: work for
+    this process while the forked ones generate (done after the rows when none is forked)."""
+    if survey is None:
+        survey = surveyed(entities)
     if store is not None:
         store.prune()
-    cut = pieces(named)
-    runs = tasks(named, cut)
+    runs = tasks(survey.pieces)
     if processes is None:
-        processes = process_count(len(named), len(runs))
-    _SHARED[:] = [named, {e.id: e for e in named}, country_genitives(named), store, cut, unique_surnames(named)]
+        processes = process_count(len(entities), len(runs))
+    # forked processes pack their people's tables as the index keeps them (`people`)
+    _SHARED[:] = [entities, survey, store, processes > 1]
     try:
         if processes <= 1:
-            return join([_task(lo, hi) for lo, hi in runs])
+            rows = join([_task(lo, hi) for lo, hi in runs])
+            if meanwhile is not None:
+                meanwhile()
+            return rows
         # the processes are forked once, here, by the calling thread: a pool that forks again as it runs
         # (`maxtasksperchild`) forks from its handler thread, and a child deadlocked on a module's import
         # lock another thread held (a run at 100k entities hung so)
         with _spill_folder() as folder:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
+                # a thread only once the processes are forked (a fork must not copy a lock a thread holds)
+                with ThreadPoolExecutor(1, thread_name_prefix="normalize-meanwhile") as beside:
+                    more = beside.submit(meanwhile) if meanwhile is not None else None
+                    done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
+                    if more is not None:
+                        more.result()
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
-            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done))
+            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census)
         heap.trim()  # the chunks read, joined and freed
         return rows
     finally:
@@ -170,17 +180,16 @@ def process_count(n_entities: int, n_tasks: int) -> int:
     return max(1, min(cores, n_tasks, MAX_PROCESSES))
 
 
-def tasks(named: Sequence[Entity], cut: Sequence[Piece] | None = None) -> list[tuple[int, int]]:
-    """[lo, hi) runs of whole pieces (`cut`, by default `keystore.pieces(named)`), of `TASK_MIN` entities
-    or more."""
+def tasks(cut: Sequence[Piece]) -> list[tuple[int, int]]:
+    """[lo, hi) runs of whole pieces of a set (`keystore.pieces`), of `TASK_MIN` entities or more."""
     out: list[tuple[int, int]] = []
     lo = 0
-    for piece in pieces(named) if cut is None else cut:
+    for piece in cut:
         if piece.hi - lo >= TASK_MIN:
             out.append((lo, piece.hi))
             lo = piece.hi
-    if lo < len(named):
-        out.append((lo, len(named)))
+    if cut and lo < cut[-1].hi:
+        out.append((lo, cut[-1].hi))
     return out
 
 
@@ -228,24 +237,25 @@ class RowMaker:
         columns = {name: np.concatenate([b[0][name] for b in self.batches]) for name in COLUMNS}
         forms = Strings.join([b[1] for b in self.batches])
         self.batches.clear()
-        return Rows(columns, forms, list(self.pairs), people or People({}, {}, {}, {}))
+        return Rows(columns, forms, list(self.pairs), people if people is not None else People())
 
 
 def _task(lo: int, hi: int) -> Rows:
     """The rows of entities [lo, hi) (`_SHARED`'s)."""
-    named, by_id, country_gens, store, cut, unique = _SHARED
+    entities, survey, store, packed = _SHARED
+    named = [survey.named(i, e) for i, e in enumerate(entities[lo:hi], lo)]  # a packed set's: unpacked here
+    parents, country_gens, counted = survey.parents, survey.country_genitives, survey.census
     out = RowMaker()
     values, forms, keys = out.values, out.forms, out.keys
-    people = People({}, {}, {}, {})
+    people = People()
     own: Iterator | None = None
     if store is not None:
-        own = store.own_keys(named, [p for p in cut if lo <= p.lo < hi])
-    for idx in range(lo, hi):
-        e = named[idx]
+        own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in survey.pieces if lo <= p.lo < hi])
+    for idx, e in enumerate(named, lo):
         may_lower = e.type in ("agency", "organization")  # as `keys.lower_first_ok` judges
         # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
         held: dict[tuple[str, int, str], int] = {}
-        made = list(entity_keys(e, by_id, country_gens, next(own) if own is not None else None))
+        made = list(entity_keys(e, parents, country_gens, next(own) if own is not None else None))
         for k, key in zip(made, fold_all([k.form for k in made]), strict=True):
             needs = NEEDS_CODE_BY_ID[id(k.needs)]
             at = held.get((key, needs, k.coord))
@@ -264,38 +274,21 @@ def _task(lo: int, hi: int) -> Rows:
             else:
                 values[at] = row
         if named_in_full(e):
-            _person(out, people, idx, e, held, unique)
+            _person(out, people, idx, e, held, counted.unique)
         if len(values) >= BATCH_ROWS:
             out.flush()
+    if packed:
+        people = people.packed(counted, lo, hi, lambda idx: tables(entities[idx]))
     return out.rows(people)
 
 
-def named_in_full(e: Entity) -> bool:
-    """A person named by two words or more: one with name tables (`People`), whose surname may be read alone."""
-    return e.type == "person" and len(e.name.split()) >= 2
-
-
-def unique_surnames(named: Sequence[Entity]) -> set[str]:
-    """The folded surnames that one person named in full has, no other: the only ones read alone, so the only
-    ones whose surname-only readings are made (in a large list most surnames are shared)."""
-    counts = Counter(
-        fold(morph.person_parts(e.name, e.surname, e.gender).surname) for e in named if named_in_full(e)
-    )
-    return {surname for surname, n in counts.items() if n == 1}
-
-
 def _person(
-    out: RowMaker, people: People, idx: int, e: Entity, held: dict[tuple[str, int, str], int], unique: set[str]
+    out: RowMaker, people: People, idx: int, e: Entity, held: dict[tuple[str, int, str], int], unique: frozenset[str]
 ) -> None:
     """A person's name tables, and the surname-only readings (`Part.SURNAME`) if the surname is `unique`."""
-    parts = morph.person_parts(e.name, e.surname, e.gender)
-    forms = tuple(morph.word_forms(parts.surname, parts.gender, "surname"))
-    people.parts[idx] = parts
-    people.surname_forms[idx] = forms
-    # a foreign surname's case forms in its other spellings (Баффетт: «Баффета»)
-    people.surname_spellings[idx] = names.other_spellings(forms)
-    if parts.first:
-        people.first_forms[idx] = tuple(morph.word_forms(parts.first, parts.gender, "first"))
+    made = tables(e)
+    people.add(idx, made)
+    parts, forms = made.parts, made.surname_forms
     if fold(parts.surname) not in unique or len(parts.surname) < 4 or morph.is_first_name(parts.surname):
         return  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
     needs = NEEDS_CODE_BY_ID[id(Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING)]
@@ -316,10 +309,11 @@ def _person(
         out.keys.append(key)
 
 
-def join(chunks: Iterable[Rows], total: int | None = None) -> Rows:
-    """The rows of several runs of entities, in order, as one. With their `total` number of rows, the chunks
-    are read one at a time into columns made to size: at 1M entities, all of them and their concatenation
-    at once were a 6.8 GiB peak."""
+def join(chunks: Iterable[Rows], total: int | None = None, counted: Census | None = None) -> Rows:
+    """The rows of several runs of entities, in order, as one (their people's tables packed over the
+    `counted` persons, if packed: `people.join`). With their `total` number of rows, the chunks are read
+    one at a time into columns made to size: at 1M entities, all of them and their concatenation at once
+    were a 6.8 GiB peak."""
     import numpy as np
 
     if total is None:
@@ -328,7 +322,7 @@ def join(chunks: Iterable[Rows], total: int | None = None) -> Rows:
     pairs: dict[tuple[str, str], int] = {("", ""): 0}
     columns = {name: np.empty(total, dtype=dtype) for name, dtype in COLUMNS.items()}
     forms: list[Strings] = []
-    people = People({}, {}, {}, {})
+    people: list[People] = []
     at = 0
     for chunk in chunks:
         remap = np.array([pairs.setdefault(p, len(pairs)) for p in chunk.pairs], dtype=np.uint32)
@@ -337,12 +331,7 @@ def join(chunks: Iterable[Rows], total: int | None = None) -> Rows:
             columns[name][at : at + n] = remap[values] if name == "pair" else values
         at += n
         forms.append(chunk.forms)
-        for mine, theirs in zip(
-            (people.parts, people.surname_forms, people.first_forms, people.surname_spellings),
-            (chunk.people.parts, chunk.people.surname_forms, chunk.people.first_forms, chunk.people.surname_spellings),
-            strict=True,
-        ):
-            mine.update(theirs)
+        people.append(chunk.people)
     if at != total:
         raise ValueError(f"rows joined: {at:,} for {total:,} expected")
-    return Rows(columns, Strings.join(forms), list(pairs), people)
+    return Rows(columns, Strings.join(forms), list(pairs), join_people(people, counted))
