@@ -7,7 +7,7 @@ at 100k entities a compile encodes 1.9M strings."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -65,20 +65,32 @@ class Joined:
         numpy, a slice of strings at a time."""
         import numpy as np
 
+        at, slices = self.gather(order)
+        points = np.empty(int(at[-1]), dtype=self.points.dtype)
+        for lo, hi, part in slices:
+            points[lo:hi] = part
+        return Joined(points, at)
+
+    def gather(self, order: Any) -> tuple[Any, Iterator[tuple[int, int, Any]]]:
+        """Where each string at `order` would start if they were taken (`take`), and their points a slice of
+        strings at a time: (start, end, points)."""
+        import numpy as np
+
         order = np.asarray(order, dtype=np.int64)
         starts = self.at[order]
         lengths = self.at[order + 1] - starts
         at = np.zeros(len(order) + 1, dtype=np.int64)
         np.cumsum(lengths, out=at[1:])
-        points = np.empty(int(at[-1]), dtype=self.points.dtype)
-        for i in range(0, len(order), _SLICE):
-            j = min(i + _SLICE, len(order))
-            # each point's place in `self.points`: its string's start there, plus its place in the string
-            where = np.repeat(starts[i:j] - at[i:j], lengths[i:j])
-            where += np.arange(at[i], at[j])
-            points[at[i] : at[j]] = self.points[where]
-        return Joined(points, at)
 
+        def slices() -> Iterator[tuple[int, int, Any]]:
+            for i in range(0, len(order), _SLICE):
+                j = min(i + _SLICE, len(order))
+                # each point's place in `self.points`: its string's start there, plus its place in the string
+                where = np.repeat(starts[i:j] - at[i:j], lengths[i:j])
+                where += np.arange(at[i], at[j])
+                yield int(at[i]), int(at[j]), self.points[where]
+
+        return at, slices()
 
     def strings(self) -> list[str]:
         """The strings as Python strings (a small set's: a large one's stay points)."""
@@ -113,36 +125,56 @@ def join(strings: Sequence[str]) -> Joined:
     return Joined(code_points("".join(strings)), offsets(strings))
 
 
-def encode(strings: Sequence[str] | Joined) -> tuple[str, Any, Any]:
+def encode(strings: Sequence[str] | Joined, order: Any = None) -> tuple[str, Any, Any]:
     """(encoding, blob: bytes, or a uint8 array, offsets: uint32, one more than the strings) of a list of
-    strings (or of them `join`ed)."""
+    strings (or of them `join`ed; those at `order`, in that order, gathered a slice at a time: their points
+    are never all copied)."""
     import numpy as np
 
     joined = strings if isinstance(strings, Joined) else join(strings)
-    points, at = joined.points, joined.at
+
+    def gathered() -> tuple[Any, Iterator[tuple[int, int, Any]]]:
+        if order is None:
+            return joined.at, iter([(0, len(joined.points), joined.points)])
+        return joined.gather(order)
+
     # the letters met, as a mark per code point: a pass over the points (a set of a long text's characters
     # made a string object a character)
     seen = np.zeros(0x110000, dtype=bool)
-    seen[points] = True
+    at, slices = gathered()
+    for _lo, _hi, points in slices:
+        seen[points] = True
     letters = np.flatnonzero(seen)
-    if len(letters) <= 256:
-        encoding = "".join(map(chr, letters.tolist()))
-        place = np.zeros(0x110000, dtype=np.uint8)
-        place[letters] = np.arange(len(letters), dtype=np.uint8)
-        blob = place[points]  # its bytes would be a copy (at 100k entities, 27 MiB at the compile's peak)
-        ends = at
-    else:
-        # the text again from its points, a chunk at a time (rare: strings in more than 256 letters); a lone
-        # surrogate fails here as it would encoding the strings
-        chunks = (points[i : i + _CHUNK].astype("<u4").tobytes() for i in range(0, len(points), _CHUNK))
-        encoding, blob = UTF8, b"".join(c.decode("utf-32-le", "surrogatepass").encode() for c in chunks)
-        # each character's UTF-8 size (1–4 bytes), summed over each string (reduceat: see `run_totals`)
-        size = (points >= 0x80).astype(np.uint8) + (points >= 0x800) + (points >= 0x10000) + 1
-        ends = np.zeros(len(at), dtype=np.int64)
-        np.cumsum(run_totals(np.add, size, at, np.int64), out=ends[1:])
-    if len(blob) >= 1 << 32:
-        raise ValueError(f"{len(at) - 1:,} strings of {len(blob):,} bytes: over the 4 GiB a column of them may hold")
-    return encoding, blob, ends.astype(np.uint32)
+    if len(letters) > 256:
+        return _utf8(joined if order is None else joined.take(order))
+    encoding = "".join(map(chr, letters.tolist()))
+    place = np.zeros(0x110000, dtype=np.uint8)
+    place[letters] = np.arange(len(letters), dtype=np.uint8)
+    blob = np.empty(int(at[-1]), dtype=np.uint8)  # its bytes would be a copy (at 100k entities, 27 MiB)
+    for lo, hi, points in gathered()[1]:
+        blob[lo:hi] = place[points]
+    return encoding, blob, _offsets(at, len(blob))
+
+
+def _utf8(joined: Joined) -> tuple[str, Any, Any]:
+    """`encode` of strings in more than 256 letters (rare): UTF-8, the text again from its points, a chunk at a
+    time; a lone surrogate fails here as it would encoding the strings."""
+    import numpy as np
+
+    points, at = joined.points, joined.at
+    chunks = (points[i : i + _CHUNK].astype("<u4").tobytes() for i in range(0, len(points), _CHUNK))
+    blob = b"".join(c.decode("utf-32-le", "surrogatepass").encode() for c in chunks)
+    # each character's UTF-8 size (1–4 bytes), summed over each string (reduceat: see `run_totals`)
+    size = (points >= 0x80).astype(np.uint8) + (points >= 0x800) + (points >= 0x10000) + 1
+    ends = np.zeros(len(at), dtype=np.int64)
+    np.cumsum(run_totals(np.add, size, at, np.int64), out=ends[1:])
+    return UTF8, blob, _offsets(ends, len(blob))
+
+
+def _offsets(ends: Any, size: int) -> Any:
+    if size >= 1 << 32:
+        raise ValueError(f"{len(ends) - 1:,} strings of {size:,} bytes: over the 4 GiB a column of them may hold")
+    return ends.astype("uint32")
 
 
 def run_totals(op: Any, values: Any, at: Any, dtype: Any) -> Any:

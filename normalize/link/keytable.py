@@ -233,48 +233,48 @@ def _lookup(hashes: Any, at: Any, needles: Any) -> tuple[Any, Any]:
 
 def build(keys: Keys) -> KeyTable:
     """The table of the keys and their readings, in the keys' order (`keyorder`). A key with no letter or
-    digit is left out: it would stand nowhere whole."""
+    digit is left out: it would stand nowhere whole. Each step's arrays are let go as soon as it is done:
+    at 17M keys (1M entities) the columns of a step are a few hundred MiB each."""
     import numpy as np
 
-    start = keys.start.astype(np.int64)
-    first_row = start[:-1]
     cols = keys.columns
+    first_row = keys.start[:-1]
     kept = np.flatnonzero(cols["key_len"][first_row] > 0)  # keys with a core
-    hashes = cols["key_core"][first_row[kept]]
-    by_hash = kept[np.argsort(hashes, kind="stable")]  # keys by hash, equal hashes in the keys' order
-    counts = start[by_hash + 1] - start[by_hash]
-    n_keys = len(by_hash)
-    first = np.zeros(n_keys, dtype=np.uint32)
-    if n_keys:
-        first[1:] = np.cumsum(counts)[:-1]
+    kept_rows = first_row[kept]
+    longest = int(cols["key_len"][kept_rows].max()) if len(kept_rows) else 0
+    # each first word once, with the most words of a key that starts with it
+    word_hashes, spans = _most_words(cols["key_word"][kept_rows], cols["key_words"][kept_rows])
+    hashes = cols["key_core"][kept_rows]
+    del kept_rows
+    by_hash_order = np.argsort(hashes, kind="stable")  # keys by hash, equal hashes in the keys' order
+    sorted_hashes = hashes[by_hash_order]
+    del hashes
+    by_hash = kept[by_hash_order]
+    del kept, by_hash_order
+    begin = keys.start[by_hash].astype(np.int64)
+    counts = keys.start[by_hash + 1] - begin
+    del by_hash
+    n_keys = len(counts)
+    at = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(counts, out=at[1:])
+    first = at[:-1].astype(np.uint32)
     # the rows of the keys by hash, each key's in its order
-    flat = np.repeat(start[by_hash] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(
-        int(counts.sum())
-    )
+    flat = np.repeat(begin - at[:-1], counts)
+    flat += np.arange(int(at[-1]))
+    del begin, counts, at
     encoding, blob, form_at = keys.forms.encode(flat)
     code = cols["method"][flat] | cols["needs"][flat] << 4 | cols["lower_first"][flat] << 7
-    # the (owner, coord) pairs numbered as the rows by hash first meet them, ("", "") first
-    pair = cols["pair"][flat].astype(np.int64)
-    seen, first_at = np.unique(pair, return_index=True)
-    ranked = seen[np.argsort(first_at, kind="stable")]
-    ranked = np.concatenate(([0], ranked[ranked != 0]))
-    number = np.zeros(len(keys.pairs), dtype=np.int64)
-    number[ranked] = np.arange(len(ranked))
     tails = cols["tail"][flat]
+    extra, ranked = _extras(cols["pair"][flat], len(keys.pairs))
     if len(ranked) > 0xFFFF or (len(tails) and int(tails.max()) > 0xFFFF):
         raise ValueError("key table: more than 65,535 owner/coord pairs or a key over 65,535 characters")
-    # each first word once, with the most words of a key that starts with it
-    word_hashes, inverse = np.unique(cols["key_word"][first_row[kept]], return_inverse=True)
-    spans = np.zeros(len(word_hashes), dtype=np.uint8)
-    np.maximum.at(spans, inverse, cols["key_words"][first_row[kept]])
-    sorted_hashes = hashes[np.argsort(hashes, kind="stable")]
     columns = {
         "hashes": sorted_hashes,
         "first": first,
         "entity": cols["entity"][flat],
         "code": code.astype(np.uint8),
         "tail": tails,
-        "extra": number[pair],
+        "extra": extra,
         "form_at": form_at,
         "forms": np.frombuffer(blob, dtype=np.uint8),
         "first_word": word_hashes,
@@ -286,5 +286,28 @@ def build(keys: Keys) -> KeyTable:
     for name in NARROW:
         columns[name] = columns[name].astype(np.uint8 if name in narrow else np.uint16)
     extras = tuple(keys.pairs[i] for i in ranked.tolist())
-    longest = int(cols["key_len"][first_row].max()) if len(first_row) else 0
     return KeyTable(columns, extras, encoding, n_keys, longest, narrow)
+
+
+def _most_words(words: Any, n_words: Any) -> tuple[Any, Any]:
+    """Each word hash once, sorted, and the most `n_words` (uint8) it has."""
+    import numpy as np
+
+    order = np.argsort(words, kind="stable")
+    ordered = words[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else order[:0]
+    spans = np.maximum.reduceat(n_words[order], starts).astype(np.uint8) if len(starts) else np.zeros(0, np.uint8)
+    return ordered[starts], spans
+
+
+def _extras(pair: Any, n_pairs: int) -> tuple[Any, Any]:
+    """Each row's (owner, coord) pair renumbered as the rows first meet them, ("", "") first (int64); and the
+    old numbers in the new order. Most rows have none: only the others are sorted."""
+    import numpy as np
+
+    some = np.flatnonzero(pair)
+    seen, first_at = np.unique(pair[some], return_index=True)
+    ranked = np.concatenate(([0], seen[np.argsort(first_at, kind="stable")])).astype(np.int64)
+    number = np.zeros(n_pairs, dtype=np.int64)
+    number[ranked] = np.arange(len(ranked))
+    return number[pair], ranked

@@ -74,12 +74,9 @@ class Strings:
             yield [text[s:e] for s, e in zip(at[part].tolist(), at[part + 1].tolist(), strict=True)]
 
     def encode(self, order: Any = None) -> tuple[str, Any, Any]:
-        """`columns.encode` of the strings (those at `order`, in that order): numpy gathers their code points
-        (`columns.Joined.take`); no string is made a form."""
-        joined = col.Joined(col.code_points(self.text), self.at)
-        if order is not None:
-            joined = joined.take(order)  # the whole text's points let go before the encoding's copy is made
-        return col.encode(joined)
+        """`columns.encode` of the strings (those at `order`, in that order): numpy gathers their code points a
+        slice at a time (`columns.Joined.gather`); no string is made a form."""
+        return col.encode(col.Joined(col.code_points(self.text), self.at), order)
 
 
 @dataclass(frozen=True)
