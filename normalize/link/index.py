@@ -131,7 +131,8 @@ def compile_index(
         if large:
             from normalize.link import keytable
 
-            table: KeyTable | AutomatonKeys = keytable.build(keys)
+            # past `SIDE_BY_SIDE_KEYS` nothing else reads the keys now: their columns go as the table reads them
+            table: KeyTable | AutomatonKeys = keytable.build(keys, release=not side_by_side)
             heap.trim()  # its copies made and freed, while the threads beside still make theirs
             log.debug("compile: built the key table")
         else:

@@ -22,6 +22,9 @@ from normalize.link.nearkeys import Words, words
 from normalize.link.records import METHODS, NEEDS, NEEDS_CODE, PRIORITY, Candidate, Needs, Slot
 from normalize.link.strings import Reordered, Strings
 
+# the row columns a key keeps (`keyrows.COLUMNS`): what tells keys apart and where a row came from are spent
+ARRANGED = tuple(name for name in COLUMNS if name not in ("key_full", "part"))
+_SLICE = 1 << 20  # rows compared at once (`_new_keys`)
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
 
@@ -30,7 +33,7 @@ TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole 
 class Keys:
     """Every folded key and its readings: key i's are rows start[i] to start[i + 1] of the columns."""
 
-    columns: dict[str, Any]  # `keyrows.COLUMNS`, a row a reading, key by key
+    columns: dict[str, Any]  # `ARRANGED` (of `keyrows.COLUMNS`), a row a reading, key by key
     forms: Strings | Reordered  # each row's cased form
     pairs: list[tuple[str, str]]  # (owner, coord) by `pair`
     start: Any  # numpy int64, one more than the keys
@@ -60,25 +63,25 @@ def arrange(rows: Rows) -> Keys:
 
     c = rows.columns
     n = len(rows)
-    every = np.arange(n)
-    # a Slot table is filled with the entities' own readings first, then the surname-only ones
-    seq = np.where(c["part"] == Part.OWN, every, every + n)
-    by_key = np.lexsort((seq, c["key_full"], c["key_core"]))
-    seq = np.where(c["part"][by_key] == Part.OWN, by_key, by_key + n)
-    core, full = c["key_core"][by_key], c["key_full"][by_key]
-    new_key = np.ones(len(by_key), dtype=bool)
-    new_key[1:] = (core[1:] != core[:-1]) | (full[1:] != full[:-1])
-    del core, full, every
-    group = np.cumsum(new_key) - 1
-    starts = np.flatnonzero(new_key)
+    # a Slot table is filled with the entities' own readings first, then the surname-only ones: by key, the
+    # own rows first, each in the order made (lexsort is stable)
+    later = c["part"] != Part.OWN
+    by_key = np.lexsort((later, c["key_full"], c["key_core"]))
+    starts = np.flatnonzero(_new_keys(c["key_core"], c["key_full"], by_key))
     generic = _any(c["method"][by_key] == PRIORITY["context"], starts)
-    # a surname-only reading its entity already has goes, but where a generic name changed that one
-    held = (c["part"][by_key] == Part.SURNAME_HELD) & ~generic[group]
-    by_key, seq, group = by_key[~held], seq[~held], group[~held]
-    starts = np.flatnonzero(np.diff(np.concatenate(([-1], group))) != 0)
     counts = np.diff(np.append(starts, len(by_key)))
-    first_seq = seq[starts]
-    del seq, group, held, new_key
+    # a surname-only reading its entity already has goes, but where a generic name changed that one
+    held = (c["part"][by_key] == Part.SURNAME_HELD) & ~np.repeat(generic, counts)
+    counts -= _total(held, starts)
+    by_key = by_key[~held]
+    del held
+    left = counts > 0
+    counts, generic = counts[left], generic[left]
+    starts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    first = by_key[starts]
+    first_seq = first + n * later[first]  # where each key's first reading stands in a Slot table's order
+    del later, first, left
     pairs = list(rows.pairs)
     added: dict[str, Any] = {}
     forms = rows.forms
@@ -88,15 +91,39 @@ def arrange(rows: Rows) -> Keys:
     order = np.argsort(first_seq, kind="stable")  # the keys as their first readings came
     counts = counts[order]
     at = np.concatenate(([0], np.cumsum(counts)))
-    picks = by_key[np.repeat(starts[order] - at[:-1], counts) + np.arange(int(at[-1]))]
+    picks = np.repeat(starts[order] - at[:-1], counts)
+    picks += np.arange(int(at[-1]))
+    picks = by_key[picks]
     del by_key, starts, order
     picked = {}
-    for name in COLUMNS:
+    for name in ARRANGED:
         # the rows' columns are let go as they are read: at 100k entities one copy of them was 116 MiB
         values = c.pop(name)
         picked[name] = (np.concatenate((values, added[name])) if added else values)[picks]
         del values
+    c.clear()
     return Keys(picked, forms.reordered(picks), pairs, at)
+
+
+def _new_keys(core: Any, full: Any, by_key: Any) -> Any:
+    """Whether each row in `by_key`'s order starts a key (its hashes are not the row before's), a slice at a
+    time: the hashes in that order are not all copied (at 1M entities, 280 MiB)."""
+    import numpy as np
+
+    out = np.ones(len(by_key), dtype=bool)
+    for i in range(1, len(by_key), _SLICE):
+        rows = by_key[i - 1 : i + _SLICE]
+        out[i : i + _SLICE] = (core[rows[1:]] != core[rows[:-1]]) | (full[rows[1:]] != full[rows[:-1]])
+    return out
+
+
+def _total(flags: Any, starts: Any) -> Any:
+    """Per group (rows from each start to the next): how many rows' flags are set (int64)."""
+    import numpy as np
+
+    if not len(flags):
+        return np.zeros(len(starts), dtype=np.int64)
+    return np.add.reduceat(flags, starts, dtype=np.int64)
 
 
 def _any(flags: Any, starts: Any) -> Any:

@@ -231,20 +231,23 @@ def _lookup(hashes: Any, at: Any, needles: Any) -> tuple[Any, Any]:
     return np.minimum(pos, last), found
 
 
-def build(keys: Keys) -> KeyTable:
+def build(keys: Keys, release: bool = False) -> KeyTable:
     """The table of the keys and their readings, in the keys' order (`keyorder`). A key with no letter or
-    digit is left out: it would stand nowhere whole. Each step's arrays are let go as soon as it is done:
-    at 17M keys (1M entities) the columns of a step are a few hundred MiB each."""
+    digit is left out: it would stand nowhere whole. Each step's arrays are let go as soon as it is done,
+    and with `release` the keys' columns too, each once read (nothing else may read them then): at 17M
+    keys (1M entities) a column is up to 130 MiB."""
     import numpy as np
 
-    cols = keys.columns
+    take = keys.columns.pop if release else keys.columns.__getitem__  # a column, read once
     first_row = keys.start[:-1]
-    kept = np.flatnonzero(cols["key_len"][first_row] > 0)  # keys with a core
+    core_len = take("key_len")
+    kept = np.flatnonzero(core_len[first_row] > 0)  # keys with a core
     kept_rows = first_row[kept]
-    longest = int(cols["key_len"][kept_rows].max()) if len(kept_rows) else 0
+    longest = int(core_len[kept_rows].max()) if len(kept_rows) else 0
+    del core_len
     # each first word once, with the most words of a key that starts with it
-    word_hashes, spans = _most_words(cols["key_word"][kept_rows], cols["key_words"][kept_rows])
-    hashes = cols["key_core"][kept_rows]
+    word_hashes, spans = _most_words(take("key_word")[kept_rows], take("key_words")[kept_rows])
+    hashes = take("key_core")[kept_rows]
     del kept_rows
     by_hash_order = np.argsort(hashes, kind="stable")  # keys by hash, equal hashes in the keys' order
     sorted_hashes = hashes[by_hash_order]
@@ -263,15 +266,15 @@ def build(keys: Keys) -> KeyTable:
     flat += np.arange(int(at[-1]))
     del begin, counts, at
     encoding, blob, form_at = keys.forms.encode(flat)
-    code = cols["method"][flat] | cols["needs"][flat] << 4 | cols["lower_first"][flat] << 7
-    tails = cols["tail"][flat]
-    extra, ranked = _extras(cols["pair"][flat], len(keys.pairs))
+    code = take("method")[flat] | take("needs")[flat] << 4 | take("lower_first")[flat] << 7
+    tails = take("tail")[flat]
+    extra, ranked = _extras(take("pair")[flat], len(keys.pairs))
     if len(ranked) > 0xFFFF or (len(tails) and int(tails.max()) > 0xFFFF):
         raise ValueError("key table: more than 65,535 owner/coord pairs or a key over 65,535 characters")
     columns = {
         "hashes": sorted_hashes,
         "first": first,
-        "entity": cols["entity"][flat],
+        "entity": take("entity")[flat],
         "code": code.astype(np.uint8),
         "tail": tails,
         "extra": extra,
