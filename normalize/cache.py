@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from normalize import cachefile, digest, faults, link
+from normalize import cachefile, digest, faults, heap, link
 from normalize import gazetteer as gz
 from normalize.gazetteer import command_layers
 
@@ -286,7 +286,9 @@ def load_gazetteer(dirs: Sequence[Path | str] | None = None, *, bundled: bool = 
     if entry is not None:
         cachefile.touch(path)
         return entry[0]
-    return compile_gazetteers(dirs, bundled=bundled)[0]
+    g = compile_gazetteers(dirs, bundled=bundled)[0]
+    heap.trim()  # the index, let go (the workers read it from the entry), and what writing the entry made
+    return g
 
 
 def clear() -> int:

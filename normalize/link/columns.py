@@ -45,6 +45,11 @@ def code_points(text: str) -> Any:
     return points
 
 
+def text_of(points: Any) -> str:
+    """The text of code points (`code_points`)."""
+    return points.tobytes().decode("utf-16-le" if points.dtype == "uint16" else "utf-32-le", "surrogatepass")
+
+
 @dataclass(frozen=True, eq=False)
 class Joined:
     """Strings as their code points one after another (`code_points`), with where each string starts in them
@@ -94,8 +99,7 @@ class Joined:
 
     def strings(self) -> list[str]:
         """The strings as Python strings (a small set's: a large one's stay points)."""
-        codec = "utf-16-le" if self.points.dtype == "uint16" else "utf-32-le"
-        text = self.points.tobytes().decode(codec, "surrogatepass")
+        text = text_of(self.points)
         at = self.at.tolist()
         return [text[s:e] for s, e in pairwise(at)]
 

@@ -84,10 +84,9 @@ def arrange(rows: Rows) -> Keys:
     del later, first, left
     pairs = list(rows.pairs)
     added: dict[str, Any] = {}
-    forms = rows.forms
+    sources = None
     if generic.any():
-        by_key, starts, counts, added, more = _mark_generic(rows, by_key, starts, counts, generic, pairs)
-        forms = Strings.join([forms, more])
+        by_key, starts, counts, added, sources = _mark_generic(rows, by_key, starts, counts, generic, pairs)
     order = np.argsort(first_seq, kind="stable")  # the keys as their first readings came
     counts = counts[order]
     at = np.concatenate(([0], np.cumsum(counts)))
@@ -102,7 +101,10 @@ def arrange(rows: Rows) -> Keys:
         picked[name] = (np.concatenate((values, added[name])) if added else values)[picks]
         del values
     c.clear()
-    return Keys(picked, forms.reordered(picks), pairs, at)
+    if sources is not None:  # an added row's form is its source row's: the forms are not copied to add them
+        more = np.flatnonzero(picks >= n)
+        picks[more] = sources[picks[more] - n]
+    return Keys(picked, rows.forms.reordered(picks), pairs, at)
 
 
 def _new_keys(core: Any, full: Any, by_key: Any) -> Any:
@@ -137,10 +139,11 @@ def _any(flags: Any, starts: Any) -> Any:
 
 def _mark_generic(
     rows: Rows, by_key: Any, starts: Any, counts: Any, generic: Any, pairs: list[tuple[str, str]]
-) -> tuple[Any, Any, Any, dict[str, Any], Strings]:
+) -> tuple[Any, Any, Any, dict[str, Any], Any]:
     """The keys a generic reading names, as `Slot`s: `composed.mark_generic` on their entities' own
     readings, then the surname-only ones as `Slot.setdefault` adds them. Their new readings are rows to
-    add after the others (their columns and forms are returned); the groups point at them."""
+    add after the others (their columns are returned, and for each the row whose form it has: a reading
+    keeps its form); the groups point at them."""
     import numpy as np
 
     c = rows.columns
@@ -159,18 +162,23 @@ def _mark_generic(
     mark_generic(table)
     maker = RowMaker(pairs)
     new_starts, new_counts = starts.copy(), counts.copy()
+    sources: list[int] = []
     for g, (key, slot) in zip(np.flatnonzero(generic).tolist(), table.items(), strict=True):
         for r in later.get(key, ()):
             cand = _candidate(rows, r)
             slot.setdefault((cand.entity, cand.needs, ""), cand)
         new_starts[g], new_counts[g] = len(by_key) + len(maker.forms), len(slot)
+        rows_of = {}
+        for r in by_key[starts[g] : starts[g] + counts[g]].tolist():
+            rows_of.setdefault(rows.forms[r], r)
         for cand in slot.values():
             maker.add(cand, key)
+            sources.append(rows_of[cand.form])
     pairs[:] = list(maker.pairs)
     added = maker.rows()
     n = len(rows)
     extended = np.concatenate((by_key, np.arange(n, n + len(added))))
-    return extended, new_starts, new_counts, added.columns, added.forms
+    return extended, new_starts, new_counts, added.columns, np.array(sources, dtype=np.int64)
 
 
 def _candidate(rows: Rows | Keys, r: int) -> Candidate:
