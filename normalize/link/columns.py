@@ -78,20 +78,23 @@ class Joined:
 
     def gather(self, order: Any) -> tuple[Any, Iterator[tuple[int, int, Any]]]:
         """Where each string at `order` would start if they were taken (`take`), and their points a slice of
-        strings at a time: (start, end, points)."""
+        strings at a time: (start, end, points). Only the offsets are made for all the strings at once (at
+        17M strings, each array of them is 130 MiB)."""
         import numpy as np
 
         order = np.asarray(order, dtype=np.int64)
-        starts = self.at[order]
-        lengths = self.at[order + 1] - starts
         at = np.zeros(len(order) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=at[1:])
+        for i in range(0, len(order), _SLICE):
+            part = order[i : i + _SLICE]
+            at[i + 1 : i + 1 + len(part)] = self.at[part + 1] - self.at[part]
+        np.cumsum(at, out=at)
 
         def slices() -> Iterator[tuple[int, int, Any]]:
             for i in range(0, len(order), _SLICE):
                 j = min(i + _SLICE, len(order))
+                starts = self.at[order[i:j]]
                 # each point's place in `self.points`: its string's start there, plus its place in the string
-                where = np.repeat(starts[i:j] - at[i:j], lengths[i:j])
+                where = np.repeat(starts - at[i:j], at[i + 1 : j + 1] - at[i:j])
                 where += np.arange(at[i], at[j])
                 yield int(at[i]), int(at[j]), self.points[where]
 

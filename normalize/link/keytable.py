@@ -304,13 +304,13 @@ def _most_words(words: Any, n_words: Any) -> tuple[Any, Any]:
 
 
 def _extras(pair: Any, n_pairs: int) -> tuple[Any, Any]:
-    """Each row's (owner, coord) pair renumbered as the rows first meet them, ("", "") first (int64); and the
+    """Each row's (owner, coord) pair renumbered as the rows first meet them, ("", "") first (uint32); and the
     old numbers in the new order. Most rows have none: only the others are sorted."""
     import numpy as np
 
     some = np.flatnonzero(pair)
     seen, first_at = np.unique(pair[some], return_index=True)
     ranked = np.concatenate(([0], seen[np.argsort(first_at, kind="stable")])).astype(np.int64)
-    number = np.zeros(n_pairs, dtype=np.int64)
+    number = np.zeros(n_pairs, dtype=np.uint32)
     number[ranked] = np.arange(len(ranked))
     return number[pair], ranked
