@@ -260,7 +260,7 @@ def compile_gazetteers(
     elif path is not None:
         packed = []
 
-    def pack() -> None:  # a large set's entities as its entry keeps them, while the keys are generated
+    def pack() -> None:  # a large set's entities as its entry keeps them, beside the compile's last steps
         packed.append(Pickled.of(g.entities))
 
     entry = (g, link.compile_index(g, store, meanwhile=pack if packed is not None else None, surveyed=facts))

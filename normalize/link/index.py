@@ -100,21 +100,22 @@ def compile_index(
 ) -> Index:
     """Compile a gazetteer into an Index; with a `store`, the entities' own keys kept from an earlier
     compile are taken from it. `large`: a key table (True) or an automaton (False); by default by the
-    number of keys (`use_key_table`). `processes`: how many generate the keys, and `meanwhile` more work to
-    do while they do (`keyrows.generate`). `surveyed`: the set's `survey.Survey`, if made before its entities
-    were packed (`cache.compile_gazetteers`)."""
+    number of keys (`use_key_table`). `processes`: how many generate the keys (`keyrows.generate`);
+    `meanwhile`: more work to do beside the compile once they are generated, in a thread. `surveyed`: the
+    set's `survey.Survey`, if made before its entities were packed (`cache.compile_gazetteers`)."""
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
     facts = survey(entities) if surveyed is None else surveyed
     log.debug("compile: surveyed")
-    rows = keyrows.generate(entities, facts, store, processes, meanwhile)
+    rows = keyrows.generate(entities, facts, store, processes)
     log.debug("compile: generated %d rows", len(rows))
     people = rows.people
     # the steps that need not wait for one another run side by side, in threads (started only now: a thread
     # must not run while `generate` forks): numpy and zlib let go of the interpreter for most of their time,
     # so the second core works (1.5 to 2 s of a compile of 100k entities)
     with ThreadPoolExecutor(2, thread_name_prefix="normalize-compile") as beside:
+        more = beside.submit(meanwhile) if meanwhile is not None else None
         keys = keyorder.arrange(rows)
         del rows
         heap.trim()
@@ -146,6 +147,8 @@ def compile_index(
         log.debug("compile: chose %d near keys", n_words)  # logged here, in order: they were chosen meanwhile
         log.debug("compile: built the near keys")
         maps = tables.result() if tables is not None else people.maps()
+        if more is not None:
+            more.result()
     first_counts, first_persons = people.first_counts, people.first_persons
     del people
     heap.trim()

@@ -20,8 +20,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,12 +86,10 @@ def generate(
     survey: Survey | None = None,
     store: KeyStore | None = None,
     processes: int | None = None,
-    meanwhile: Callable[[], object] | None = None,
 ) -> Rows:
     """The rows of every entity, with the names the set implies (`survey`'s, made here if not given), from
     `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more).
-    The entities may be packed (`pickled.Pickled`): each process unpacks its own. `meanwhile`: work for
-    this process while the forked ones generate (done after the rows when none is forked)."""
+    The entities may be packed (`pickled.Pickled`): each process unpacks its own."""
     if survey is None:
         survey = surveyed(entities)
     if store is not None:
@@ -104,21 +101,13 @@ def generate(
     _SHARED[:] = [entities, survey, store, processes > 1]
     try:
         if processes <= 1:
-            rows = join([_task(lo, hi) for lo, hi in runs])
-            if meanwhile is not None:
-                meanwhile()
-            return rows
+            return join([_task(lo, hi) for lo, hi in runs])
         # the processes are forked once, here, by the calling thread: a pool that forks again as it runs
         # (`maxtasksperchild`) forks from its handler thread, and a child deadlocked on a module's import
         # lock another thread held (a run at 100k entities hung so)
         with _spill_folder() as folder:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                # a thread only once the processes are forked (a fork must not copy a lock a thread holds)
-                with ThreadPoolExecutor(1, thread_name_prefix="normalize-meanwhile") as beside:
-                    more = beside.submit(meanwhile) if meanwhile is not None else None
-                    done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
-                    if more is not None:
-                        more.result()
+                done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
             rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census)
