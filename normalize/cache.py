@@ -60,9 +60,6 @@ MAGIC = b"NORMGAZ3"  # a large set's entry (a pickle starts with b"\x80")
 _HEAD = struct.Struct("<QQQQ")  # buffers, the gazetteer's buffers, the gazetteer pickle's size, the index's
 _SPAN = struct.Struct("<QQ")  # where a buffer starts in the file, its size
 ALIGN = 64  # each buffer starts at a multiple of this in the file
-# entities from which a set's are packed (`pickled.Pickled`) before its keys are generated, not beside the
-# compile's last steps: see `compile_gazetteers`
-PACK_FIRST = 250_000
 KEEP = 16  # entries kept; the least recently used beyond this are removed
 log = logging.getLogger("normalize.cache")
 _warned: set[str] = set()  # the folders this process has warned about
@@ -243,6 +240,7 @@ def compile_gazetteers(
 
     g = stack(command_layers(dirs or (), bundled=bundled))
     log.debug("compile: stacked %d entities", len(g.entities))
+    from normalize.link import keyrows
     from normalize.link.keystore import KeyStore
     from normalize.link.survey import survey
     from normalize.pickled import Pickled
@@ -250,9 +248,10 @@ def compile_gazetteers(
     # the entities' own keys are kept per piece of a file: a change to one file of a large set generates
     # its changed entities' keys only
     store = None if where is None else KeyStore(where, code_digest())
-    facts = survey(g.entities)
+    with cachefile.collector_off():  # as `link.compile_index` does: a hundred thousand objects made, all kept
+        facts = survey(g.entities)
     packed = None
-    if len(g.entities) >= PACK_FIRST:
+    if len(g.entities) >= keyrows.PACK_MIN:
         # packed as the entry keeps them, and the objects let go before the keys are generated: the forked
         # processes unpack their own (at 1M entities the objects were 1.6 GiB of this process, and counted
         # again in each forked one)

@@ -231,14 +231,15 @@ def test_a_large_entry_packs_its_entities_beside_the_compile(
 def test_a_set_of_many_entities_is_packed_before_its_keys_are_generated(
     cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From `PACK_FIRST` entities the compile is handed them packed, its survey made before: the same index
-    and entry as a set packed beside the compile's last steps."""
+    """From `keyrows.PACK_MIN` entities the compile is handed them packed, its survey made before: the same
+    index and entry as a set packed beside the compile's last steps."""
+    from normalize.link import keyrows
     from normalize.pickled import Pickled
 
     monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
     beside, before = cache.compile_gazetteers([gaz], bundled=False)
     cache.clear()
-    monkeypatch.setattr(cache, "PACK_FIRST", 1)
+    monkeypatch.setattr(keyrows, "PACK_MIN", 1)
     real = link.compile_index
     given: list[object] = []
 

@@ -34,8 +34,10 @@ def _digest(index: link.Index) -> dict[str, str]:
     return out
 
 
-def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("pack_min", [1, 10**9], ids=["people packed by them", "people packed after"])
+def test_forked_processes_make_the_index_one_process_makes(monkeypatch: pytest.MonkeyPatch, pack_min: int) -> None:
     g = gazetteer.load()
+    monkeypatch.setattr(keyrows, "PACK_MIN", pack_min)
     monkeypatch.setattr(keyrows, "TASK_MIN", 1)  # a task a file: the bundled set's files in several processes
     assert len(keyrows.tasks(keystore.pieces(g.entities))) > 2  # the premise
     one = link.compile_index(g, large=True, processes=1)

@@ -40,6 +40,11 @@ from normalize.link.survey import survey as surveyed
 # entities from which a compile generates rows in forked processes: below it a fork and the columns sent
 # back cost more than they save (the bundled set, 800 entities, compiles in 2 s in one process)
 PARALLEL_MIN = 20_000
+# entities from which a compile packs early what it keeps packed: the set's entities before the keys are
+# generated (`cache.compile_gazetteers`), the people's tables in the forked processes (`people.People.packed`).
+# At 1M entities, as objects they were 1.6 GiB and most of another of the main process; below, packing them
+# beside the key table costs no time (a core is idle then), where early it took a second of a 100k compile
+PACK_MIN = 250_000
 TASK_MIN = 2_000  # entities of a task: whole pieces of files, as many as make at least this many
 MAX_PROCESSES = 8
 # rows a task keeps as Python tuples before making them columns (`RowMaker.flush`): a whole task's (300k rows
@@ -97,8 +102,7 @@ def generate(
     runs = tasks(survey.pieces)
     if processes is None:
         processes = process_count(len(entities), len(runs))
-    # forked processes pack their people's tables as the index keeps them (`people`)
-    _SHARED[:] = [entities, survey, store, processes > 1]
+    _SHARED[:] = [entities, survey, store, processes > 1 and len(entities) >= PACK_MIN]
     try:
         if processes <= 1:
             return join([_task(lo, hi) for lo, hi in runs])
@@ -110,7 +114,8 @@ def generate(
                 done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
-            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census)
+            packed = _SHARED[-1]
+            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census if packed else None)
         heap.trim()  # the chunks read, joined and freed
         return rows
     finally:

@@ -1,9 +1,9 @@
 """The people's name tables of a compile (`Index.persons`, `surname_forms`, `surname_spellings`,
 `first_forms`, `first_counts`, `first_persons`), made person by person beside the keys (`keyrows`).
 
-A set generated in forked processes has its tables packed there, in the chunks the index keeps them in
-(`pickled.PickledMap`): the main process then neither receives them as objects nor packs them again (at
-1M entities they were most of a gigabyte of it). A process packs the chunks whose first person is in its
+A large set (`keyrows.PACK_MIN`) has its tables packed in the forked processes, in the chunks the index
+keeps them in (`pickled.PickledMap`): the main process then neither receives them as objects nor packs
+them again (at 1M entities they were most of a gigabyte of it). A process packs the chunks whose first person is in its
 run of entities; the last may need a few persons past the run, whose tables it makes too. Where each
 person stands in the set is worked out before the fork (`census`), with the surnames one person has.
 """
