@@ -102,7 +102,8 @@ def generate(
     runs = tasks(survey.pieces)
     if processes is None:
         processes = process_count(len(entities), len(runs))
-    _SHARED[:] = [entities, survey, store, processes > 1 and len(entities) >= PACK_MIN]
+    pack = processes > 1 and len(entities) >= PACK_MIN  # the people's tables, by the forked processes
+    _SHARED[:] = [entities, survey, store, pack]
     try:
         if processes <= 1:
             return join([_task(lo, hi) for lo, hi in runs])
@@ -114,8 +115,7 @@ def generate(
                 done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
-            packed = _SHARED[-1]
-            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census if packed else None)
+            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census if pack else None)
         heap.trim()  # the chunks read, joined and freed
         return rows
     finally:
