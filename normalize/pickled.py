@@ -80,11 +80,15 @@ class Pickled(Sequence[V], Generic[V]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        chunk = self._read.get(i // CHUNK)
+        c = i // CHUNK
+        chunk = self._read.get(c)
         if chunk is None:
-            c = i // CHUNK
-            chunk = self._read[c] = pickle.loads(zlib.decompress(self._blob[self._at[c] : self._at[c + 1]]))
+            chunk = self._read[c] = self._unpack(c)
         return chunk[i % CHUNK]
+
+    def _unpack(self, c: int) -> list[V]:
+        """Chunk c's values, unpickled."""
+        return pickle.loads(zlib.decompress(self._blob[self._at[c] : self._at[c + 1]]))
 
     def __iter__(self) -> Iterator[V]:
         return (self[i] for i in range(len(self)))
@@ -96,7 +100,7 @@ class Pickled(Sequence[V], Generic[V]):
         for c in range(lo // CHUNK, -(-hi // CHUNK)):
             chunk = self._read.get(c)
             if chunk is None:
-                chunk = pickle.loads(zlib.decompress(self._blob[self._at[c] : self._at[c + 1]]))
+                chunk = self._unpack(c)
             out += chunk[max(lo - c * CHUNK, 0) : hi - c * CHUNK]
         return out
 

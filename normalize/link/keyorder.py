@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from normalize.link import columns as col
 from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
 from normalize.link.keyrows import COLUMNS, Part, RowMaker, Rows
@@ -72,7 +73,7 @@ def arrange(rows: Rows) -> Keys:
     counts = np.diff(np.append(starts, len(by_key)))
     # a surname-only reading its entity already has goes, but where a generic name changed that one
     held = (c["part"][by_key] == Part.SURNAME_HELD) & ~np.repeat(generic, counts)
-    counts -= _total(held, starts)
+    counts -= col.run_totals(np.add, held, np.append(starts, len(held)), np.int64)
     by_key = by_key[~held]
     del held
     left = counts > 0
@@ -117,15 +118,6 @@ def _new_keys(core: Any, full: Any, by_key: Any) -> Any:
         rows = by_key[i - 1 : i + _SLICE]
         out[i : i + _SLICE] = (core[rows[1:]] != core[rows[:-1]]) | (full[rows[1:]] != full[rows[:-1]])
     return out
-
-
-def _total(flags: Any, starts: Any) -> Any:
-    """Per group (rows from each start to the next): how many rows' flags are set (int64)."""
-    import numpy as np
-
-    if not len(flags):
-        return np.zeros(len(starts), dtype=np.int64)
-    return np.add.reduceat(flags, starts, dtype=np.int64)
 
 
 def _any(flags: Any, starts: Any) -> Any:
