@@ -20,16 +20,15 @@ from normalize.link.folding import fold_all
 _SLICE = 1 << 18  # forms read at once by `folded`
 
 
-@dataclass(frozen=True)
-class Strings:
-    """String i is the code points points[at[i]:at[i + 1]]."""
-
-    points: Any  # numpy uint16 or uint32 (`columns.code_points`)
-    at: Any  # numpy int64, one more than the strings
+@dataclass(frozen=True, eq=False)
+class Strings(col.Joined):
+    """Strings as their code points and offsets (a `columns.Joined`), read one by one, joined, reordered,
+    folded and encoded."""
 
     @classmethod
     def of(cls, strings: Sequence[str]) -> Strings:
-        return cls(col.code_points("".join(strings)), col.offsets(strings))
+        joined = col.join(strings)
+        return cls(joined.points, joined.at)
 
     @classmethod
     def join(cls, parts: Sequence[Strings]) -> Strings:
@@ -54,25 +53,15 @@ class Strings:
         copied (a compile's 2.7M forms at 100k entities took half a second to copy, and 100 MiB)."""
         return Reordered(self, order)
 
-    def folded(self, order: Any) -> col.Joined:
-        """The strings at `order`, folded (`folding.fold`), as code points: folded together, a call a slice,
-        not a string, and no string made of each."""
-        import numpy as np
-
-        joined = col.Joined(self.points, self.at)
-        points, lengths = [np.zeros(0, dtype=np.uint16)], [np.zeros(0, dtype=np.int64)]
-        for i in range(0, len(order), _SLICE):
-            parts = fold_all(joined.take(order[i : i + _SLICE]).strings())
-            points.append(col.code_points("".join(parts)))
-            lengths.append(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-        at = np.zeros(sum(map(len, lengths)) + 1, dtype=np.int64)
-        np.cumsum(np.concatenate(lengths), out=at[1:])
-        return col.Joined(np.concatenate(points), at)
+    def folded(self, order: Any) -> Strings:
+        """The strings at `order`, folded (`folding.fold`): folded together, a call a slice, not a string."""
+        slices = range(0, len(order), _SLICE)
+        return Strings.join([Strings.of(fold_all(self.take(order[i : i + _SLICE]).strings())) for i in slices])
 
     def encode(self, order: Any = None) -> tuple[str, Any, Any]:
         """`columns.encode` of the strings (those at `order`, in that order): numpy gathers their code points a
         slice of strings at a time (`columns.Joined.gather`); no string is made a form."""
-        return col.encode(col.Joined(self.points, self.at), order)
+        return col.encode(self, order)
 
 
 @dataclass(frozen=True)
@@ -88,7 +77,7 @@ class Reordered:
     def __getitem__(self, i: int) -> str:
         return self.strings[int(self.order[i])]
 
-    def folded(self, order: Any) -> col.Joined:
+    def folded(self, order: Any) -> Strings:
         """`Strings.folded` of the strings at `order`."""
         return self.strings.folded(self.order[order])
 
