@@ -124,9 +124,7 @@ def _any(flags: Any, starts: Any) -> Any:
     """Per group (rows from each start to the next): whether any row's flag is set."""
     import numpy as np
 
-    if not len(flags):
-        return np.zeros(0, dtype=bool)
-    return np.maximum.reduceat(flags.astype(np.uint8), starts).astype(bool)
+    return col.run_totals(np.logical_or, flags, np.append(starts, len(flags)), bool)
 
 
 def _mark_generic(
