@@ -262,7 +262,7 @@ def compile_gazetteers(
     def pack() -> None:  # a large set's entities as its entry keeps them, beside the compile's last steps
         packed.append(Pickled.of(g.entities))
 
-    entry = (g, link.compile_index(g, store, meanwhile=pack if packed is not None else None, surveyed=facts))
+    entry = (g, link.compile_index(g, store, meanwhile=pack if packed is not None else None, facts=facts))
     if path is not None:
         _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")

@@ -208,15 +208,15 @@ def test_a_large_entry_packs_its_entities_beside_the_compile(
     by pickling them as it is written."""
     monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
     real = link.compile_index
-    monkeypatch.setattr(link, "compile_index", lambda g, store, meanwhile, surveyed: real(g, store, surveyed=surveyed))
+    monkeypatch.setattr(link, "compile_index", lambda g, store, meanwhile, facts: real(g, store, facts=facts))
     cache.compile_gazetteers([gaz], bundled=False)
     g1, i1 = cache.compile_gazetteers([gaz], bundled=False)  # read back
     cache.clear()
     called: list[str] = []
 
-    def spy(g: gz.Gazetteer, store: object, meanwhile: Callable[[], object], surveyed: object) -> link.Index:
+    def spy(g: gz.Gazetteer, store: object, meanwhile: Callable[[], object], facts: object) -> link.Index:
         wrapped = lambda: called.append("meanwhile") or meanwhile()  # noqa: E731
-        return real(g, store, meanwhile=wrapped, surveyed=surveyed)  # type: ignore[arg-type]
+        return real(g, store, meanwhile=wrapped, facts=facts)  # type: ignore[arg-type]
 
     monkeypatch.setattr(link, "compile_index", spy)
     cache.compile_gazetteers([gaz], bundled=False)
@@ -243,14 +243,14 @@ def test_a_set_of_many_entities_is_packed_before_its_keys_are_generated(
     real = link.compile_index
     given: list[object] = []
 
-    def spy(g: gz.Gazetteer, store: object, meanwhile: object, surveyed: object) -> link.Index:
-        given.append((g.entities, meanwhile, surveyed))
-        return real(g, store, meanwhile=meanwhile, surveyed=surveyed)  # type: ignore[arg-type]
+    def spy(g: gz.Gazetteer, store: object, meanwhile: object, facts: object) -> link.Index:
+        given.append((g.entities, meanwhile, facts))
+        return real(g, store, meanwhile=meanwhile, facts=facts)  # type: ignore[arg-type]
 
     monkeypatch.setattr(link, "compile_index", spy)
     g, index = cache.compile_gazetteers([gaz], bundled=False)
-    (entities, meanwhile, surveyed), = given
-    assert isinstance(entities, Pickled) and meanwhile is None and surveyed is not None
+    (entities, meanwhile, facts), = given
+    assert isinstance(entities, Pickled) and meanwhile is None and facts is not None
     assert index.entities is entities and tuple(g.entities) == tuple(beside.entities)
     assert link.find_mentions(TEXT, index) == link.find_mentions(TEXT, before) and link.find_mentions(TEXT, index)
     _g, i2 = cache.compile_gazetteers([gaz], bundled=False)  # read back

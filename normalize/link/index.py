@@ -96,17 +96,18 @@ def compile_index(
     large: bool | None = None,
     processes: int | None = None,
     meanwhile: Callable[[], object] | None = None,
-    surveyed: Survey | None = None,
+    facts: Survey | None = None,
 ) -> Index:
     """Compile a gazetteer into an Index; with a `store`, the entities' own keys kept from an earlier
     compile are taken from it. `large`: a key table (True) or an automaton (False); by default by the
     number of keys (`use_key_table`). `processes`: how many generate the keys (`keyrows.generate`);
-    `meanwhile`: more work to do beside the compile once they are generated, in a thread. `surveyed`: the
+    `meanwhile`: more work to do beside the compile once they are generated, in a thread. `facts`: the
     set's `survey.Survey`, if made before its entities were packed (`cache.compile_gazetteers`)."""
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
-    facts = survey(entities) if surveyed is None else surveyed
+    if facts is None:
+        facts = survey(entities)
     log.debug("compile: surveyed")
     rows = keyrows.generate(entities, facts, store, processes)
     log.debug("compile: generated %d rows", len(rows))

@@ -34,8 +34,7 @@ from normalize.link.people import Census, People, named_in_full, tables
 from normalize.link.people import join as join_people
 from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Needs
 from normalize.link.strings import Strings
-from normalize.link.survey import Survey
-from normalize.link.survey import survey as surveyed
+from normalize.link.survey import Survey, survey
 
 # entities from which a compile generates rows in forked processes: below it a fork and the columns sent
 # back cost more than they save (the bundled set, 800 entities, compiles in 2 s in one process)
@@ -88,22 +87,23 @@ class Rows:
 
 def generate(
     entities: Sequence[Entity],
-    survey: Survey | None = None,
+    facts: Survey | None = None,
     store: KeyStore | None = None,
     processes: int | None = None,
 ) -> Rows:
-    """The rows of every entity, with the names the set implies (`survey`'s, made here if not given), from
-    `processes` forked processes (by default: one a core, for a set of `PARALLEL_MIN` entities or more).
-    The entities may be packed (`pickled.Pickled`): each process unpacks its own."""
-    if survey is None:
-        survey = surveyed(entities)
+    """The rows of every entity, with the names the set implies (the set's `facts`, surveyed here if not
+    given: `survey.survey`), from `processes` forked processes (by default: one a core, for a set of
+    `PARALLEL_MIN` entities or more). The entities may be packed (`pickled.Pickled`): each process unpacks
+    its own."""
+    if facts is None:
+        facts = survey(entities)
     if store is not None:
         store.prune()
-    runs = tasks(survey.pieces)
+    runs = tasks(facts.pieces)
     if processes is None:
         processes = process_count(len(entities), len(runs))
     pack = processes > 1 and len(entities) >= PACK_MIN  # the people's tables, by the forked processes
-    _SHARED[:] = [entities, survey, store, pack]
+    _SHARED[:] = [entities, facts, store, pack]
     try:
         if processes <= 1:
             return join([_task(lo, hi) for lo, hi in runs])
@@ -115,7 +115,7 @@ def generate(
                 done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
             # read once the processes are gone: the rows received as they came made this process grow while
             # the others were at their largest, the peak of the whole tree
-            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), survey.census if pack else None)
+            rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), facts.census if pack else None)
         heap.trim()  # the chunks read, joined and freed
         return rows
     finally:
@@ -237,15 +237,15 @@ class RowMaker:
 
 def _task(lo: int, hi: int) -> Rows:
     """The rows of entities [lo, hi) (`_SHARED`'s)."""
-    entities, survey, store, packed = _SHARED
-    named = [survey.named(i, e) for i, e in enumerate(entities[lo:hi], lo)]  # a packed set's: unpacked here
-    parents, country_gens, counted = survey.parents, survey.country_genitives, survey.census
+    entities, facts, store, packed = _SHARED
+    named = [facts.named(i, e) for i, e in enumerate(entities[lo:hi], lo)]  # a packed set's: unpacked here
+    parents, country_gens, counted = facts.parents, facts.country_genitives, facts.census
     out = RowMaker()
     values, forms, keys = out.values, out.forms, out.keys
     people = People()
     own: Iterator | None = None
     if store is not None:
-        own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in survey.pieces if lo <= p.lo < hi])
+        own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in facts.pieces if lo <= p.lo < hi])
     for idx, e in enumerate(named, lo):
         may_lower = e.type in ("agency", "organization")  # as `keys.lower_first_ok` judges
         # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
