@@ -74,6 +74,12 @@ def parses(word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
     return tuple(analyzer().parse(word))
 
 
+def is_known(word: str) -> bool:
+    """Whether a word (any case) is in the dictionary, ё or е: what any of its readings being known
+    (`Parse.is_known`) tells, without the readings, which for an unknown word pymorphy3 guesses slowly."""
+    return analyzer().word_is_known(word)
+
+
 def reading(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
     """The first reading of a word as one of `pos` in `case` (None: there is none)."""
     for p in parses(word.lower()):

@@ -255,3 +255,14 @@ def test_a_lone_surrogate_in_a_text_is_a_character_like_any_other():
     """Text decoded with surrogateescape may hold lone surrogates: the scan reads them, as the automaton did."""
     table = table_of(["москва"])
     assert [(s, e) for s, e, _r in table.find("\udce2 москва\udce2")] == [(2, 8)]
+
+
+@pytest.mark.parametrize("cutoff", [60.0, 80.0, 85.0, 88.0, 90.0, 95.0, 100.0])
+def testleast_matches_is_the_fewest_that_reach_the_cutoff(cutoff):
+    """The bound `reachable` keeps keys by: for every word and key length, the fewest common characters whose
+    ratio reaches the cutoff, as the float comparison of the ratio's bound judges it."""
+    for n in range(2, 40):
+        lengths = tuple(range(2, 50))
+        least = nearkeys.least_matches(n, lengths, cutoff).tolist()
+        expected = [next(m for m in range(0, 100) if 200 * m >= cutoff * (n + length) - 1e-6) for length in lengths]
+        assert least == expected, n

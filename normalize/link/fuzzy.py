@@ -90,13 +90,15 @@ def _typo_of(surface: str, index: Index, memo: Memo) -> tuple[int, float] | None
     if surface.isascii():
         return None  # a Latin name is copied, not typed: a near spelling is another name (Facebook, Faceboook)
     word = fold(surface)
+    if morph.is_known(word):
+        # a dictionary word or a known name is itself, not a typo: two capitalised words in three are, and
+        # this is cheaper than the nearest key in a large set's blocks (thousands of keys)
+        return None
     near = nearest_key(word, index, memo, FUZZY_CUTOFF, max_diff=1)
     # same ending: a different inflection («Ниязбековой» for «Ниязбековым») is another word, not a typo;
     # a typo changes a letter or two, not the length by more than one («Арлингтонском» is an adjective)
     if near is None or near[0][-2:] != word[-2:] or abs(len(near[0]) - len(word)) > 1 or len(near[0]) < FUZZY_MIN_LEN:
         return None
-    if any(p.is_known for p in morph.parses(word)):
-        return None  # a dictionary word or a known name is itself, not a typo (checked last: it is slow)
     return near[2], round(0.85 * near[1] / 100, 3)
 
 

@@ -97,7 +97,7 @@ def other_first_name_before(text: str, start: int, index: Index, entity: int) ->
     word = m.group(1)
     word_start = start - len(m.group(0))
     if not morph.is_first_name(word):
-        if sentence_start(text, word_start) or any(p.is_known for p in morph.parses(word.lower())):
+        if sentence_start(text, word_start) or morph.is_known(word):
             return False
     own = {fold(f) for f in index.first_forms.get(entity, ())}
     return fold(word) not in own

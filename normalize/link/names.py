@@ -128,7 +128,7 @@ def person_spellings(name: str) -> tuple[str, ...]:
     """A full name with its last word spelled the other ways the `any` rules allow («Садыр Жапаров» →
     «Садыр Джапаров»): the near spellings of foreign surnames are found by fuzzy matching, these not."""
     words = name.split()
-    if len(words) < 2 or any(p.is_known for p in morph.parses(words[-1].lower())):
+    if len(words) < 2 or morph.is_known(words[-1]):
         return ()  # a surname the dictionary knows («Жуков») is spelled as it knows it
     return tuple(" ".join([*words[:-1], s]) for s in spellings(words[-1], foreign=False))
 

@@ -14,13 +14,24 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 
 from normalize.link import columns as col
 
 # a prefix's blocks: their key lengths, ascending, and the (start, end) rows of each
 Blocks = tuple[tuple[int, ...], tuple[tuple[int, int], ...]]
+
+
+class Block(NamedTuple):
+    """The keys a word is compared with (`NearKeys.block`): their rows, letter bits and lengths, sorted by
+    length, and the lengths present with how many keys each has."""
+
+    rows: Any  # a range of rows, or the rows gathered (int64)
+    letters: Any  # uint64
+    length: Any  # uint16
+    lengths: tuple[int, ...]
+    runs: Any  # int64: keys of each of `lengths`
 _COLUMNS = {
     "keys": "u1",  # the keys, encoded (`columns.encode`), in transliteration-block order
     "key_at": "u4",  # where each key starts in `keys` (one more: the end)
@@ -102,10 +113,10 @@ class NearKeys:
         """The entity the key in a row names."""
         return int(self._np["owner"][row])
 
-    def block(self, prefix: str, lengths: range, by_letter: bool) -> tuple[Any, Any, Any]:
-        """The rows of the blocks of a prefix and lengths in block order, with their keys' letter bits and
-        lengths: a transliteration block is a run of rows (a `range`, and views of the columns: nothing
-        is copied, however many ranges a run's words ask for); a typo block's rows are gathered (small)."""
+    def block(self, prefix: str, lengths: range, by_letter: bool) -> Block:
+        """The keys of the blocks of a prefix and lengths, in block order (`Block`): a transliteration block
+        is a run of rows (a `range`, and views of the columns: nothing is copied, however many ranges a
+        run's words ask for); a typo block's rows are gathered (small)."""
         import numpy as np
 
         blocks = self.translit_blocks if by_letter else self.typo_blocks
@@ -113,33 +124,36 @@ class NearKeys:
         lo, hi = bisect_left(sizes, lengths.start), bisect_left(sizes, lengths.stop)
         # a prefix's blocks are stored by length: the lengths asked for are one run
         start, end = (spans[lo][0], spans[hi - 1][1]) if lo < hi else (0, 0)
+        runs = np.array([e - s for s, e in spans[lo:hi]], dtype=np.int64)
         cols = self._np
         if by_letter:
-            return range(start, end), cols["letters"][start:end], cols["length"][start:end]
+            return Block(range(start, end), cols["letters"][start:end], cols["length"][start:end], sizes[lo:hi], runs)
         rows = cols["typo_rows"][start:end].astype(np.int64)
-        return rows, cols["letters"][rows], cols["length"][rows]
+        return Block(rows, cols["letters"][rows], cols["length"][rows], sizes[lo:hi], runs)
 
-    def reachable(self, word: str, block: tuple[Any, Any, Any], cutoff: float) -> list[int]:
-        """The rows of a block (`block`), in order, whose keys may reach `cutoff` with `word` (see the
-        module's docstring)."""
+    def reachable(self, word: str, block: Block, cutoff: float) -> list[int]:
+        """The rows of a block, in order, whose keys may reach `cutoff` with `word` (see the module's
+        docstring)."""
         import numpy as np
 
-        rows, letters, length = block
+        rows, letters, length = block.rows, block.letters, block.length
         if not len(rows):
             return []
-        bits = np.uint64(letter_bits(word))
-        # letters of the word the key lacks: at least one character each the subsequence cannot hold;
-        # then, for the keys left, the key's letters the word lacks
-        n = len(word)
-        lengths = length.astype(np.int64)
-        own = np.bitwise_count(bits & ~letters).astype(np.int64)
-        keep = np.flatnonzero(200 * (n - own) >= cutoff * (n + lengths) - 1e-6)
-        theirs = np.bitwise_count(letters[keep] & ~bits).astype(np.int64)
-        keep = keep[200 * (lengths[keep] - theirs) >= cutoff * (n + lengths[keep]) - 1e-6]
+        bits = letter_bits(word)
+        n, n_bits = len(word), bits.bit_count()
+        # letters of the word the key lacks (the word's distinct letters less those they share): at least
+        # one character each the subsequence cannot hold. As a least number of shared letters for each key
+        # length, one pass over the block keeps the keys that pass; the keys left are few
+        least = least_matches(n, block.lengths, cutoff) + (n_bits - n)
+        common = np.bitwise_count(letters & np.uint64(bits))
+        keep = np.flatnonzero(common >= np.repeat(least, block.runs))
+        # then the key's letters the word lacks
+        lengths = length[keep].astype(np.int64)
+        theirs = np.bitwise_count(letters[keep] & ~np.uint64(bits)).astype(np.int64)
+        keep = keep[200 * (lengths - theirs) >= cutoff * (n + lengths) - 1e-6]
         return (keep + rows.start).tolist() if isinstance(rows, range) else rows[keep].tolist()
 
-
-    def nearest(self, word: str, block: tuple[Any, Any, Any], cutoff: float) -> list[tuple[str, float, int]]:
+    def nearest(self, word: str, block: Block, cutoff: float) -> list[tuple[str, float, int]]:
         """The two keys of `block` nearest `word` at `cutoff` or more (rapidfuzz ratio), with their entities:
         rapidfuzz compares only the keys `reachable` leaves, in block order (the same keys and ties)."""
         rows = self.reachable(word, block, cutoff)
@@ -149,6 +163,20 @@ class NearKeys:
 
         best = process.extract(word, [self.key(i) for i in rows], scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
         return [(k, score, self.owner(rows[i])) for k, score, i in best]
+
+
+@lru_cache(maxsize=4096)
+def least_matches(n: int, lengths: tuple[int, ...], cutoff: float) -> Any:
+    """For each key length, the fewest characters a common subsequence of a word of n and a key of that length
+    must hold for their ratio to reach `cutoff` (200·matches ≥ cutoff·(n + length), compared in floats as the
+    ratio's bound always was, so that no key is kept or dropped otherwise)."""
+    import numpy as np
+
+    bound = cutoff * (n + np.array(lengths, dtype=np.int64)) - 1e-6
+    least = np.ceil(bound / 200)
+    least -= 200 * (least - 1) >= bound  # the division rounded up past the least
+    least += 200 * least < bound  # or down below it
+    return least.astype(np.int64)
 
 
 def _restore(meta: tuple, *bufs: Any) -> NearKeys:

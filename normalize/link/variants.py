@@ -466,7 +466,7 @@ def abbreviations(name: str) -> tuple[str, ...]:
         if noun is not None:
             compound = stem + noun.word
             # a word the dictionary does not know has no known parse: not parsed (most compounds tried)
-            known = morph.analyzer().word_is_known(compound)
+            known = morph.is_known(compound)
             if known and any(
                 p.is_known and p.tag.POS == "NOUN" and p.normal_form == compound for p in morph.parses(compound)
             ):
