@@ -112,9 +112,12 @@ def generate(
         # lock another thread held (a run at 100k entities hung so)
         with _spill_folder() as folder:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                done = pool.starmap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
-            # read once the processes are gone: the rows received as they came made this process grow while
-            # the others were at their largest, the peak of the whole tree
+                done = pool.imap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
+                # a set below PACK_MIN: each task's rows read as they come, while the processes make the
+                # next ones (half a second of a 100k compile)
+                done = list(done) if pack else [(_load(d), n) for d, n in done]
+            # a large set's, once the processes are gone: read as they came, the rows made this process grow
+            # while the others were at their largest, the peak of the whole tree
             rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), facts.census if pack else None)
         heap.trim()  # the chunks read, joined and freed
         return rows
@@ -135,9 +138,10 @@ def _spill_folder() -> Iterator[str | None]:
         yield path
 
 
-def _spilled_task(lo: int, hi: int, folder: str | None) -> tuple[str | Rows, int]:
-    """`_task`'s rows written to a file in `folder` (its path), or the rows themselves without one; and how
-    many there are."""
+def _spilled_task(run: tuple[int, int, str | None]) -> tuple[str | Rows, int]:
+    """`_task`'s rows of a run (lo, hi, folder) written to a file in `folder` (its path), or the rows
+    themselves without one; and how many there are."""
+    lo, hi, folder = run
     rows = _task(lo, hi)
     n = len(rows)
     if folder is None:
