@@ -484,6 +484,7 @@ def is_mainly_first_name(word: str) -> bool:
 
 
 @lru_cache(maxsize=65_536)
+@lru_cache(maxsize=65_536)
 def word_forms(word: str, gender: str | None, role: str) -> tuple[str, ...]:
     """All case forms of one name word (for surname-only and first-name mentions), sorted; kept, as people
     share first names and surnames."""

@@ -250,24 +250,29 @@ def _task(lo: int, hi: int) -> Rows:
     own: Iterator | None = None
     if store is not None:
         own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in facts.pieces if lo <= p.lo < hi])
+    needs_code, priority = NEEDS_CODE_BY_ID, PRIORITY
     for idx, e in enumerate(named, lo):
         may_lower = e.type in ("agency", "organization")  # as `keys.lower_first_ok` judges
         # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
         held: dict[tuple[str, int, str], int] = {}
         made = list(entity_keys(e, parents, country_gens, next(own) if own is not None else None))
-        for k, key in zip(made, fold_all([k.form for k in made]), strict=True):
-            needs = NEEDS_CODE_BY_ID[id(k.needs)]
-            at = held.get((key, needs, k.coord))
-            method = PRIORITY[k.method]  # a method's code is its priority
+        # a key's fields unpacked, and its pair numbered only if it has one: a million rows and more
+        for (form, method_name, tail, needs_of, owner, coord), key in zip(
+            made, fold_all([k.form for k in made]), strict=True
+        ):
+            needs = needs_code[id(needs_of)]
+            at = held.get((key, needs, coord))
+            method = priority[method_name]  # a method's code is its priority
             if at is None:
-                held[key, needs, k.coord] = len(forms)
+                held[key, needs, coord] = len(forms)
                 keys.append(key)
-                forms.append(k.form)
+                forms.append(form)
             elif method < values[at][1]:
-                forms[at] = k.form
+                forms[at] = form
             else:
                 continue
-            row = (idx, method, needs, may_lower and lower_first_ok(e, k.form), k.tail, out.pair(k.owner, k.coord), 0)
+            pair = out.pair(owner, coord) if owner or coord else 0
+            row = (idx, method, needs, may_lower and lower_first_ok(e, form), tail, pair, 0)
             if at is None:
                 values.append(row)
             else:
