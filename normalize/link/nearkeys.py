@@ -144,7 +144,8 @@ class NearKeys:
         # letters of the word the key lacks (the word's distinct letters less those they share): at least
         # one character each the subsequence cannot hold. As a least number of shared letters for each key
         # length, one pass over the block keeps the keys that pass; the keys left are few
-        least = least_matches(n, block.lengths, cutoff) + (n_bits - n)
+        # in bytes, as the counts are: a key has at most 64 letter bits, and a bound under 0 is 0
+        least = np.clip(least_matches(n, block.lengths, cutoff) + (n_bits - n), 0, 255).astype(np.uint8)
         common = np.bitwise_count(letters & np.uint64(bits))
         keep = np.flatnonzero(common >= np.repeat(least, block.runs))
         # then the key's letters the word lacks
