@@ -33,8 +33,8 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _phrase_forms, head_of, name_word_cases)
-    judged = (word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
+    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _cases_of, _phrase_forms, head_of)
+    judged = (name_word_cases, word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
     for memo in (*memos, *judged, adjective_forms, person_parts):
         memo.cache_clear()
     derived_adjective.cache_clear()
@@ -176,25 +176,19 @@ def _grams(*grammemes: str) -> frozenset[str]:
 def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, number: str) -> list[Form]:
     """`out` with the forms of a name in each case of one number that it does not hold yet."""
     seen = {f.text for f in out}
-    head_word = words[head]
     agreeing = [i for i in range(head) if not is_acronym(words[i]) and NAME_WORD.match(words[i])]
-    adjectives = [words[i] for i in agreeing]
     gender = str(hp.tag.gender) if number == "sing" and hp.tag.gender else ""
     # in the accusative the adjectives agree in animacy too (plural, or a masculine head)
     animate = str(hp.tag.animacy or "inan") if number == "plur" or hp.tag.gender == "masc" else ""
-    for case in CASES:
-        new_head = _inflect_word_cached(head_word, _grams(case, number), ("NOUN",))
-        if new_head is None:
+    heads = _cases_of(words[head], number, "", "", ("NOUN",))
+    adjectives = [_cases_of(words[i], number, gender, animate, ("ADJF", "PRTF")) for i in agreeing]
+    for k, case in enumerate(CASES):
+        if heads[k] is None or any(forms[k] is None for forms in adjectives):
             continue
         new_words = list(words)
-        new_words[head] = new_head
-        if agreeing:
-            grams = (case, number, gender, animate if case == "accs" else "")
-            inflected = _inflected_all(adjectives, _grams(*(g for g in grams if g)), ("ADJF", "PRTF"))
-            if inflected is None:
-                continue
-            for i, w in zip(agreeing, inflected, strict=True):
-                new_words[i] = w
+        new_words[head] = heads[k]
+        for i, forms in zip(agreeing, adjectives, strict=True):
+            new_words[i] = forms[k]
         text = " ".join(new_words)
         if text not in seen:
             seen.add(text)
@@ -202,15 +196,16 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
     return out
 
 
-def _inflected_all(words: list[str], grams: frozenset[str], pos: tuple[str, ...]) -> list[str] | None:
-    """Each word inflected (`_inflect_word_cached`), or None as soon as one will not be."""
+@lru_cache(maxsize=65_536)
+def _cases_of(word: str, number: str, gender: str, animate: str, pos: tuple[str, ...]) -> tuple[str | None, ...]:
+    """A word of a name in each of CASES of one number (`_inflect_word_cached`; None where it will not be),
+    agreeing in `gender` and, in the accusative, in `animate`: once per word, not once per name and case
+    (a large set's names share their words)."""
     out = []
-    for word in words:
-        w = _inflect_word_cached(word, grams, pos)
-        if w is None:
-            return None
-        out.append(w)
-    return out
+    for case in CASES:
+        grams = (case, number, gender, animate if case == "accs" else "")
+        out.append(_inflect_word_cached(word, _grams(*(g for g in grams if g)), pos))
+    return tuple(out)
 
 
 def _head_index(words: list[str]) -> int | None:
@@ -483,7 +478,6 @@ def is_mainly_first_name(word: str) -> bool:
     return name > geo
 
 
-@lru_cache(maxsize=65_536)
 @lru_cache(maxsize=65_536)
 def word_forms(word: str, gender: str | None, role: str) -> tuple[str, ...]:
     """All case forms of one name word (for surname-only and first-name mentions), sorted; kept, as people
