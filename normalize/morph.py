@@ -196,7 +196,7 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
     return out
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)  # a bound on memory in each of a large compile's processes
 def _cases_of(word: str, number: str, gender: str, animate: str, pos: tuple[str, ...]) -> tuple[str | None, ...]:
     """A word of a name in each of CASES of one number (`_inflect_word_cached`; None where it will not be),
     agreeing in `gender` and, in the accusative, in `animate`: once per word, not once per name and case
