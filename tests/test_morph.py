@@ -185,6 +185,30 @@ def test_derived_adjectives(name, adjective):
     assert derived_adjective(name) == adjective
 
 
+# a word → whether the dictionary has it: what any of its readings being known tells (`Parse.is_known`)
+KNOWN = [
+    ("кубраков", False),  # a name the dictionary does not have: pymorphy3 only guesses its readings
+    ("кыргызтан", False),  # a typo
+    ("лавров", True),  # a surname it has
+    ("москвы", True),  # a case form
+    ("Москвы", True),  # any letter case
+    ("ребенок", True),  # ё written е
+    ("ребёнок", True),
+    ("кто-то", True),  # a hyphenated word it has
+    ("северо-запад", True),
+    ("байден", False),
+    ("facebook", False),  # Latin
+]
+
+
+@pytest.mark.parametrize("word, known", KNOWN)
+def test_is_known_is_a_known_reading(word: str, known: bool) -> None:
+    from normalize import morph
+
+    assert morph.is_known(word) is known
+    assert any(p.is_known for p in morph.parses(word.lower())) is known
+
+
 @pytest.mark.parametrize(
     "word, first, lemma_first, mainly",
     [
