@@ -65,9 +65,9 @@ def arrange(rows: Rows) -> Keys:
     c = rows.columns
     n = len(rows)
     # a Slot table is filled with the entities' own readings first, then the surname-only ones: by key, the
-    # own rows first, each in the order made (lexsort is stable)
+    # own rows first, each in the order made (as a lexsort: `columns.lexsorted`)
     later = c["part"] != Part.OWN
-    by_key = np.lexsort((later, c["key_full"], c["key_core"]))
+    by_key = col.lexsorted(c["key_core"], c["key_full"], later)
     starts = np.flatnonzero(_new_keys(c["key_core"], c["key_full"], by_key))
     generic = _any(c["method"][by_key] == PRIORITY["context"], starts)
     counts = np.diff(np.append(starts, len(by_key)))
@@ -88,7 +88,7 @@ def arrange(rows: Rows) -> Keys:
     sources = None
     if generic.any():
         by_key, starts, counts, added, sources = _mark_generic(rows, by_key, starts, counts, generic, pairs)
-    order = np.argsort(first_seq, kind="stable")  # the keys as their first readings came
+    order = np.argsort(first_seq)  # the keys as their first readings came (no two keys' first reading is one)
     counts = counts[order]
     at = np.concatenate(([0], np.cumsum(counts)))
     picks = np.repeat(starts[order] - at[:-1], counts)

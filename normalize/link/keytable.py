@@ -256,7 +256,7 @@ def build(keys: Keys, release: bool = False) -> KeyTable:
     word_hashes, spans = _most_words(take("key_word")[kept_rows], take("key_words")[kept_rows])
     hashes = take("key_core")[kept_rows]
     del kept_rows
-    by_hash_order = np.argsort(hashes, kind="stable")  # keys by hash, equal hashes in the keys' order
+    by_hash_order = col.lexsorted(hashes)  # keys by hash, equal hashes in the keys' order
     sorted_hashes = hashes[by_hash_order]
     del hashes
     by_hash = kept[by_hash_order]
@@ -303,7 +303,7 @@ def _most_words(words: Any, n_words: Any) -> tuple[Any, Any]:
     """Each word hash once, sorted, and the most `n_words` (uint8) it has."""
     import numpy as np
 
-    order = np.argsort(words, kind="stable")
+    order = np.argsort(words)  # any order of equal words: the most of each group is the same
     ordered = words[order]
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else order[:0]
     spans = np.maximum.reduceat(n_words[order], starts).astype(np.uint8) if len(starts) else np.zeros(0, np.uint8)
