@@ -162,3 +162,15 @@ def test_a_key_over_65535_characters_is_refused():
     key = "к" * 70_000
     with pytest.raises(ValueError, match="65,535"):
         nearkeys.build(nearkeys.words([key], [False], [0]))
+
+
+def test_encode_in_an_order_has_the_alphabet_of_the_strings_it_takes():
+    """Strings at an order (repeated, left out, empty, past a slice of `_SLICE` strings) encode as the list of
+    those strings would: a letter of a string left out is not in the alphabet."""
+    strings = ["аб", "вг", "ё", "", "аб", *(["д"] * 70_000), "ж"]
+    joined = col.join(strings)
+    last = len(strings) - 1
+    for order in ([0], [1, 1, 0], [2], [3], [4, 0], [], [5, last], [last - 1], list(range(last + 1))[::-1]):
+        got = col.encode(joined, np.array(order, dtype=np.int64))
+        want = col.encode([strings[i] for i in order])
+        assert (got[0], bytes(got[1]), got[2].tolist()) == (want[0], bytes(want[1]), want[2].tolist()), order
