@@ -31,6 +31,7 @@ def arrays(columns: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
 
 
 _SLICE = 1 << 16  # strings gathered at once by `Joined.take` (an index of their points: ~8 MiB)
+_TIE_SLICE = 1 << 20  # rows compared at once (`lexsorted`)
 _CHUNK = 1 << 20  # code points turned back into text at once (a column stored as UTF-8)
 
 
@@ -235,6 +236,3 @@ def lexsorted(first: Any, *then: Any) -> Any:
         rows = order[at]
         order[at] = rows[np.lexsort((rows, *(c[rows] for c in reversed(then)), first[rows]))]
     return order
-
-
-_TIE_SLICE = 1 << 20  # rows compared at once (`lexsorted`)

@@ -113,11 +113,10 @@ def generate(
         with _spill_folder() as folder:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
                 done = pool.imap(_spilled_task, [(lo, hi, folder) for lo, hi in runs], chunksize=1)
-                # a set below PACK_MIN: each task's rows read as they come, while the processes make the
-                # next ones (half a second of a 100k compile)
+                # below PACK_MIN each task's rows are read as they come, while the processes make the next
+                # (half a second of a 100k compile); a large set's once the processes are gone: read as they
+                # came, they made this process grow while the others were at their largest, the tree's peak
                 done = list(done) if pack else [(_load(d), n) for d, n in done]
-            # a large set's, once the processes are gone: read as they came, the rows made this process grow
-            # while the others were at their largest, the peak of the whole tree
             rows = join((_load(d) for d, _n in done), sum(n for _d, n in done), facts.census if pack else None)
         heap.trim()  # the chunks read, joined and freed
         return rows

@@ -21,6 +21,14 @@ from normalize.link import columns as col
 
 # a prefix's blocks: their key lengths, ascending, and the (start, end) rows of each
 Blocks = tuple[tuple[int, ...], tuple[tuple[int, int], ...]]
+_COLUMNS = {
+    "keys": "u1",  # the keys, encoded (`columns.encode`), in transliteration-block order
+    "key_at": "u4",  # where each key starts in `keys` (one more: the end)
+    "length": "u2",  # each key's length
+    "letters": "u8",  # each key's letters as bits (`letter_bits`)
+    "owner": "u4",  # the entity each key names
+    "typo_rows": "u4",  # the typo keys (a subset), in typo-block order
+}
 
 
 class Block(NamedTuple):
@@ -32,14 +40,6 @@ class Block(NamedTuple):
     length: Any  # uint16
     lengths: tuple[int, ...]
     runs: Any  # int64: keys of each of `lengths`
-_COLUMNS = {
-    "keys": "u1",  # the keys, encoded (`columns.encode`), in transliteration-block order
-    "key_at": "u4",  # where each key starts in `keys` (one more: the end)
-    "length": "u2",  # each key's length
-    "letters": "u8",  # each key's letters as bits (`letter_bits`)
-    "owner": "u4",  # the entity each key names
-    "typo_rows": "u4",  # the typo keys (a subset), in typo-block order
-}
 
 
 def letter_bits(word: str) -> int:
@@ -142,9 +142,8 @@ class NearKeys:
         bits = letter_bits(word)
         n, n_bits = len(word), bits.bit_count()
         # letters of the word the key lacks (the word's distinct letters less those they share): at least
-        # one character each the subsequence cannot hold. As a least number of shared letters for each key
-        # length, one pass over the block keeps the keys that pass; the keys left are few
-        # in bytes, as the counts are: a key has at most 64 letter bits, and a bound under 0 is 0
+        # one character each the subsequence cannot hold. Put as a least number of shared letters for each
+        # key length (in bytes, as the counts are), one pass over the block keeps the few keys that pass
         least = np.clip(least_matches(n, block.lengths, cutoff) + (n_bits - n), 0, 255).astype(np.uint8)
         common = np.bitwise_count(letters & np.uint64(bits))
         keep = np.flatnonzero(common >= np.repeat(least, block.runs))
