@@ -31,7 +31,7 @@ def arrays(columns: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
 
 
 _SLICE = 1 << 16  # strings gathered at once by `Joined.take` (an index of their points: ~8 MiB)
-_TIE_SLICE = 1 << 20  # rows compared at once (`lexsorted`)
+_TIE_SLICE = 1 << 20  # rows compared at once (`repeats`)
 _CHUNK = 1 << 20  # code points turned back into text at once (a column stored as UTF-8)
 
 
@@ -220,19 +220,28 @@ def lexsorted(first: Any, *then: Any) -> Any:
     """The rows in the order `np.lexsort((*reversed(then), first))` gives: by `first`, then by each of `then`,
     then by position. `first` is sorted alone (an unstable sort, several times quicker on hashes than the
     stable passes of a lexsort over every column), and only the rows whose value of `first` another row
-    shares (few, for hashes) are sorted by the rest; `first` is read a slice at a time in that order, not
-    copied whole (at 1M entities, a column of the rows is 130 MiB)."""
+    shares (few, for hashes) are sorted by the rest."""
     import numpy as np
 
     order = np.argsort(first)
-    tied = np.zeros(len(order), dtype=bool)
-    for i in range(1, len(order), _TIE_SLICE):
-        values = first[order[i - 1 : i + _TIE_SLICE]]
-        same = values[1:] == values[:-1]
-        tied[i - 1 : i - 1 + len(same)] |= same
-        tied[i : i + len(same)] |= same
+    same = repeats(first, order)
+    tied = same.copy()
+    tied[:-1] |= same[1:]
     at = np.flatnonzero(tied)
     if len(at):
         rows = order[at]
         order[at] = rows[np.lexsort((rows, *(c[rows] for c in reversed(then)), first[rows]))]
     return order
+
+
+def repeats(values: Any, order: Any) -> Any:
+    """Whether each row in `order` has the value of the row before it in that order (the first: False), read a
+    slice at a time: the values in that order are not copied whole (at 1M entities, a column of the rows is
+    130 MiB)."""
+    import numpy as np
+
+    out = np.zeros(len(order), dtype=bool)
+    for i in range(1, len(order), _TIE_SLICE):
+        ordered = values[order[i - 1 : i + _TIE_SLICE]]
+        out[i : i + len(ordered) - 1] = ordered[1:] == ordered[:-1]
+    return out

@@ -25,7 +25,6 @@ from normalize.link.strings import Reordered, Strings
 
 # the row columns a key keeps (`keyrows.COLUMNS`): what tells keys apart and where a row came from are spent
 ARRANGED = tuple(name for name in COLUMNS if name not in ("key_full", "part"))
-_SLICE = 1 << 20  # rows compared at once (`_new_keys`)
 FUZZY_MIN_LEN = 6
 TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
 
@@ -68,7 +67,8 @@ def arrange(rows: Rows) -> Keys:
     # own rows first, each in the order made (as a lexsort: `columns.lexsorted`)
     later = c["part"] != Part.OWN
     by_key = col.lexsorted(c["key_core"], c["key_full"], later)
-    starts = np.flatnonzero(_new_keys(c["key_core"], c["key_full"], by_key))
+    # a key starts where a row's hashes are not the row before's
+    starts = np.flatnonzero(~(col.repeats(c["key_core"], by_key) & col.repeats(c["key_full"], by_key)))
     generic = _any(c["method"][by_key] == PRIORITY["context"], starts)
     counts = np.diff(np.append(starts, len(by_key)))
     # a surname-only reading its entity already has goes, but where a generic name changed that one
@@ -106,18 +106,6 @@ def arrange(rows: Rows) -> Keys:
         more = np.flatnonzero(picks >= n)
         picks[more] = sources[picks[more] - n]
     return Keys(picked, rows.forms.reordered(picks), pairs, at)
-
-
-def _new_keys(core: Any, full: Any, by_key: Any) -> Any:
-    """Whether each row in `by_key`'s order starts a key (its hashes are not the row before's), a slice at a
-    time: the hashes in that order are not all copied (at 1M entities, 280 MiB)."""
-    import numpy as np
-
-    out = np.ones(len(by_key), dtype=bool)
-    for i in range(1, len(by_key), _SLICE):
-        rows = by_key[i - 1 : i + _SLICE]
-        out[i : i + _SLICE] = (core[rows[1:]] != core[rows[:-1]]) | (full[rows[1:]] != full[rows[:-1]])
-    return out
 
 
 def _any(flags: Any, starts: Any) -> Any:

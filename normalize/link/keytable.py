@@ -304,10 +304,9 @@ def _most_words(words: Any, n_words: Any) -> tuple[Any, Any]:
     import numpy as np
 
     order = np.argsort(words)  # any order of equal words: the most of each group is the same
-    ordered = words[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else order[:0]
-    spans = np.maximum.reduceat(n_words[order], starts).astype(np.uint8) if len(starts) else np.zeros(0, np.uint8)
-    return ordered[starts], spans
+    starts = np.flatnonzero(~col.repeats(words, order))
+    spans = col.run_totals(np.maximum, n_words[order], np.append(starts, len(order)), np.uint8)
+    return words[order[starts]], spans
 
 
 def _extras(pair: Any, n_pairs: int) -> tuple[Any, Any]:
