@@ -144,13 +144,14 @@ class NearKeys:
         # letters of the word the key lacks (the word's distinct letters less those they share): at least
         # one character each the subsequence cannot hold. Put as a least number of shared letters for each
         # key length (in bytes, as the counts are), one pass over the block keeps the few keys that pass
-        least = np.clip(least_matches(n, block.lengths, cutoff) + (n_bits - n), 0, 255).astype(np.uint8)
+        need = least_matches(n, block.lengths, cutoff)
+        least = np.clip(need + (n_bits - n), 0, 255).astype(np.uint8)
         common = np.bitwise_count(letters & np.uint64(bits))
         keep = np.flatnonzero(common >= np.repeat(least, block.runs))
-        # then the key's letters the word lacks
+        # then, by the same bound, the key's letters the word lacks
         lengths = length[keep].astype(np.int64)
         theirs = np.bitwise_count(letters[keep] & ~np.uint64(bits)).astype(np.int64)
-        keep = keep[200 * (lengths - theirs) >= cutoff * (n + lengths) - 1e-6]
+        keep = keep[lengths - theirs >= need[np.searchsorted(block.lengths, lengths)]]
         return (keep + rows.start).tolist() if isinstance(rows, range) else rows[keep].tolist()
 
     def nearest(self, word: str, block: Block, cutoff: float) -> list[tuple[str, float, int]]:
