@@ -20,7 +20,7 @@ from typing import Any
 from normalize import morph
 from normalize.gazetteer import Entity
 from normalize.link import names
-from normalize.link.folding import fold
+from normalize.link.folding import fold, fold_all
 from normalize.pickled import CHUNK, Pickled, PickledMap, pack_chunks
 
 MAPS = ("parts", "surname_forms", "surname_spellings", "first_forms")  # the tables by person
@@ -104,12 +104,13 @@ class People:
         if t.first_forms is None:
             return
         self.first_forms[idx] = t.first_forms
+        folded = dict.fromkeys(fold_all(t.first_forms))  # each folded form once, in order
         counts = self.first_counts
-        for form in {fold(f) for f in t.first_forms}:
+        for form in folded:
             counts[form] = counts.get(form, 0) + 1
         # Russian surnames are spelled one way: a near spelling is another family, never a variant
         if len(t.parts.first or "") >= 3 and not morph.is_russian_surname(t.parts.surname):
-            for form in dict.fromkeys(fold(f) for f in t.first_forms):
+            for form in folded:
                 self.first_persons.setdefault(form, []).append(idx)
 
     def packed(self, census: Census, lo: int, hi: int, more: Callable[[int], Tables]) -> People:
