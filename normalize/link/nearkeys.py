@@ -33,13 +33,13 @@ _COLUMNS = {
 
 class Block(NamedTuple):
     """The keys a word is compared with (`NearKeys.block`): their rows, letter bits and lengths, sorted by
-    length, and the lengths present with how many keys each has."""
+    length, and the lengths it holds with how many keys have each."""
 
     rows: Any  # a range of rows, or the rows gathered (int64)
     letters: Any  # uint64
-    length: Any  # uint16
-    lengths: tuple[int, ...]
-    runs: Any  # int64: keys of each of `lengths`
+    length: Any  # uint16: each key's
+    sizes: tuple[int, ...]  # the key lengths it holds, ascending (as `Blocks` has them)
+    runs: Any  # int64: how many keys have each of `sizes`
 
 
 def letter_bits(word: str) -> int:
@@ -144,14 +144,14 @@ class NearKeys:
         # letters of the word the key lacks (the word's distinct letters less those they share): at least
         # one character each the subsequence cannot hold. Put as a least number of shared letters for each
         # key length (in bytes, as the counts are), one pass over the block keeps the few keys that pass
-        need = least_matches(n, block.lengths, cutoff)
+        need = least_matches(n, block.sizes, cutoff)
         least = np.clip(need + (n_bits - n), 0, 255).astype(np.uint8)
         common = np.bitwise_count(letters & np.uint64(bits))
         keep = np.flatnonzero(common >= np.repeat(least, block.runs))
         # then, by the same bound, the key's letters the word lacks
         lengths = length[keep].astype(np.int64)
         theirs = np.bitwise_count(letters[keep] & ~np.uint64(bits)).astype(np.int64)
-        keep = keep[lengths - theirs >= need[np.searchsorted(block.lengths, lengths)]]
+        keep = keep[lengths - theirs >= need[np.searchsorted(block.sizes, lengths)]]
         return (keep + rows.start).tolist() if isinstance(rows, range) else rows[keep].tolist()
 
     def nearest(self, word: str, block: Block, cutoff: float) -> list[tuple[str, float, int]]:
