@@ -237,32 +237,37 @@ def compile_gazetteers(
         cachefile.touch(path)
         return entry
     from normalize.layers import stack  # the validator: only to compile, never on a cache hit
-
-    g = stack(command_layers(dirs or (), bundled=bundled))
-    log.debug("compile: stacked %d entities", len(g.entities))
-    from normalize.link import keyrows
+    from normalize.link import keyfill, keyrows
     from normalize.link.keystore import KeyStore
     from normalize.link.survey import survey
     from normalize.pickled import Pickled
 
     # the entities' own keys are kept per piece of a file: a change to one file of a large set generates
-    # its changed entities' keys only
+    # its changed entities' keys only; a large set's first compile fills the store as it stacks the set
     store = None if where is None else KeyStore(where, code_digest())
-    with cachefile.collector_off():  # as `link.compile_index` does: a hundred thousand objects made, all kept
-        facts = survey(g.entities)
+    layers = command_layers(dirs or (), bundled=bundled)
     packed = None
-    if len(g.entities) >= keyrows.PACK_MIN:
-        # packed as the entry keeps them, and the objects let go before the keys are generated: the forked
-        # processes unpack their own (at 1M entities the objects were 1.6 GiB of this process, and counted
-        # again in each forked one)
-        g = dataclasses.replace(g, entities=Pickled.of(g.entities))
-    elif path is not None:
-        packed = []
+    with keyfill.ahead(layers, store, keyrows.free_cores()) as stop_filling:
+        g = stack(layers)
+        log.debug("compile: stacked %d entities", len(g.entities))
+        with cachefile.collector_off():  # as `link.compile_index` does: a hundred thousand objects, all kept
+            facts = survey(g.entities)
+        if len(g.entities) >= keyrows.PACK_MIN:
+            # packed as the entry keeps them, and the objects let go before the keys are generated: the
+            # forked processes unpack their own (at 1M entities the objects were 1.6 GiB of this process,
+            # and counted again in each forked one)
+            g = dataclasses.replace(g, entities=Pickled.of(g.entities))
+        elif path is not None:
+            packed = []
+        if keyrows.process_count(len(g.entities), len(keyrows.tasks(facts.pieces))) > 1:
+            stop_filling()  # the processes that generate the keys take every core; one process leaves it one
 
-    def pack() -> None:  # a large set's entities as its entry keeps them, beside the compile's last steps
-        packed.append(Pickled.of(g.entities))
+        def meanwhile() -> None:  # beside the compile's last steps, in a thread, once the keys are generated
+            stop_filling()
+            if packed is not None:  # the entities as the entry keeps them
+                packed.append(Pickled.of(g.entities))
 
-    entry = (g, link.compile_index(g, store, meanwhile=pack if packed is not None else None, facts=facts))
+        entry = (g, link.compile_index(g, store, meanwhile=meanwhile, facts=facts))
     if path is not None:
         _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")

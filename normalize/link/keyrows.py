@@ -167,15 +167,21 @@ _SHARED: list = []  # what the tasks read: set before a fork, so the children re
 
 def process_count(n_entities: int, n_tasks: int) -> int:
     """How many processes generate the rows of `n_entities` entities in `n_tasks` tasks (1: this one)."""
-    if n_entities < PARALLEL_MIN or multiprocessing.parent_process() is not None:
+    if n_entities < PARALLEL_MIN:
+        return 1
+    return max(1, min(free_cores(), n_tasks, MAX_PROCESSES))
+
+
+def free_cores() -> int:
+    """The cores a compile may fork processes onto (1: none but this process's)."""
+    if multiprocessing.parent_process() is not None:
         return 1  # a run's worker (one compiling without the cache) leaves the cores to its siblings
     if threading.active_count() > 1:
         return 1  # a fork copies a lock another thread holds (an import's, a stream's) held forever
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, n_tasks, MAX_PROCESSES))
+        return os.cpu_count() or 1
 
 
 def tasks(cut: Sequence[Piece]) -> list[tuple[int, int]]:

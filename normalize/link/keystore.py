@@ -21,7 +21,7 @@ import hashlib
 import pickle
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -106,6 +106,33 @@ class KeyStore:
                 yield found
 
 
+    def fill(self, entities: Sequence[Entity], stop: Callable[[], bool] = lambda: False) -> int:
+        """Keep the own keys of `entities` (one file's, read alone: `keyfill`) in the shards of their
+        `pieces`, the last piece first, beside those kept there already, until `stop()` (asked every
+        `STOP_EVERY` entities): the piece it stops in is kept as far as it went. How many entities' keys
+        it made (not found kept)."""
+        made = 0
+        for piece in reversed(pieces(entities)):
+            shard = self.shard(piece.label)
+            kept = _read(shard)
+            rows = dict(kept)
+            stopped = False
+            for i in range(piece.lo, piece.hi):
+                if (i - piece.lo) % STOP_EVERY == 0 and stop():
+                    stopped = True
+                    break
+                fp = own_fingerprint(entities[i])
+                if fp not in rows:
+                    rows[fp] = tuple(own_keys(entities[i]))
+                    made += 1
+            if len(rows) > len(kept):
+                _write(shard, rows)
+            if stopped:
+                break
+        return made
+
+
+STOP_EVERY = 64  # entities between two asks whether to stop filling (a few milliseconds of keys)
 _LAYOUT = "columns-1"  # a shard's first field: a shard of another layout is generated again
 
 

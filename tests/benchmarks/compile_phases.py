@@ -68,8 +68,8 @@ def compile_here(dirs: list[str], bundled: bool) -> None:
     running generates its keys in one process)."""
     from normalize import cache
 
-    phases = Phases()  # one for both loggers: a phase ends where the one before it ended, whichever logged it
-    for name in ("normalize.cache", "normalize.link.index"):
+    phases = Phases()  # one for all three loggers: a phase ends where the one before it ended, whichever logged it
+    for name in ("normalize.cache", "normalize.link.keyfill", "normalize.link.index"):
         logging.getLogger(name).addHandler(phases)
         logging.getLogger(name).setLevel(logging.DEBUG)
     started, cpu = time.perf_counter(), _cpu()
