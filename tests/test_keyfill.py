@@ -110,6 +110,27 @@ def test_ahead_fills_beside_the_body_and_stops_with_it(tmp_path: Path, monkeypat
     assert not multiprocessing.active_children()
 
 
+def test_a_file_that_fails_is_left_to_the_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A file it cannot read, keys it cannot make: the other files are filled, and nothing is printed."""
+    monkeypatch.setattr(keyfill, "FILL_MIN_BYTES", 0)
+    folder = _set(tmp_path / "gaz")
+    (folder / "broken.yaml").write_text("entities: [{id: x, type: city, name: [", encoding="utf-8")
+    (folder / "zz.yaml").write_text(MORE.replace("person/x", "person/y").replace("Любовь", "Анна"), encoding="utf-8")
+    real = keystore.own_keys
+    monkeypatch.setattr(keystore, "own_keys", lambda e: 1 / 0 if e.name == "Анна Соболь" else real(e))
+    store = keystore.KeyStore(tmp_path / "cache", "code")
+    with keyfill.ahead([Layer.of(folder)], store, cores=2):
+        deadline = time.monotonic() + 60
+        while len(list(store.where.glob("keys-*.pickle"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+    assert store.fill(keyfill.entities_of(folder / "mini.yaml")) == 0  # filled
+    assert store.fill(keyfill.entities_of(folder / "more.yaml")) == 0
+    assert "Traceback" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize(("store", "cores", "min_bytes"), [(False, 2, 0), (True, 1, 0), (True, 2, 10**9)])
 def test_ahead_does_nothing_without_a_store_a_core_or_a_large_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: bool, cores: int, min_bytes: int

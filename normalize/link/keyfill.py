@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def ahead(layers: Sequence[Layer], store: KeyStore | None, cores: int) -> Iterat
             return
         stop.set()
         filler.join(STOP_WAIT)
-        if filler.is_alive():  # a piece's shard is written to a temporary file first: none is left half-written
+        if filler.is_alive():  # a shard is renamed into place whole: none is left half-written
             filler.terminate()
             filler.join()
         log.debug("compile: filled the key store ahead with %d entities' keys", made.value)
@@ -109,11 +110,11 @@ def _size(path: Path) -> int:
 
 
 def _fill(files: Sequence[Path], store: KeyStore, stop: Callable[[], bool], made: Any) -> None:
+    # Ctrl-C reaches the whole process group: the compile stops this process, which must not print a
+    # traceback of its own; and whatever goes wrong here, the compile makes those keys itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for path in reversed(files):
         if stop():
             return
-        try:
-            entities = entities_of(path)
-        except Exception:  # the stack reports what is wrong with the file; its keys are made then
-            continue
-        made.value += store.fill(entities, stop)
+        with contextlib.suppress(Exception):  # the stack reports what is wrong with the file
+            made.value += store.fill(entities_of(path), stop)
