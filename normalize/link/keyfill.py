@@ -21,6 +21,7 @@ itself, as it would have without it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import signal
@@ -113,6 +114,9 @@ def _fill(files: Sequence[Path], store: KeyStore, stop: Callable[[], bool], made
     # Ctrl-C reaches the whole process group: the compile stops this process, which must not print a
     # traceback of its own; and whatever goes wrong here, the compile makes those keys itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # what it makes, it keeps (keys, and the case forms of every word it meets) until it exits: the cyclic
+    # collector would walk that growing heap again and again, as in the processes that generate the keys
+    gc.disable()
     for path in reversed(files):
         if stop():
             return

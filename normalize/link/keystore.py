@@ -105,7 +105,6 @@ class KeyStore:
                         cachefile.touch(shard)
                 yield found
 
-
     def fill(self, entities: Sequence[Entity], stop: Callable[[], bool] = lambda: False) -> int:
         """Keep the own keys of `entities` (one file's, read alone: `keyfill`) in the shards of their
         `pieces`, the last piece first, beside those kept there already, until `stop()` (asked every
