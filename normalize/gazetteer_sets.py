@@ -385,6 +385,28 @@ def raise_first_error(problems: Sequence[Problem]) -> None:
         raise GazetteerError(Location(first.path, first.line), first.message + (tail if more else ""))
 
 
+def set_files(paths: Sequence[Path | str], found: Findings, label: Callable[[Path], str] = str) -> list[Path]:
+    """The gazetteer files under `paths` (dirs or files) taken as one set, in the order they are read, each
+    once; a path that cannot be walked, or a folder without any, reported in `found` (each file's place in
+    its order kept there too: problems are sorted by file as walked)."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for p in map(Path, paths):
+        try:
+            under = gazetteer_files([p])
+        except GazetteerError as exc:
+            found.add(label(p), 1, "unreadable", exc.message)
+            continue
+        if not under and p.is_dir():
+            found.add(label(p), 1, "no-files", "no *.yaml or *.yml files in this directory")
+        for f in under:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                found.file(label(f))
+                files.append(f)
+    return files
+
+
 def validate(
     paths: Sequence[Path],
     *,
@@ -404,25 +426,13 @@ def validate(
     """
     found = found if found is not None else Findings()
     start = len(found.problems)
-    files: list[Path] = []
+    files = set_files(paths, found, label)
     entities: list[Entry] = []
     rules: list[Entry] = []
-    seen: set[Path] = set()
-    for p in map(Path, paths):
-        try:
-            under = gazetteer_files([p])
-        except GazetteerError as exc:
-            found.add(label(p), 1, "unreadable", exc.message)
-            continue
-        if not under and p.is_dir():
-            found.add(label(p), 1, "no-files", "no *.yaml or *.yml files in this directory")
-        for f in under:
-            if f.resolve() not in seen:
-                seen.add(f.resolve())
-                files.append(f)
-                ents, rls = read_file(f, label(f), found, below)
-                entities += ents
-                rules += rls
+    for f in files:
+        ents, rls = read_file(f, label(f), found, below)
+        entities += ents
+        rules += rls
     check_entities(entities, found, below, name_keys)
     if warnings:
         check_common_words(entities, found)

@@ -29,7 +29,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from normalize.gazetteer import Entity, GazetteerError, Layer, gazetteer_files
+from normalize.gazetteer import Entity, Layer
+from normalize.gazetteer_sets import entity_of, set_files
+from normalize.gazetteer_validator import Findings, read_file
 from normalize.link.keystore import KeyStore
 
 log = logging.getLogger(__name__)
@@ -41,26 +43,14 @@ STOP_WAIT = 10.0  # seconds to wait for the filling process to keep its last pie
 
 
 def files_of(layers: Sequence[Layer]) -> list[Path]:
-    """The gazetteer files of a stack, in the order `layers.stack` reads them (a path that cannot be
-    walked left out: the stack reports it)."""
-    out: list[Path] = []
-    for layer in layers:
-        seen: set[Path] = set()  # a file named twice in a layer (a folder and a file in it) is read once
-        for p in layer.paths:
-            with contextlib.suppress(GazetteerError, OSError):
-                for f in gazetteer_files([p]):
-                    if f.resolve() not in seen:
-                        seen.add(f.resolve())
-                        out.append(f)
-    return out
+    """The gazetteer files of a stack, in the order `layers.stack` reads them (`gazetteer_sets.set_files`;
+    what it cannot walk, the stack reports)."""
+    return [f for layer in layers for f in set_files(layer.paths, Findings())]
 
 
 def entities_of(path: Path) -> list[Entity]:
     """The entities of one gazetteer file that read cleanly on their own, as the stack names their file
     (`str(path)`: their pieces' labels); one that only updates or drops another's (no name) is left out."""
-    from normalize.gazetteer_sets import entity_of
-    from normalize.gazetteer_validator import Findings, read_file
-
     entries, _rules = read_file(path, str(path), Findings())
     out: list[Entity] = []
     for entry in entries:

@@ -36,6 +36,7 @@ from normalize.link.records import METHODS, NEEDS, NEEDS_CODE_BY_ID, PRIORITY, K
 # (`keyrows.tasks`); whole files of 10,000 persons left one process a second of work after the other's
 PIECE = 2_500
 KEEP = 1_024  # shards kept (a set of 2.5M entities); the least recently used beyond this are removed
+STOP_EVERY = 64  # entities between two asks whether to stop filling (`KeyStore.fill`: a few milliseconds of keys)
 
 
 class Piece(NamedTuple):
@@ -131,7 +132,6 @@ class KeyStore:
         return made
 
 
-STOP_EVERY = 64  # entities between two asks whether to stop filling (a few milliseconds of keys)
 _LAYOUT = "columns-1"  # a shard's first field: a shard of another layout is generated again
 
 
