@@ -4,51 +4,28 @@ compile would have generated, found there by the compile, and never changes what
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 import time
 from pathlib import Path
 
+import keysets
 import pytest
+from keysets import FIXTURE, MORE, two_files
 
 from normalize import cache, gazetteer, link
 from normalize.gazetteer import Layer
 from normalize.layers import merge
-from normalize.link import keyfill, keys, keystore, variants
-
-FIXTURE = Path(__file__).parent / "fixtures" / "mini.yaml"
-MORE = "entities:\n  - {id: person/x, type: person, name: Любовь Соболь, gender: f}\n"
-
-
-def _set(where: Path) -> Path:
-    where.mkdir()
-    shutil.copy(FIXTURE, where / "mini.yaml")
-    (where / "more.yaml").write_text(MORE, encoding="utf-8")
-    return where
-
-
-def _named(folder: Path) -> list[gazetteer.Entity]:
-    g = gazetteer.load([folder])
-    derived = variants.derive(g.entities)
-    return [variants.with_derived(e, derived.get(i)) for i, e in enumerate(g.entities)]
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the entities whose keys the store generates from here on."""
-    made: list[str] = []
-    real = keystore.own_keys
-    monkeypatch.setattr(keystore, "own_keys", lambda e: made.append(e.name) or real(e))
-    return made
+from normalize.link import keyfill, keys, keystore
 
 
 @pytest.mark.parametrize("piece", [keystore.PIECE, 4], ids=["whole files", "pieces of four"])
 def test_filled_keys_are_found_by_the_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
     monkeypatch.setattr(keystore, "PIECE", piece)
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
     for path in keyfill.files_of([Layer.of(folder)]):
         assert store.fill(keyfill.entities_of(path)) > 0
-    named = _named(folder)
-    made = _counting(monkeypatch)
+    named = keysets.named(folder)
+    made = keysets.counting(monkeypatch)
     assert list(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
     # what the set implies (variants.derive) changes an entity's names: only those are generated again
     plain = gazetteer.load([folder]).entities
@@ -68,14 +45,14 @@ def test_a_fill_stopped_keeps_its_piece_as_far_as_it_went(tmp_path: Path, monkey
         return len(asked) == 3
 
     assert store.fill(entities, stop) == 10
-    made = _counting(monkeypatch)
+    made = keysets.counting(monkeypatch)
     assert list(store.own_keys(entities)) == [tuple(keys.own_keys(e)) for e in entities]
     assert made == [e.name for e in entities[10:]]
     assert store.fill(entities, lambda: True) == 0  # stopped before it began: nothing made
 
 
 def test_files_in_the_order_the_stack_reads_them(tmp_path: Path) -> None:
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     layers = [Layer.of(gazetteer.bundled_dir()), Layer.of(folder, folder / "more.yaml", tmp_path / "gone")]
     assert keyfill.files_of(layers) == list(merge(layers, warnings=False).files)
 
@@ -96,7 +73,7 @@ def test_entities_of_leaves_out_what_only_updates_or_drops(tmp_path: Path) -> No
 def test_ahead_fills_beside_the_body_and_stops_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyfill, "FILL_MIN_BYTES", 0)
     monkeypatch.setattr(keystore, "PIECE", 4)
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
     with keyfill.ahead([Layer.of(folder)], store, cores=2) as stop:
         deadline = time.monotonic() + 60
@@ -115,7 +92,7 @@ def test_a_file_that_fails_is_left_to_the_compile(
 ) -> None:
     """A file it cannot read, keys it cannot make: the other files are filled, and nothing is printed."""
     monkeypatch.setattr(keyfill, "FILL_MIN_BYTES", 0)
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     (folder / "broken.yaml").write_text("entities: [{id: x, type: city, name: [", encoding="utf-8")
     (folder / "zz.yaml").write_text(MORE.replace("person/x", "person/y").replace("Любовь", "Анна"), encoding="utf-8")
     real = keystore.own_keys
@@ -132,12 +109,12 @@ def test_a_file_that_fails_is_left_to_the_compile(
 
 
 @pytest.mark.parametrize(("store", "cores", "min_bytes"), [(False, 2, 0), (True, 1, 0), (True, 2, 10**9)])
-def test_ahead_does_nothing_without_a_store_a_core_or_a_large_set(
+def test_ahead_does_nothing_without_a_store_a_core_or_a_largetwo_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: bool, cores: int, min_bytes: int
 ) -> None:
     monkeypatch.setattr(keyfill, "FILL_MIN_BYTES", min_bytes)
     kept = keystore.KeyStore(tmp_path / "cache", "code")
-    with keyfill.ahead([Layer.of(_set(tmp_path / "gaz"))], kept if store else None, cores):
+    with keyfill.ahead([Layer.of(two_files(tmp_path / "gaz"))], kept if store else None, cores):
         assert not multiprocessing.active_children()
     assert not kept.where.exists()
 
@@ -146,7 +123,7 @@ def test_a_compile_filled_ahead_is_the_compile(tmp_path: Path, monkeypatch: pyte
     """A first compile that fills ahead (here from a set of bytes enough) gives the index one without a store does."""
     monkeypatch.setattr(keyfill, "FILL_MIN_BYTES", 0)
     monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     g, index = cache.compile_gazetteers([folder])
     fresh = link.compile_index(g)
     text = "Любови Соболь вручили награду в Бишкеке; МВД Кыргызской Республики сообщило, Соболь согласна."

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import itertools
 import pickle
-import shutil
 import zlib
 from pathlib import Path
 
+import keysets
 import pytest
+from keysets import counting, two_files
 
 from normalize import cache, gazetteer, link, morph
 from normalize.gazetteer import Entity
@@ -139,19 +140,6 @@ def test_keys_same_from_any_order() -> None:
 
 # --- the per-file key cache ---------------------------------------------------------------------
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mini.yaml"
-
-
-def _set(where: Path) -> Path:
-    """A gazetteer folder of two files: the mini fixture and one more person."""
-    where.mkdir()
-    shutil.copy(FIXTURE, where / "mini.yaml")
-    (where / "more.yaml").write_text(
-        "entities:\n  - id: person/x\n    type: person\n    name: Любовь Соболь\n    gender: f\n", encoding="utf-8"
-    )
-    return where
-
-
 TEXT = "Любови Соболь вручили награду в Бишкеке; МВД Кыргызской Республики сообщило, Соболь согласна."
 
 
@@ -159,16 +147,10 @@ def _summary(index: link.Index) -> tuple:
     return index.n_keys, sorted(index.surname_forms.items()), link.find_mentions(TEXT, index)
 
 
-def _named(folder: Path) -> list[Entity]:
-    g = gazetteer.load([folder])
-    derived = variants.derive(g.entities)
-    return [variants.with_derived(e, derived.get(i)) for i, e in enumerate(g.entities)]
-
-
 def test_store_gives_the_keys_generated(tmp_path: Path) -> None:
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    named = _named(folder)
+    named = keysets.named(folder)
     fresh = [tuple(keys.own_keys(e)) for e in named]
     assert list(store.own_keys(named)) == fresh  # generated and kept
     assert len(list(store.where.glob("keys-*.pickle"))) == 2  # one shard per file
@@ -185,20 +167,14 @@ def test_store_gives_the_keys_generated(tmp_path: Path) -> None:
 @pytest.mark.parametrize("piece", [keystore.PIECE, 4], ids=["whole files", "pieces of four"])
 def test_one_entity_changed_generates_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
     monkeypatch.setattr(keystore, "PIECE", piece)
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    list(store.own_keys(_named(folder)))
-    made: list[str] = []
+    list(store.own_keys(keysets.named(folder)))
     real = keystore.own_keys
-
-    def counting(e: Entity) -> object:
-        made.append(e.name)
-        return real(e)
-
-    monkeypatch.setattr(keystore, "own_keys", counting)
+    made = counting(monkeypatch)
     more = folder / "more.yaml"
     more.write_text(more.read_text(encoding="utf-8").replace("Любовь Соболь", "Мария Соболь"), encoding="utf-8")
-    named = _named(folder)
+    named = keysets.named(folder)
     assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made == ["Мария Соболь"]
     made.clear()
@@ -208,22 +184,21 @@ def test_one_entity_changed_generates_one(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_a_file_is_kept_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keystore, "PIECE", 4)
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    named = _named(folder)
+    named = keysets.named(folder)
     fresh = [tuple(keys.own_keys(e)) for e in named]
     assert list(store.own_keys(named)) == fresh
     # mini.yaml's 19 entities in five pieces of up to four, more.yaml's one in one
     assert len(list(store.where.glob("keys-*.pickle"))) == 6
-    made: list[str] = []
     real = keystore.own_keys
-    monkeypatch.setattr(keystore, "own_keys", lambda e: made.append(e.name) or real(e))
+    made = counting(monkeypatch)
     # an entity put first moves one entity of each piece into the next: those are generated again, no more
     mini = folder / "mini.yaml"
     text = mini.read_text(encoding="utf-8")
     first = "  - {id: city/grodno, type: city, name: Гродно, parent: country/by}\n"
     mini.write_text(text.replace("entities:\n", "entities:\n" + first, 1), encoding="utf-8")
-    named = _named(folder)
+    named = keysets.named(folder)
     assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made[0] == "Гродно" and len(made) == 1 + 4
 
@@ -272,7 +247,7 @@ def test_shards_beyond_keep_are_pruned_least_recent_first(tmp_path: Path, monkey
 
     monkeypatch.setattr(keystore, "PIECE", 4)
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    list(store.own_keys(_named(_set(tmp_path / "gaz"))))
+    list(store.own_keys(keysets.named(two_files(tmp_path / "gaz"))))
     shards = sorted(store.where.glob("keys-*.pickle"))
     assert len(shards) == 6
     for age, shard in enumerate(shards):  # the first the most recently used
@@ -293,9 +268,9 @@ DAMAGE = {
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_damaged_shard_is_generated_again(tmp_path: Path, damage: str) -> None:
-    folder = _set(tmp_path / "gaz")
+    folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    named = _named(folder)
+    named = keysets.named(folder)
     fresh = list(store.own_keys(named))
     for shard in store.where.glob("keys-*.pickle"):
         shard.write_bytes(DAMAGE[damage](shard.read_bytes()))
@@ -306,7 +281,7 @@ def test_damaged_shard_is_generated_again(tmp_path: Path, damage: str) -> None:
 def test_unwritable_store_compiles_around(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("in the way", encoding="utf-8")
     store = keystore.KeyStore(tmp_path / "file" / "cache", "code")
-    named = _named(_set(tmp_path / "gaz"))
+    named = keysets.named(two_files(tmp_path / "gaz"))
     assert list(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
 
 
@@ -318,7 +293,7 @@ def test_code_change_makes_new_shards(tmp_path: Path) -> None:
 
 def test_cache_clear_removes_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
-    cache.compile_gazetteers([_set(tmp_path / "gaz")], bundled=False)
+    cache.compile_gazetteers([two_files(tmp_path / "gaz")], bundled=False)
     assert list((tmp_path / "cache").glob("keys-*.pickle"))
     cache.clear()
     assert list((tmp_path / "cache").iterdir()) == []
