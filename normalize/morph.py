@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import pymorphy3
+from pymorphy3.units.by_lookup import DictionaryAnalyzer
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 # a Cyrillic word, or words joined by hyphens: what inflects as a Russian name
@@ -33,9 +34,9 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    memos = (parses, is_acronym, _lexeme, _pick_index, _inflect_word_cached, _cases_of, _phrase_forms, head_of)
+    memos = (parses, is_acronym, _lexeme, _paradigm, _pick_index, _inflect_word_cached, _cases_of, _phrase_forms)
     judged = (name_word_cases, word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
-    for memo in (*memos, *judged, adjective_forms, person_parts):
+    for memo in (*memos, *judged, head_of, adjective_forms, person_parts):
         memo.cache_clear()
     derived_adjective.cache_clear()
 
@@ -88,18 +89,40 @@ def reading(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.an
     return None
 
 
-def inflections(p: Parse, wanted: Sequence[Iterable[str]], lexeme: Sequence | None = None) -> list[Parse | None]:
-    """`[p.inflect(set(g)) for g in wanted]`, walking the word's lexeme once, not once per form (the walk
-    is most of an inflect call; `lexeme`: `p`'s, walked already). Picks as pymorphy3's `inflect` does: the
-    forms with every wanted grammeme (rare cases folded in when none has), the most similar to `p`."""
-    lexeme = analyzer().get_lexeme(p) if lexeme is None else lexeme
-    tags = tuple(f.tag.grammemes for f in lexeme)
-    return [_pick(p, lexeme, tags, frozenset(g)) for g in wanted]
+def inflected_words(p: Parse, wanted: Sequence[Iterable[str]]) -> list[str | None]:
+    """`[p.inflect(set(g)).word for g in wanted]` (None where there is no such form), walking the word's
+    lexeme once, not once per form (the walk is most of an inflect call). Picks as pymorphy3's `inflect`
+    does: the forms with every wanted grammeme (rare cases folded in when none has), the most similar to `p`."""
+    words, tags = lexeme_words(p)
+    return [_pick(p, words, tags, frozenset(g)) for g in wanted]
 
 
-def _pick(p: Parse, lexeme: Sequence[Parse], tags: Sequence[frozenset], required: frozenset[str]) -> Parse | None:
+def lexeme_words(p: Parse) -> tuple[tuple[str, ...], tuple[frozenset, ...]]:
+    """The words of `p`'s lexeme and their grammemes, in pymorphy3's order. A dictionary word's are built
+    from its paradigm's affixes (`_paradigm`), as pymorphy3's `get_lexeme` builds them, without a `Parse`
+    a form: that was most of inflecting a large set's names."""
+    stack = p.methods_stack
+    if len(stack) == 1 and isinstance(stack[0][0], DictionaryAnalyzer):
+        _unit, _word, para_id, idx = stack[0]
+        affixes, tags = _paradigm(para_id)
+        prefix, suffix = affixes[idx]
+        stem = p.word[len(prefix) : len(p.word) - len(suffix)]
+        return tuple(pre + stem + suf for pre, suf in affixes), tags
+    lexeme = analyzer().get_lexeme(p)
+    return tuple(f.word for f in lexeme), tuple(f.tag.grammemes for f in lexeme)
+
+
+@lru_cache(maxsize=8192)
+def _paradigm(para_id: int) -> tuple[tuple[tuple[str, str], ...], tuple[frozenset, ...]]:
+    """A dictionary paradigm's forms: each one's (prefix, suffix) and grammemes (a few thousand paradigms
+    serve every word)."""
+    info = analyzer().dictionary.build_paradigm_info(para_id)
+    return tuple((pre, suf) for pre, _tag, suf in info), tuple(tag.grammemes for _pre, tag, _suf in info)
+
+
+def _pick(p: Parse, words: Sequence[str], tags: Sequence[frozenset], required: frozenset[str]) -> str | None:
     best = _pick_index(p.tag, tuple(tags), required)
-    return None if best is None else lexeme[best]
+    return None if best is None else words[best]
 
 
 @lru_cache(maxsize=65_536)
@@ -115,22 +138,21 @@ def _pick_index(tag: Any, tags: tuple[frozenset, ...], required: frozenset[str])
 
 
 @lru_cache(maxsize=4096)
-def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple, tuple[frozenset, ...]]:
-    """A word's first reading as one of `pos`, its lexeme and the forms' grammemes, walked once for
+def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple[str, ...], tuple[frozenset, ...]]:
+    """A word's first reading as one of `pos`, its lexeme's words and their grammemes, walked once for
     up to 24 forms in a row."""
     p = reading(low, pos)
-    lexeme = tuple(analyzer().get_lexeme(p)) if p is not None else ()
-    return p, lexeme, tuple(f.tag.grammemes for f in lexeme)
+    return (p, *lexeme_words(p)) if p is not None else (None, (), ())
 
 
 @lru_cache(maxsize=500_000)
 def _inflect_word_cached(word: str, grams: frozenset[str], pos: tuple[str, ...]) -> str | None:
     head, dash, last = word.rpartition("-")
-    p, lexeme, tags = _lexeme(last.lower(), pos)
+    p, words, tags = _lexeme(last.lower(), pos)
     if p is None:
         return None
-    q = _pick(p, lexeme, tags, grams)
-    return f"{head}{dash}{match_case(last, q.word)}" if q is not None else None
+    q = _pick(p, words, tags, grams)
+    return f"{head}{dash}{match_case(last, q)}" if q is not None else None
 
 
 def phrase_forms(name: str, plural: bool = True) -> list[Form]:
@@ -279,9 +301,9 @@ def _name_word_forms(word: str, gender: str | None, role: str) -> dict[str, set[
         if gender == "f":
             p = next((p for p in parses(low) if "Name" in p.tag and "nomn" in p.tag and p.tag.gender == "femn"), None)
         if p is not None and (gender is None or (p.tag.gender == "masc") == (gender == "m")):
-            for case, q in zip(CASES, inflections(p, [(case, "sing") for case in CASES]), strict=True):
+            for case, q in zip(CASES, inflected_words(p, [(case, "sing") for case in CASES]), strict=True):
                 if q is not None:
-                    forms[case].add(match_case(w, q.word))
+                    forms[case].add(match_case(w, q))
             return forms
 
     female = gender == "f"
