@@ -34,7 +34,7 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 def forget() -> None:
     """Empty the module's memos (not the analyzer): memory back after a large set; tests start clean."""
-    memos = (parses, is_acronym, _lexeme, _paradigm, _pick_index, _inflect_word_cached, _cases_of, _phrase_forms)
+    memos = (parses, reading, is_acronym, _lexeme, _paradigm, _pick_index, _case_picks, _cases_of, _phrase_forms)
     judged = (name_word_cases, word_forms, is_first_name, is_mainly_first_name, is_common_word, is_word_form)
     for memo in (*memos, *judged, head_of, adjective_forms, person_parts):
         memo.cache_clear()
@@ -81,8 +81,10 @@ def is_known(word: str) -> bool:
     return analyzer().word_is_known(word)
 
 
+@lru_cache(maxsize=65_536)
 def reading(word: str, pos: tuple[str, ...], case: str = "nomn") -> pymorphy3.analyzer.Parse | None:
-    """The first reading of a word as one of `pos` in `case` (None: there is none)."""
+    """The first reading of a word as one of `pos` in `case` (None: there is none); kept, as a name's head
+    is looked for word by word, and names share words."""
     for p in parses(word.lower()):
         if p.tag.POS in pos and case in p.tag:
             return p
@@ -139,20 +141,10 @@ def _pick_index(tag: Any, tags: tuple[frozenset, ...], required: frozenset[str])
 
 @lru_cache(maxsize=4096)
 def _lexeme(low: str, pos: tuple[str, ...]) -> tuple[Parse | None, tuple[str, ...], tuple[frozenset, ...]]:
-    """A word's first reading as one of `pos`, its lexeme's words and their grammemes, walked once for
-    up to 24 forms in a row."""
+    """A word's first reading as one of `pos`, its lexeme's words and their grammemes: walked once for
+    its forms in both numbers and any gender (`_cases_of`)."""
     p = reading(low, pos)
     return (p, *lexeme_words(p)) if p is not None else (None, (), ())
-
-
-@lru_cache(maxsize=500_000)
-def _inflect_word_cached(word: str, grams: frozenset[str], pos: tuple[str, ...]) -> str | None:
-    head, dash, last = word.rpartition("-")
-    p, words, tags = _lexeme(last.lower(), pos)
-    if p is None:
-        return None
-    q = _pick(p, words, tags, grams)
-    return f"{head}{dash}{match_case(last, q)}" if q is not None else None
 
 
 def phrase_forms(name: str, plural: bool = True) -> list[Form]:
@@ -220,13 +212,26 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
 
 @lru_cache(maxsize=16_384)  # a bound on memory in each of a large compile's processes
 def _cases_of(word: str, number: str, gender: str, animate: str, pos: tuple[str, ...]) -> tuple[str | None, ...]:
-    """A word of a name in each of CASES of one number (`_inflect_word_cached`; None where it will not be),
-    agreeing in `gender` and, in the accusative, in `animate`: once per word, not once per name and case
-    (a large set's names share their words)."""
+    """A word of a name (its last hyphenated part inflects) in each of CASES of one number (None where it
+    will not be), agreeing in `gender` and, in the accusative, in `animate`: once per word, not once per
+    name and case (a large set's names share their words)."""
+    head, dash, last = word.rpartition("-")
+    p, words, tags = _lexeme(last.lower(), pos)
+    if p is None:
+        return (None,) * len(CASES)
+    picks = _case_picks(p.tag, tags, number, gender, animate)
+    return tuple(None if i is None else f"{head}{dash}{match_case(last, words[i])}" for i in picks)
+
+
+@lru_cache(maxsize=16_384)
+def _case_picks(
+    tag: Any, tags: tuple[frozenset, ...], number: str, gender: str, animate: str
+) -> tuple[int | None, ...]:
+    """`_pick_index` in each of CASES (`_cases_of`): the same for every word of one paradigm."""
     out = []
     for case in CASES:
         grams = (case, number, gender, animate if case == "accs" else "")
-        out.append(_inflect_word_cached(word, _grams(*(g for g in grams if g)), pos))
+        out.append(_pick_index(tag, tags, _grams(*(g for g in grams if g))))
     return tuple(out)
 
 
