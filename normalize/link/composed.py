@@ -113,26 +113,27 @@ def mark_generic(table: dict[str, Slot]) -> None:
                 )
 
 
-def _truncations(word: str) -> list[str]:
+@lru_cache(maxsize=65_536)  # a large set's bodies share their words
+def _truncations(word: str) -> tuple[str, ...]:
     """The stems a compound abbreviation cuts a word to: its first syllable with some or all of the
     consonants after it, or its first two («гос», «моск»/«мос», «погран», «здрав», «обр»)."""
     low = word.lower()
     vowels = morph.VOWELS
     i = next((k for k, c in enumerate(low) if c in vowels), None)
     if i is None:
-        return []
+        return ()
     j = i + 1
     while j < len(low) and low[j] not in vowels:
         j += 1
     if j >= len(low) - 1:
-        return []  # one syllable («дум», «суд»): nothing to cut
+        return ()  # one syllable («дум», «суд»): nothing to cut
     out = [low[:k] for k in range(i + 2, j + 1)]
     k = j + 1
     while k < len(low) and low[k] not in vowels:
         k += 1
     if k < len(low) - 1 and k > j + 1:
         out.append(low[:k])
-    return out
+    return tuple(out)
 
 
 _WATCHDOG = re.compile(r"Федеральн(?:ая|ой|ую) служб[аеуы] по надзору в сфере ([а-яё]+)", re.IGNORECASE)
@@ -175,15 +176,15 @@ def compound_forms(name: str) -> list[str]:
     for stem, whole in stems:
         if whole not in endings:
             endings[whole] = [by_case.get(case, whole).lower() for case in morph.CASES]
+        capital = stem[:1].upper() + stem[1:]  # a stem is never empty: a truncation keeps a syllable
         for ending in endings[whole]:
-            text = stem + ending
-            text = text[:1].upper() + text[1:]
+            text = capital + ending
             if len(text) >= 5:
                 out.setdefault(text)
     return list(out)
 
 
-def _combos(parts: list[list[str]], limit: int = 16) -> list[str]:
+def _combos(parts: list[Sequence[str]], limit: int = 16) -> list[str]:
     """One option of each part joined, every way (the first `limit` after each part; none if a part has none)."""
     out = [""]
     for options in parts:

@@ -266,10 +266,11 @@ def _task(lo: int, hi: int) -> Rows:
             made, fold_all([k.form for k in made]), strict=True
         ):
             needs = needs_code[id(needs_of)]
-            at = held.get((key, needs, coord))
+            reading = (key, needs, coord)
+            at = held.get(reading)
             method = priority[method_name]  # a method's code is its priority
             if at is None:
-                held[key, needs, coord] = len(forms)
+                held[reading] = len(forms)
                 keys.append(key)
                 forms.append(form)
             elif method < values[at][1]:
@@ -277,7 +278,9 @@ def _task(lo: int, hi: int) -> Rows:
             else:
                 continue
             pair = out.pair(owner, coord) if owner or coord else 0
-            row = (idx, method, needs, may_lower and lower_first_ok(e, form), tail, pair, 0)
+            # one word alone (most of a body's keys: its compounds and their forms) is never lowercased
+            lower = may_lower and not form.isalpha() and lower_first_ok(e, form)
+            row = (idx, method, needs, lower, tail, pair, 0)
             if at is None:
                 values.append(row)
             else:
