@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from normalize import morph
@@ -104,7 +105,7 @@ class People:
         if t.first_forms is None:
             return
         self.first_forms[idx] = t.first_forms
-        folded = dict.fromkeys(fold_all(t.first_forms))  # each folded form once, in order
+        folded = _folded_once(t.first_forms)
         counts = self.first_counts
         for form in folded:
             counts[form] = counts.get(form, 0) + 1
@@ -130,6 +131,12 @@ class People:
                 values.append(mine[idx] if idx < hi else getattr(extra[idx], name))
             runs[name] = pack_chunks(values)
         return People(**runs, first_counts=self.first_counts, first_persons=self.first_persons)
+
+
+@lru_cache(maxsize=65_536)  # persons share first names (and `morph.word_forms` their forms' tuple)
+def _folded_once(forms: tuple[str, ...]) -> tuple[str, ...]:
+    """The folded forms, each once, in order."""
+    return tuple(dict.fromkeys(fold_all(forms)))
 
 
 def join(parts: Sequence[People], census: Census | None = None) -> People:
