@@ -8,11 +8,15 @@ import contextlib
 import gc
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from normalize import faults
+
+TEMP_PREFIX = ".tmp-"  # a write in progress (`write`)
+STALE = 3600  # seconds after which a temporary file is a write that never finished (`prune`)
 
 
 @contextlib.contextmanager
@@ -34,7 +38,7 @@ def write(path: Path, fill: Callable[[BinaryIO], None]) -> OSError | None:
     failure leaves no file either, and is not an error: the cache is only ever a shortcut."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".pickle", dir=path.parent)
     except OSError as exc:
         return exc
     try:
@@ -57,10 +61,18 @@ def touch(path: Path) -> None:
 
 
 def prune(where: Path, pattern: str, keep: int) -> None:
-    """Remove the least recently used files matching `pattern` in `where` beyond `keep`."""
+    """Remove the least recently used files matching `pattern` in `where` beyond `keep`, and the
+    temporary files of writes that never finished (`STALE` seconds old or more)."""
     try:
         files = sorted(where.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[keep:]:
             old.unlink(missing_ok=True)
+        # a process killed mid-write (a stopped key fill, a run killed with SIGKILL) leaves its temporary
+        # file; one this old is no other process's write in progress
+        now = time.time()
+        for tmp in where.glob(f"{TEMP_PREFIX}*"):
+            with contextlib.suppress(FileNotFoundError):
+                if now - tmp.stat().st_mtime >= STALE:
+                    tmp.unlink(missing_ok=True)
     except OSError:
         pass  # another process pruned first

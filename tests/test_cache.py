@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from normalize import cache, digest, link, resume
+from normalize import cache, cachefile, digest, link, resume
 from normalize import gazetteer as gz
 
 TEXT = "Министр внутренних дел Кыргызстана встретился с Ваном Сяохуном в Бишкеке."
@@ -97,6 +99,20 @@ def test_off(tmp_path: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_no_temporary_files_left(cache_at: Path, gaz: Path) -> None:
     cache.compile_gazetteers([gaz], bundled=False)
     assert [p.name for p in cache_at.iterdir() if not p.name.startswith(("gazetteer-", "keys-"))] == []
+
+
+def test_unfinished_writes_swept_once_stale(cache_at: Path, gaz: Path) -> None:
+    # a process killed mid-write leaves its temporary file: an hour old, it is swept with the entries;
+    # a newer one may be another run's write in progress, and stays
+    cache_at.mkdir(parents=True)
+    stale, fresh = cache_at / ".tmp-killed.pickle", cache_at / ".tmp-writing.pickle"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    an_hour_ago = time.time() - cachefile.STALE
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    cache.compile_gazetteers([gaz], bundled=False)
+    assert not stale.exists()
+    assert fresh.exists()
 
 
 def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
