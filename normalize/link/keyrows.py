@@ -213,7 +213,8 @@ class RowMaker:
         self.batches: list[tuple[dict[str, Any], Strings]] = []
 
     def pair(self, owner: str, coord: str) -> int:
-        return self.pairs.setdefault((owner, coord), len(self.pairs)) if owner or coord else 0
+        """The number of an (owner, coord) pair, numbered as first met; no pair is ("", ""), number 0."""
+        return self.pairs.setdefault((owner, coord), len(self.pairs))
 
     def add(self, cand: Candidate, key: str, part: int = Part.OWN) -> None:
         """A reading of the folded `key` as a row."""
@@ -277,7 +278,7 @@ def _task(lo: int, hi: int) -> Rows:
                 forms[at] = form
             else:
                 continue
-            pair = out.pair(owner, coord) if owner or coord else 0
+            pair = out.pair(owner, coord) if owner or coord else 0  # no pair, number 0, without a call
             # one word alone (most of a body's keys: its compounds and their forms) is never lowercased
             lower = may_lower and not form.isalpha() and lower_first_ok(e, form)
             row = (idx, method, needs, lower, tail, pair, 0)
