@@ -96,7 +96,8 @@ def inflected_words(p: Parse, wanted: Sequence[Iterable[str]]) -> list[str | Non
     lexeme once, not once per form (the walk is most of an inflect call). Picks as pymorphy3's `inflect`
     does: the forms with every wanted grammeme (rare cases folded in when none has), the most similar to `p`."""
     words, tags = lexeme_words(p)
-    return [_pick(p, words, tags, frozenset(g)) for g in wanted]
+    picks = (_pick_index(p.tag, tags, frozenset(g)) for g in wanted)
+    return [None if i is None else words[i] for i in picks]
 
 
 def lexeme_words(p: Parse) -> tuple[tuple[str, ...], tuple[frozenset, ...]]:
@@ -122,14 +123,9 @@ def _paradigm(para_id: int) -> tuple[tuple[tuple[str, str], ...], tuple[frozense
     return tuple((pre, suf) for pre, _tag, suf in info), tuple(tag.grammemes for _pre, tag, _suf in info)
 
 
-def _pick(p: Parse, words: Sequence[str], tags: Sequence[frozenset], required: frozenset[str]) -> str | None:
-    best = _pick_index(p.tag, tuple(tags), required)
-    return None if best is None else words[best]
-
-
 @lru_cache(maxsize=65_536)
 def _pick_index(tag: Any, tags: tuple[frozenset, ...], required: frozenset[str]) -> int | None:
-    """Which form of a lexeme (its forms' grammemes `tags`) `_pick` takes for a word read as `tag`: the
+    """Which form of a lexeme (its forms' grammemes `tags`) `inflect` takes for a word read as `tag`: the
     same for every word of one paradigm, so kept by the tags alone."""
     fits = [i for i, g in enumerate(tags) if required <= g]
     if not fits:

@@ -258,13 +258,13 @@ def _task(lo: int, hi: int) -> Rows:
         own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in facts.pieces if lo <= p.lo < hi])
     needs_code, priority = NEEDS_CODE_BY_ID, PRIORITY
     for idx, e in enumerate(named, lo):
-        may_lower = e.type in ("agency", "organization")  # as `keys.lower_first_ok` judges
         # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
         held: dict[tuple[str, int, str], int] = {}
         made = list(entity_keys(e, parents, country_gens, next(own) if own is not None else None))
         # a key's fields unpacked, and its pair numbered only if it has one: a million rows and more
-        for (form, method_name, tail, needs_of, owner, coord), key in zip(
-            made, fold_all([k.form for k in made]), strict=True
+        made_forms = [k.form for k in made]
+        for (form, method_name, tail, needs_of, owner, coord), key, lower in zip(
+            made, fold_all(made_forms), lower_first_ok(e, made_forms), strict=True
         ):
             needs = needs_code[id(needs_of)]
             reading = (key, needs, coord)
@@ -279,8 +279,6 @@ def _task(lo: int, hi: int) -> Rows:
             else:
                 continue
             pair = out.pair(owner, coord) if owner or coord else 0  # no pair, number 0, without a call
-            # one word alone (most of a body's keys: its compounds and their forms) is never lowercased
-            lower = may_lower and not form.isalpha() and lower_first_ok(e, form)
             row = (idx, method, needs, lower, tail, pair, 0)
             if at is None:
                 values.append(row)

@@ -4,7 +4,7 @@ alias tiers; the adjective, acronym and composed tiers add theirs from their own
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from normalize import morph
@@ -129,10 +129,16 @@ def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
     yield Key(" ".join(words[:-1]), method, f.tail, Needs.COORD, coord=fold(plural_word))
 
 
-def lower_first_ok(e: Entity, form: str) -> bool:
-    """Names of bodies that start with a common noun («министерство», «органы») may be lowercased."""
-    if e.type not in ("agency", "organization") or form.isalpha():
-        return False  # one word alone (most of a body's keys: its compounds and their forms) has none after it
+def lower_first_ok(e: Entity, forms: Sequence[str]) -> list[bool]:
+    """For each of an entity's key forms, whether it may be lowercased in running text: names of bodies that
+    start with a common noun («министерство», «органы»). Asked once for all of an entity's forms: most rows
+    are persons' and one-word compounds, which never may."""
+    if e.type not in ("agency", "organization"):
+        return [False] * len(forms)
+    return [not form.isalpha() and _common_noun_first(form) for form in forms]
+
+
+def _common_noun_first(form: str) -> bool:
     words = form.split()
     if len(words) < 2 or not words[0][:1].isupper():
         return False
