@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import chain
 
 from normalize import morph
@@ -89,8 +90,10 @@ def _body_keys(e: Entity) -> Iterable[Key]:
         yield from abbreviation_keys(e, name)
 
 
-def _person_keys(e: Entity) -> Iterable[Key]:
-    """A person's names in every case form, a one-word name's needs judged on the name."""
+def _person_keys(e: Entity) -> list[Key]:
+    """A person's names in every case form, a one-word name's needs judged on the name. A list, not a
+    generator: most of a large set's keys are persons', 10 to 13 a name."""
+    out: list[Key] = []
     for i, name in enumerate(e.names):
         # «Чарльз, принц Уэльский», «Франциск, папа римский»: a name, then a title after a comma
         name = name.split(",")[0].strip() if "," in name and name.split(",")[0].strip() else name
@@ -105,11 +108,15 @@ def _person_keys(e: Entity) -> Iterable[Key]:
                 needs = Needs.EVIDENCE if morph.is_common_word(name) else Needs.NOTHING
             for form in morph.word_forms(name, e.gender, role):
                 method = ("exact" if form == name else "inflected") if i == 0 else "alias"
-                yield Key(form, method, len(form), needs)
+                out.append(Key(form, method, len(form), needs))
             continue
-        for j, text in enumerate(morph.person_texts(name, e.surname, e.gender)):
-            method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
-            yield Key(text, method, len(text))
+        texts = morph.person_texts(name, e.surname, e.gender)
+        if i == 0:  # the name as written, then its forms
+            out.append(Key(texts[0], "exact", len(texts[0])))
+            out.extend([Key(text, "inflected", len(text)) for text in texts[1:]])
+        else:
+            out.extend([Key(text, "alias", len(text)) for text in texts])
+    return out
 
 
 def _coordinated(f: morph.Form, method: str) -> Iterable[Key]:
@@ -139,9 +146,11 @@ def lower_first_ok(e: Entity, forms: Sequence[str]) -> list[bool]:
 
 
 def _common_noun_first(form: str) -> bool:
-    words = form.split()
-    if len(words) < 2 or not words[0][:1].isupper():
-        return False
-    if morph.is_acronym(words[0]) or not words[1][:1].islower():
-        return False
-    return morph.is_word_form(words[0])
+    words = form.split(None, 2)
+    return len(words) >= 2 and words[1][:1].islower() and _capitalized_word(words[0])
+
+
+@lru_cache(maxsize=16_384)  # a body's case forms share their first words
+def _capitalized_word(word: str) -> bool:
+    """A capitalized common word of the dictionary («Министерство»): not an acronym, not only a name."""
+    return word[:1].isupper() and not morph.is_acronym(word) and morph.is_word_form(word)
