@@ -23,7 +23,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -170,10 +170,20 @@ def _keys_of(shard: tuple) -> dict[tuple, tuple[Key, ...]]:
     _layout, fingerprints, counts, text, lengths, methods, tails, needs, extra = shard
     ends = list(accumulate(lengths))
     starts = [0, *ends[:-1]]
-    keys = [
-        Key(text[s:e], METHODS[m], t, NEEDS[n], *extra.get(i, ("", "")))
-        for i, (s, e, m, t, n) in enumerate(zip(starts, ends, methods, tails, needs, strict=True))
-    ]
+    owners, coords = [""] * len(ends), [""] * len(ends)
+    for i, (owner, coord) in extra.items():
+        owners[i], coords[i] = owner, coord
+    fields = zip(
+        [text[s:e] for s, e in zip(starts, ends, strict=True)],
+        map(METHODS.__getitem__, methods),
+        tails,
+        map(NEEDS.__getitem__, needs),
+        owners,
+        coords,
+        strict=True,
+    )
+    # made as the tuples they are, not through `Key(...)`'s keyword handling: a shard holds tens of thousands
+    keys = list(map(tuple.__new__, repeat(Key), fields))
     if len(fingerprints) != len(counts) or sum(counts) != len(keys) or (ends[-1] if ends else 0) != len(text):
         raise ValueError("a damaged shard")
     out: dict[tuple, tuple[Key, ...]] = {}
