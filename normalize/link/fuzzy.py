@@ -12,9 +12,8 @@ from normalize import morph
 from normalize.link.folding import fold
 from normalize.link.guards import at_boundary, sentence_start
 from normalize.link.index import Index
-from normalize.link.keyorder import FUZZY_MIN_LEN
 from normalize.link.memo import Memo, remember
-from normalize.link.records import Found
+from normalize.link.records import FUZZY_MIN_LEN, Found
 from normalize.link.spans import Spans
 
 FUZZY_CUTOFF = 88.0

@@ -21,15 +21,17 @@ from typing import TYPE_CHECKING
 from normalize import heap, morph
 from normalize.cachefile import collector_off
 from normalize.gazetteer import Entity, Gazetteer
-from normalize.link import KEY_TABLE_ENV, keyorder, keyrows
-from normalize.link.keystore import KeyStore
-from normalize.link.people import pickled_maps
+from normalize.link import KEY_TABLE_ENV
 from normalize.link.smallindex import AutomatonKeys, BlockKeys, automaton_keys, block_keys
-from normalize.link.survey import Survey, survey
 
-if TYPE_CHECKING:  # a small set's process never loads the key table's modules
+if TYPE_CHECKING:
+    # a small set's process never loads the key table's modules; a run's, which loads a compiled index from
+    # the cache, never the compile's (`compile_index` imports them): a tenth of a second of every start
+    from normalize.link import keyorder
+    from normalize.link.keystore import KeyStore
     from normalize.link.keytable import KeyTable
     from normalize.link.nearkeys import NearKeys, Words
+    from normalize.link.survey import Survey
 
 # keys from which the index is a key table, not an automaton. Measured (docs/performance.md): the automaton
 # links a text about 1.5× faster, the key table loads in the same time at any size where unpickling the
@@ -103,6 +105,10 @@ def compile_index(
     number of keys (`use_key_table`). `processes`: how many generate the keys (`keyrows.generate`);
     `meanwhile`: more work to do beside the compile once they are generated, in a thread. `facts`: the
     set's `survey.Survey`, if made before its entities were packed (`cache.compile_gazetteers`)."""
+    from normalize.link import keyorder, keyrows
+    from normalize.link.people import pickled_maps
+    from normalize.link.survey import survey
+
     entities = gazetteer.entities
     # the names and adjectives the set implies («РФ», «Китай», «британский»), as the entities' own: every
     # key mechanism applies to them; the index keeps the entities as the gazetteer gives them
@@ -171,6 +177,8 @@ def compile_index(
 def _near_keys(keys: keyorder.Keys, persons: bytes, large: bool) -> tuple[NearKeys | BlockKeys, int]:
     """The one-word keys the typo and transliteration tiers compare words with, blocked (`keyorder.near_keys`);
     and how many."""
+    from normalize.link import keyorder
+
     words = keyorder.near_keys(keys, persons)
     return _blocked(words, large), len(words)
 

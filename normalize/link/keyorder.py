@@ -20,13 +20,21 @@ from normalize.link.composed import mark_generic
 from normalize.link.folding import fold
 from normalize.link.keyrows import COLUMNS, Part, RowMaker, Rows
 from normalize.link.nearkeys import Words, words
-from normalize.link.records import METHODS, NEEDS, NEEDS_CODE, PRIORITY, Candidate, Needs, Slot
+from normalize.link.records import (
+    FUZZY_MIN_LEN,
+    METHODS,
+    NEEDS,
+    NEEDS_CODE,
+    PRIORITY,
+    TRANSLIT_MIN_LEN,
+    Candidate,
+    Needs,
+    Slot,
+)
 from normalize.link.strings import Reordered, Strings
 
 # the row columns a key keeps (`keyrows.COLUMNS`): what tells keys apart and where a row came from are spent
 ARRANGED = tuple(name for name in COLUMNS if name not in ("key_full", "part"))
-FUZZY_MIN_LEN = 6
-TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ SCORES = {
 }
 PRIORITY = {m: i for i, m in enumerate(SCORES)}
 METHODS = tuple(SCORES)  # a method's code in the key columns is its place here: its priority (`PRIORITY`)
+# the shortest one-word key the typo tier compares words with, and the transliteration tier (`keyorder.near_keys`)
+FUZZY_MIN_LEN = 6
+TRANSLIT_MIN_LEN = 5  # «Форбс» (Forbes): transliteration compares whole words, short ones too
 
 
 class Needs(enum.Enum):
