@@ -182,7 +182,7 @@ def _keys_of(shard: tuple) -> dict[tuple, tuple[Key, ...]]:
         coords,
         strict=True,
     )
-    # made as the tuples they are, not through `Key(...)`'s keyword handling: a shard holds tens of thousands
+    # made as the tuples they are, not by a call of `Key(...)` each (a Python function): a shard holds tens of thousands
     keys = list(map(tuple.__new__, repeat(Key), fields))
     if len(fingerprints) != len(counts) or sum(counts) != len(keys) or (ends[-1] if ends else 0) != len(text):
         raise ValueError("a damaged shard")
