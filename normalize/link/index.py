@@ -26,7 +26,7 @@ from normalize.link.smallindex import AutomatonKeys, BlockKeys, automaton_keys, 
 
 if TYPE_CHECKING:
     # a small set's process never loads the key table's modules; a run's, which loads a compiled index from
-    # the cache, never the compile's (`compile_index` imports them): a tenth of a second of every start
+    # the cache, never the compile's (`compile_index` imports them): 0.04–0.06 s of every start
     from normalize.link import keyorder
     from normalize.link.keystore import KeyStore
     from normalize.link.keytable import KeyTable
