@@ -202,9 +202,7 @@ def _number_forms(out: list[Form], words: list[str], head: int, hp: Parse, numbe
         text = " ".join(new_words)
         if text not in seen:
             seen.add(text)
-            # a head last (most names) has no dependents: `_tail_offset` is the whole text and a space
-            tail = len(text) + 1 if head == len(words) - 1 else _tail_offset(new_words, head)
-            out.append(Form(text, case, number, tail))
+            out.append(Form(text, case, number, _tail_offset(new_words, head)))
     return out
 
 
