@@ -110,12 +110,9 @@ def _person_keys(e: Entity) -> list[Key]:
                 method = ("exact" if form == name else "inflected") if i == 0 else "alias"
                 out.append(Key(form, method, len(form), needs))
             continue
-        texts = morph.person_texts(name, e.surname, e.gender)
-        if i == 0:  # the name as written, then its forms
-            out.append(Key(texts[0], "exact", len(texts[0])))
-            out.extend([Key(text, "inflected", len(text)) for text in texts[1:]])
-        else:
-            out.extend([Key(text, "alias", len(text)) for text in texts])
+        for j, text in enumerate(morph.person_texts(name, e.surname, e.gender)):
+            method = ("exact" if j == 0 else "inflected") if i == 0 else "alias"
+            out.append(Key(text, method, len(text)))
     return out
 
 
