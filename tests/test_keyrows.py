@@ -15,7 +15,7 @@ from normalize import gazetteer, link
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.gazetteer_model import Location
 from normalize.link import keyhash, keyorder, keyrows, keystore, people, variants
-from normalize.link.records import Candidate, Needs
+from normalize.link.records import METHODS, Candidate, Key, Needs
 
 
 def _named(g: Gazetteer) -> list[Entity]:
@@ -159,6 +159,50 @@ def test_surname_only_readings_are_made_only_for_a_surname_one_person_has() -> N
     alone = rows.columns["part"] != keyrows.Part.OWN
     assert set(rows.columns["entity"][alone].tolist()) == {2}  # Кубракова's only
     assert set(rows.people.surname_forms) == {0, 1, 2}  # every person's name tables all the same
+
+
+# an entity's keys as its generators give them → its rows: (form, method, pair); one reading per
+# (folded key, needs, coord), in the place it first came, of the most trusted method (the first of equals)
+REPEATED = [
+    (
+        "a more trusted method later takes the first place, and its pair is numbered as met",
+        [
+            Key("Альфа Бета", "alias", 5),
+            Key("Гамма", "context", 5, Needs.CONTEXT, "country/ru"),
+            Key("альфа бета", "exact", 5, Needs.NOTHING, "country/kz"),
+            Key("Альфа Бета", "inflected", 5),
+        ],
+        [("альфа бета", "exact", ("country/kz", "")), ("Гамма", "context", ("country/ru", ""))],
+    ),
+    (
+        "of equal methods the first stays",
+        [Key("Дельта", "alias", 6), Key("ДЕЛЬТА", "alias", 6)],
+        [("Дельта", "alias", ("", ""))],
+    ),
+    (
+        "other needs or another coordinated noun: another reading",
+        [
+            Key("Эпсилон", "inflected", 7),
+            Key("Эпсилон", "inflected", 7, Needs.EVIDENCE),
+            Key("Эпсилон", "inflected", 7, Needs.COORD, coord="областей"),
+        ],
+        [("Эпсилон", "inflected", ("", ""))] * 2 + [("Эпсилон", "inflected", ("", "областей"))],
+    ),
+]
+
+
+@pytest.mark.parametrize("made, expected", [r[1:] for r in REPEATED], ids=[r[0] for r in REPEATED])
+def test_an_entity_gives_one_reading_of_a_key(monkeypatch: pytest.MonkeyPatch, made: list[Key], expected: list) -> None:
+    monkeypatch.setattr(keyrows, "entity_keys", lambda e, *args: list(made))
+    monkeypatch.setattr(keyrows, "BATCH_ROWS", 2)  # a batch an entity
+    entities = [Entity("organization/x", "organization", "Икс"), Entity("organization/y", "organization", "Игрек")]
+    rows = keyrows.generate(entities, processes=1)
+    got = [
+        (rows.forms[r], METHODS[m], rows.pairs[p])
+        for r, (m, p) in enumerate(zip(rows.columns["method"].tolist(), rows.columns["pair"].tolist(), strict=True))
+    ]
+    assert got == expected * 2
+    assert rows.columns["entity"].tolist() == [0] * len(expected) + [1] * len(expected)
 
 
 def test_generic_names_are_marked_across_entities() -> None:

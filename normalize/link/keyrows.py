@@ -30,9 +30,9 @@ from normalize.link.folding import fold, fold_all
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
 from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore, Piece
-from normalize.link.people import Census, People, named_in_full, tables
+from normalize.link.people import Census, People, Tables, named_in_full, tables
 from normalize.link.people import join as join_people
-from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Needs
+from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Key, Needs
 from normalize.link.strings import Strings
 from normalize.link.survey import Survey, survey
 
@@ -232,9 +232,12 @@ class RowMaker:
         # array of each took half again as long
         table = np.array(self.values, dtype=np.int64).reshape(-1, len(_FIELDS))
         columns = {name: table[:, i].astype(COLUMNS[name]) for i, name in enumerate(_FIELDS)}
-        columns.update(key_columns(self.keys))
-        self.batches.append((columns, Strings.of(self.forms)))
+        self.add_batch(columns, self.keys, self.forms)
         del self.values[:], self.forms[:], self.keys[:]
+
+    def add_batch(self, columns: dict[str, Any], keys: Sequence[str], forms: Sequence[str]) -> None:
+        """Rows made as columns (`COLUMNS` but the key's), with their folded keys and cased forms."""
+        self.batches.append(({**columns, **key_columns(keys)}, Strings.of(forms)))
 
     def rows(self, people: People | None = None) -> Rows:
         import numpy as np
@@ -253,57 +256,131 @@ def _task(lo: int, hi: int) -> Rows:
     named = [facts.named(i, e) for i, e in enumerate(entities[lo:hi], lo)]  # a packed set's: unpacked here
     parents, country_gens, counted = facts.parents, facts.country_genitives, facts.census
     out = RowMaker()
-    values, forms, keys = out.values, out.forms, out.keys
     people = People()
     own: Iterator | None = None
     if store is not None:
         own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in facts.pieces if lo <= p.lo < hi])
-    needs_code, priority = NEEDS_CODE_BY_ID, PRIORITY
+    batch = _Batch()
     for idx, e in enumerate(named, lo):
-        # (key, needs, coord) → the row of the entity's reading, the most trusted method kept in its place
-        held: dict[tuple[str, int, str], int] = {}
-        made = list(entity_keys(e, parents, country_gens, next(own) if own is not None else None))
-        # a key's fields unpacked, and its pair numbered only if it has one: a million rows and more
-        made_forms = [k.form for k in made]
-        for (form, method_name, tail, needs_of, owner, coord), key, lower in zip(
-            made, fold_all(made_forms), lower_first_ok(e, made_forms), strict=True
-        ):
-            needs = needs_code[id(needs_of)]
-            reading = (key, needs, coord)
-            at = held.get(reading)
-            method = priority[method_name]  # a method's code is its priority
-            if at is None:
-                held[reading] = len(forms)
-                keys.append(key)
-                forms.append(form)
-            elif method < values[at][1]:
-                forms[at] = form
-            else:
-                continue
-            pair = out.pair(owner, coord) if owner or coord else 0  # no pair, number 0, without a call
-            row = (idx, method, needs, lower, tail, pair, 0)
-            if at is None:
-                values.append(row)
-            else:
-                values[at] = row
+        made = entity_keys(e, parents, country_gens, next(own) if own is not None else None)
+        surnames = None
         if named_in_full(e):
-            _person(out, people, idx, e, held, counted.unique)
-        if len(values) >= BATCH_ROWS:
-            out.flush()
+            made_tables = tables(e)
+            people.add(idx, made_tables)
+            surnames = _surname_readings(made_tables, counted.unique)
+        batch.add(idx, e, made, surnames)
+        if len(batch.keys) >= BATCH_ROWS:
+            batch.flush(out)
+    batch.flush(out)
     if packed:
         people = people.packed(counted, lo, hi, lambda idx: tables(entities[idx]))
     return out.rows(people)
 
 
-def _person(
-    out: RowMaker, people: People, idx: int, e: Entity, held: dict[tuple[str, int, str], int], unique: frozenset[str]
-) -> None:
-    """A person's name tables, and the surname-only readings (`Part.SURNAME`) if the surname is `unique`."""
-    made = tables(e)
-    people.add(idx, made)
+class _Batch:
+    """Entities' keys as they are made, made into rows a batch at a time (`flush`): folded, coded and
+    deduplicated over columns, not key by key (a loop over a large set's 1.9M keys was two fifths of
+    making its rows). An entity gives one reading of a key per (needs, coord): the most trusted method's,
+    the first of equals, in the place where the key first came."""
+
+    def __init__(self) -> None:
+        self.keys: list[Key] = []
+        # per entity: (index, entity, its keys' [start, end) in `keys`, its surname-only readings)
+        self.spans: list[tuple[int, Entity, int, int, list[tuple[str, str, int]] | None]] = []
+
+    def add(self, idx: int, e: Entity, made: Iterable[Key], surnames: list[tuple[str, str, int]] | None) -> None:
+        start = len(self.keys)
+        self.keys.extend(made)
+        self.spans.append((idx, e, start, len(self.keys), surnames))
+
+    def flush(self, out: RowMaker) -> None:
+        """The batch's rows as one batch of `out`'s columns; the batch emptied."""
+        import numpy as np
+
+        if not self.spans:
+            return
+        forms, methods, tails, needs_of, owners, coords = (
+            (list(c) for c in zip(*self.keys, strict=True)) if self.keys else ([] for _ in range(6))
+        )
+        folded = fold_all(forms)
+        method = list(map(PRIORITY.__getitem__, methods))
+        needs = list(map(NEEDS_CODE_BY_ID.__getitem__, map(id, needs_of)))
+        n = len(forms)
+        entity: list[int] = []
+        lower: list[bool] = []
+        pair = [0] * n
+        part = [Part.OWN] * n
+        order: list[int] = []  # the rows, as places in the columns above (then in `alone`'s, from n on)
+        alone: list[tuple[int, str, str, int, int]] = []  # surname-only rows: (entity, form, key, needs, part)
+        for idx, e, a, b, surnames in self.spans:
+            entity.extend([idx] * (b - a))
+            lower.extend(lower_first_ok(e, forms[a:b]))
+            readings = list(zip(folded[a:b], needs[a:b], coords[a:b], strict=True))
+            held = set(readings)
+            taken: Iterable[int]
+            if len(held) == b - a:
+                taken = chosen = range(a, b)
+            else:
+                taken, chosen = _most_trusted(readings, method, a)
+            if any(owners[a:b]) or any(coords[a:b]):
+                # numbered as met: by each reading taken, a replaced one's too
+                for i in taken:
+                    if owners[i] or coords[i]:
+                        pair[i] = out.pair(owners[i], coords[i])
+            order.extend(chosen)
+            for form, key, code in surnames or ():
+                order.append(n + len(alone))
+                alone.append((idx, form, key, code, Part.SURNAME_HELD if (key, code, "") in held else Part.SURNAME))
+        for idx, form, key, code, kind in alone:
+            forms.append(form)
+            folded.append(key)
+            entity.append(idx)
+            method.append(PRIORITY["surname"])
+            needs.append(code)
+            lower.append(False)
+            tails.append(len(form))
+            pair.append(0)
+            part.append(kind)
+        values = {"entity": entity, "method": method, "needs": needs, "lower_first": lower, "tail": tails}
+        values.update(pair=pair, part=part)
+        columns = {name: np.array(v, dtype=COLUMNS[name]) for name, v in values.items()}
+        if order != list(range(len(forms))):
+            at = np.array(order, dtype=np.int64)
+            columns = {name: c[at] for name, c in columns.items()}
+            forms, folded = [forms[i] for i in order], [folded[i] for i in order]
+        out.add_batch(columns, folded, forms)
+        self.keys.clear()
+        self.spans.clear()
+
+
+def _most_trusted(
+    readings: Sequence[tuple[str, int, str]], method: Sequence[int], a: int
+) -> tuple[list[int], list[int]]:
+    """For an entity whose keys repeat a reading (key, needs, coord), at places a, a + 1 …: the places
+    taken in turn (a reading's first, then each more trusted), and each reading's last taken, in the order
+    the readings first came."""
+    held: dict[tuple[str, int, str], int] = {}
+    taken: list[int] = []
+    chosen: list[int] = []
+    for i, reading in enumerate(readings, a):
+        at = held.get(reading)
+        if at is None:
+            held[reading] = len(chosen)
+            chosen.append(i)
+        elif method[i] < method[chosen[at]]:
+            chosen[at] = i
+        else:
+            continue
+        taken.append(i)
+    return taken, chosen
+
+
+def _surname_readings(made: Tables, unique: frozenset[str]) -> list[tuple[str, str, int]] | None:
+    """A person's surname alone (or initialled) as (form, folded key, needs code), each once, if the surname
+    is `unique` to the person (`people.census`); else None."""
     parts, forms = made.parts, made.surname_forms
     if fold(parts.surname) not in unique or len(parts.surname) < 4 or morph.is_first_name(parts.surname):
-        return  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
+        return None  # «Томас», «Джеймс»: alone they name anyone; coreference still finds them
     needs = NEEDS_CODE_BY_ID[id(Needs.EVIDENCE if morph.is_common_word(parts.surname) else Needs.NOTHING)]
     readings = []
     for form in forms:
@@ -311,15 +388,13 @@ def _person(
         if parts.first:
             # «И. Кубраков», «И.Кубраков»: initials make the surname safe on its own
             readings.extend((f"{parts.first[0]}.{sep}{form}", NEEDS_CODE_BY_ID[id(Needs.NOTHING)]) for sep in (" ", ""))
-    made: set[tuple[str, int]] = set()
+    out: list[tuple[str, str, int]] = []
+    made_keys: set[tuple[str, int]] = set()
     for (form, n), key in zip(readings, fold_all([form for form, _n in readings]), strict=True):
-        if (key, n) in made:
-            continue
-        made.add((key, n))
-        part = Part.SURNAME_HELD if (key, n, "") in held else Part.SURNAME
-        out.values.append((idx, PRIORITY["surname"], n, False, len(form), 0, part))
-        out.forms.append(form)
-        out.keys.append(key)
+        if (key, n) not in made_keys:
+            made_keys.add((key, n))
+            out.append((form, key, n))
+    return out
 
 
 def join(chunks: Iterable[Rows], total: int | None = None, counted: Census | None = None) -> Rows:
