@@ -61,6 +61,9 @@ _HEAD = struct.Struct("<QQQQ")  # buffers, the gazetteer's buffers, the gazettee
 _SPAN = struct.Struct("<QQ")  # where a buffer starts in the file, its size
 ALIGN = 64  # each buffer starts at a multiple of this in the file
 KEEP = 16  # entries kept; the least recently used beyond this are removed
+# bytes of entries kept, the most recent always: an entry of 100k entities is 132 MB, and each edit of a large
+# set writes a new one (sixteen edits of it were 2.1 GB); the older ones beyond this are removed
+KEEP_BYTES = 1 << 30
 log = logging.getLogger("normalize.cache")
 _warned: set[str] = set()  # the folders this process has warned about
 
@@ -216,9 +219,9 @@ def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled
     _prune(path.parent)
 
 
-def _prune(where: Path, keep: int = KEEP) -> None:
-    """Remove the least recently used entries beyond `keep` (a hit refreshes an entry's mtime)."""
-    cachefile.prune(where, "gazetteer-*.pickle", keep)
+def _prune(where: Path) -> None:
+    """Remove the least recently used entries beyond `KEEP` or `KEEP_BYTES` (a hit refreshes an entry's mtime)."""
+    cachefile.prune(where, "gazetteer-*.pickle", KEEP, KEEP_BYTES)
 
 
 def compile_gazetteers(

@@ -60,13 +60,17 @@ def touch(path: Path) -> None:
         pass
 
 
-def prune(where: Path, pattern: str, keep: int) -> None:
-    """Remove the least recently used files matching `pattern` in `where` beyond `keep`, and the
-    temporary files of writes that never finished (`STALE` seconds old or more)."""
+def prune(where: Path, pattern: str, keep: int, keep_bytes: int | None = None) -> None:
+    """Remove the least recently used files matching `pattern` in `where` beyond `keep`, or beyond
+    `keep_bytes` in all (the most recent is always kept), and the temporary files of writes that never
+    finished (`STALE` seconds old or more)."""
     try:
-        files = sorted(where.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[keep:]:
-            old.unlink(missing_ok=True)
+        stats = sorted(((p, p.stat()) for p in where.glob(pattern)), key=lambda ps: ps[1].st_mtime, reverse=True)
+        total = 0
+        for i, (old, st) in enumerate(stats):
+            total += st.st_size
+            if i >= keep or (i and keep_bytes is not None and total > keep_bytes):
+                old.unlink(missing_ok=True)
         # a process killed mid-write (a stopped key fill, a run killed with SIGKILL) leaves its temporary
         # file; one this old is no other process's write in progress
         now = time.time()

@@ -117,7 +117,6 @@ def test_unfinished_writes_swept_once_stale(cache_at: Path, gaz: Path) -> None:
 
 def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "KEEP", 2)
-    monkeypatch.setattr(cache._prune, "__defaults__", (2,))
     dirs = []
     for i in range(3):
         d = tmp_path / f"g{i}"
@@ -127,6 +126,29 @@ def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, m
         cache.compile_gazetteers([d], bundled=False)
     assert len(entries(cache_at)) == 2
     assert not (cache_at / f"gazetteer-{cache.key([dirs[0]], bundled=False)}.pickle").exists()
+
+
+@pytest.mark.parametrize(
+    ("sizes", "keep", "keep_bytes", "kept"),
+    [
+        # entry sizes, newest first → which stay
+        ([10, 10, 10], 2, None, [0, 1]),
+        ([10, 10, 10], 16, 25, [0, 1]),
+        ([10, 30, 10], 16, 25, [0]),  # the first entry over the bytes goes, and every older one
+        ([40, 10], 16, 25, [0]),  # the newest stays, however large
+        ([10, 10, 10], 16, 30, [0, 1, 2]),
+    ],
+)
+def test_prune_keeps_the_most_recent_within_count_and_bytes(
+    tmp_path: Path, sizes: list[int], keep: int, keep_bytes: int | None, kept: list[int]
+) -> None:
+    now = time.time()
+    for i, size in enumerate(sizes):
+        f = tmp_path / f"gazetteer-{i}.pickle"
+        f.write_bytes(b"x" * size)
+        os.utime(f, (now - i, now - i))
+    cachefile.prune(tmp_path, "gazetteer-*.pickle", keep, keep_bytes)
+    assert sorted(int(p.stem.split("-")[1]) for p in tmp_path.glob("gazetteer-*.pickle")) == kept
 
 
 # --- the code digest: every file of the package, no hand-kept list ----------------------------
