@@ -262,7 +262,8 @@ def compile_gazetteers(
             g = dataclasses.replace(g, entities=Pickled.of(g.entities))
         elif path is not None:
             packed = []
-        if keyrows.process_count(len(g.entities), len(keyrows.tasks(facts.pieces))) > 1:
+        processes = keyrows.process_count(len(g.entities), len(keyrows.tasks(facts.pieces)))
+        if processes > 1:
             stop_filling()  # the processes that generate the keys take every core; one process leaves it one
 
         def meanwhile() -> None:  # beside the compile's last steps, in a thread, once the keys are generated
@@ -270,7 +271,7 @@ def compile_gazetteers(
             if packed is not None:  # the entities as the entry keeps them
                 packed.append(Pickled.of(g.entities))
 
-        entry = (g, link.compile_index(g, store, meanwhile=meanwhile, facts=facts))
+        entry = (g, link.compile_index(g, store, processes=processes, meanwhile=meanwhile, facts=facts))
     if path is not None:
         _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")

@@ -246,15 +246,20 @@ def test_a_large_entry_packs_its_entities_beside_the_compile(
     by pickling them as it is written."""
     monkeypatch.setenv(link.KEY_TABLE_ENV, "on")
     real = link.compile_index
-    monkeypatch.setattr(link, "compile_index", lambda g, store, meanwhile, facts: real(g, store, facts=facts))
+    def plain(g: gz.Gazetteer, store: object, processes: int, meanwhile: object, facts: object) -> link.Index:
+        return real(g, store, processes=processes, facts=facts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(link, "compile_index", plain)
     cache.compile_gazetteers([gaz], bundled=False)
     g1, i1 = cache.compile_gazetteers([gaz], bundled=False)  # read back
     cache.clear()
     called: list[str] = []
 
-    def spy(g: gz.Gazetteer, store: object, meanwhile: Callable[[], object], facts: object) -> link.Index:
+    def spy(
+        g: gz.Gazetteer, store: object, processes: int, meanwhile: Callable[[], object], facts: object
+    ) -> link.Index:
         wrapped = lambda: called.append("meanwhile") or meanwhile()  # noqa: E731
-        return real(g, store, meanwhile=wrapped, facts=facts)  # type: ignore[arg-type]
+        return real(g, store, processes=processes, meanwhile=wrapped, facts=facts)  # type: ignore[arg-type]
 
     monkeypatch.setattr(link, "compile_index", spy)
     cache.compile_gazetteers([gaz], bundled=False)
@@ -281,9 +286,9 @@ def test_a_set_of_many_entities_is_packed_before_its_keys_are_generated(
     real = link.compile_index
     given: list[object] = []
 
-    def spy(g: gz.Gazetteer, store: object, meanwhile: object, facts: object) -> link.Index:
+    def spy(g: gz.Gazetteer, store: object, processes: int, meanwhile: object, facts: object) -> link.Index:
         given.append((g.entities, meanwhile, facts))
-        return real(g, store, meanwhile=meanwhile, facts=facts)  # type: ignore[arg-type]
+        return real(g, store, processes=processes, meanwhile=meanwhile, facts=facts)  # type: ignore[arg-type]
 
     monkeypatch.setattr(link, "compile_index", spy)
     g, index = cache.compile_gazetteers([gaz], bundled=False)
