@@ -22,7 +22,7 @@ takes about as long at any size, and an entity is unpickled when a document name
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
 disables it. The most recently used entries are kept, `KEEP` at most and `KEEP_BYTES` in all (the most
-recent always, however large). Entries are written to a
+recent always, and any used in the last `cachefile.IN_USE` seconds). Entries are written to a
 temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
 read is ignored and rewritten. A cache directory that cannot be written (read-only, full, a
 file in the way) is not an error: the run compiles and goes on without the cache, and says so

@@ -17,6 +17,9 @@ from normalize import faults
 
 TEMP_PREFIX = ".tmp-"  # a write in progress (`write`)
 STALE = 3600  # seconds after which a temporary file is a write that never finished (`prune`)
+# seconds during which a file just written or read may be about to be opened by another process (a run's
+# workers open the cache entry its main process wrote): `prune` keeps it, whatever its size
+IN_USE = 300
 
 
 @contextlib.contextmanager
@@ -62,18 +65,19 @@ def touch(path: Path) -> None:
 
 def prune(where: Path, pattern: str, keep: int, keep_bytes: int | None = None) -> None:
     """Remove the least recently used files matching `pattern` in `where` beyond `keep`, or beyond
-    `keep_bytes` in all (the most recent is always kept), and the temporary files of writes that never
-    finished (`STALE` seconds old or more)."""
+    `keep_bytes` in all (the most recent is always kept, and any used in the last `IN_USE` seconds), and
+    the temporary files of writes that never finished (`STALE` seconds old or more)."""
     try:
+        now = time.time()
         stats = sorted(((p, p.stat()) for p in where.glob(pattern)), key=lambda ps: ps[1].st_mtime, reverse=True)
         total = 0
         for i, (old, st) in enumerate(stats):
             total += st.st_size
-            if i >= keep or (i and keep_bytes is not None and total > keep_bytes):
+            over = i > 0 and keep_bytes is not None and total > keep_bytes and now - st.st_mtime >= IN_USE
+            if i >= keep or over:
                 old.unlink(missing_ok=True)
         # a process killed mid-write (a stopped key fill, a run killed with SIGKILL) leaves its temporary
         # file; one this old is no other process's write in progress
-        now = time.time()
         for tmp in where.glob(f"{TEMP_PREFIX}*"):
             with contextlib.suppress(FileNotFoundError):
                 if now - tmp.stat().st_mtime >= STALE:

@@ -131,22 +131,26 @@ def test_least_recently_used_pruned(cache_at: Path, gaz: Path, tmp_path: Path, m
 @pytest.mark.parametrize(
     ("sizes", "keep", "keep_bytes", "kept"),
     [
-        # entry sizes, newest first → which stay
+        # entry sizes, newest first, each used `IN_USE` seconds or more ago but the one marked "just"
+        # (its size as a string) → which stay
         ([10, 10, 10], 2, None, [0, 1]),
         ([10, 10, 10], 16, 25, [0, 1]),
         ([10, 30, 10], 16, 25, [0]),  # the first entry over the bytes goes, and every older one
         ([40, 10], 16, 25, [0]),  # the newest stays, however large
         ([10, 10, 10], 16, 30, [0, 1, 2]),
+        (["10", "30", 10], 16, 25, [0, 1]),  # just used: a run's workers may be about to open it
+        (["10", "10", "10"], 2, 25, [0, 1]),  # but never more than `keep`
     ],
 )
 def test_prune_keeps_the_most_recent_within_count_and_bytes(
-    tmp_path: Path, sizes: list[int], keep: int, keep_bytes: int | None, kept: list[int]
+    tmp_path: Path, sizes: list[int | str], keep: int, keep_bytes: int | None, kept: list[int]
 ) -> None:
     now = time.time()
     for i, size in enumerate(sizes):
         f = tmp_path / f"gazetteer-{i}.pickle"
-        f.write_bytes(b"x" * size)
-        os.utime(f, (now - i, now - i))
+        f.write_bytes(b"x" * int(size))
+        used = now - i if isinstance(size, str) else now - cachefile.IN_USE - 10 - i
+        os.utime(f, (used, used))
     cachefile.prune(tmp_path, "gazetteer-*.pickle", keep, keep_bytes)
     assert sorted(int(p.stem.split("-")[1]) for p in tmp_path.glob("gazetteer-*.pickle")) == kept
 
