@@ -14,8 +14,8 @@ import pytest
 from normalize import gazetteer, link
 from normalize.gazetteer import Entity, Gazetteer
 from normalize.gazetteer_model import Location
-from normalize.link import keyhash, keyorder, keyrows, keystore, people, variants
-from normalize.link.records import METHODS, Candidate, Key, Needs
+from normalize.link import keyhash, keyorder, keyrows, keystore, people, records, variants
+from normalize.link.records import METHODS, NEEDS_CODE, PRIORITY, Candidate, Key, Needs
 
 
 def _named(g: Gazetteer) -> list[Entity]:
@@ -189,6 +189,19 @@ REPEATED = [
         [("Эпсилон", "inflected", ("", ""))] * 2 + [("Эпсилон", "inflected", ("", "областей"))],
     ),
 ]
+
+
+def test_keys_coded_as_columns_as_the_rows_and_the_key_store_keep_them() -> None:
+    made = [Key("МВД", "acronym", 3), Key("Министерства", "context", 12, Needs.CONTEXT, "country/ru")]
+    assert records.coded_keys(made) == (
+        ["МВД", "Министерства"],
+        [PRIORITY["acronym"], PRIORITY["context"]],
+        [3, 12],
+        [NEEDS_CODE[Needs.NOTHING], NEEDS_CODE[Needs.CONTEXT]],
+        ["", "country/ru"],
+        ["", ""],
+    )
+    assert records.coded_keys([]) == ([], [], [], [], [], [])
 
 
 @pytest.mark.parametrize("made, expected", [r[1:] for r in REPEATED], ids=[r[0] for r in REPEATED])

@@ -32,7 +32,7 @@ from normalize.link.keys import entity_keys, lower_first_ok
 from normalize.link.keystore import KeyStore, Piece
 from normalize.link.people import Census, People, Tables, named_in_full, tables
 from normalize.link.people import join as join_people
-from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Key, Needs
+from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Key, Needs, coded_keys
 from normalize.link.strings import Strings
 from normalize.link.survey import Survey, survey
 
@@ -299,12 +299,8 @@ class _Batch:
 
         if not self.spans:
             return
-        forms, methods, tails, needs_of, owners, coords = (
-            (list(c) for c in zip(*self.keys, strict=True)) if self.keys else ([] for _ in range(6))
-        )
+        forms, method, tails, needs, owners, coords = coded_keys(self.keys)
         folded = fold_all(forms)
-        method = list(map(PRIORITY.__getitem__, methods))
-        needs = list(map(NEEDS_CODE_BY_ID.__getitem__, map(id, needs_of)))
         n = len(forms)
         entity: list[int] = []
         lower: list[bool] = []

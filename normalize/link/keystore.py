@@ -30,7 +30,7 @@ from typing import NamedTuple
 from normalize import cachefile
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
-from normalize.link.records import METHODS, NEEDS, NEEDS_CODE_BY_ID, PRIORITY, Key
+from normalize.link.records import METHODS, NEEDS, Key, coded_keys
 
 # entities of a shard: a file's pieces are also the smallest tasks that forked processes share
 # (`keyrows.tasks`); whole files of 10,000 persons left one process a second of work after the other's
@@ -149,17 +149,16 @@ def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
     # few large values where a tuple a key had it take each field of each key (writing the shards was a
     # tenth of generating 100k entities' keys); case forms share their stems: zlib's fastest level makes a
     # shard several times smaller; an unwritable folder is compiled around (the gazetteer cache says so once)
-    every = [k for keys in rows.values() for k in keys]
-    forms, methods, tails, needs, owners, coords = zip(*every, strict=True) if every else ((),) * 6
+    forms, methods, tails, needs, owners, coords = coded_keys([k for keys in rows.values() for k in keys])
     shard = (
         _LAYOUT,
         list(rows),  # the fingerprints
         array("I", map(len, rows.values())),  # each one's keys
         "".join(forms),
         array("I", map(len, forms)),
-        bytes(map(PRIORITY.__getitem__, methods)),
+        bytes(methods),
         array("I", tails),
-        bytes(NEEDS_CODE_BY_ID[id(n)] for n in needs),
+        bytes(needs),
         {i: (o, c) for i, (o, c) in enumerate(zip(owners, coords, strict=True)) if o or c},  # most have neither
     )
     cachefile.write(path, lambda fh: fh.write(zlib.compress(pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL), 1)))

@@ -5,6 +5,7 @@ score of each method of the tiers."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -79,6 +80,33 @@ class Key(NamedTuple):
     needs: Needs = Needs.NOTHING
     owner: str = ""  # as `Candidate.owner`
     coord: str = ""  # as `Candidate.coord`
+
+
+class KeyColumns(NamedTuple):
+    """Keys as columns, methods and needs by their codes (`PRIORITY`, `NEEDS_CODE`): what the key store keeps
+    and the rows are made from."""
+
+    forms: list[str]
+    methods: list[int]
+    tails: list[int]
+    needs: list[int]
+    owners: list[str]
+    coords: list[str]
+
+
+def coded_keys(keys: Sequence[Key]) -> KeyColumns:
+    """The keys as `KeyColumns`."""
+    if not keys:
+        return KeyColumns([], [], [], [], [], [])
+    forms, methods, tails, needs, owners, coords = zip(*keys, strict=True)
+    return KeyColumns(
+        list(forms),
+        list(map(PRIORITY.__getitem__, methods)),
+        list(tails),
+        list(map(NEEDS_CODE_BY_ID.__getitem__, map(id, needs))),
+        list(owners),
+        list(coords),
+    )
 
 
 # one indexed key's readings, by (entity, needs, coord): one reading of each, the most trusted method kept
