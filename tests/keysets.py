@@ -4,6 +4,7 @@ ahead (`test_keyfill`)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from conftest import FIXTURES
 from normalize import gazetteer
 from normalize.gazetteer import Entity
 from normalize.link import keystore, variants
+from normalize.link.records import Key, KeyColumns
 
 FIXTURE = FIXTURES / "mini.yaml"
 MORE = "entities:\n  - id: person/x\n    type: person\n    name: Любовь Соболь\n    gender: f\n"
@@ -38,3 +40,8 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = keystore.own_keys
     monkeypatch.setattr(keystore, "own_keys", lambda e: made.append(e.name) or real(e))
     return made
+
+
+def kept(columns: Iterable[KeyColumns]) -> list[tuple[Key, ...]]:
+    """Each entity's keys as a key store gives them (`KeyStore.own_keys`: columns), as `Key`s."""
+    return [tuple(c.keys()) for c in columns]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import keysets
 import pytest
-from keysets import FIXTURE, MORE, two_files
+from keysets import FIXTURE, MORE, kept, two_files
 
 from normalize import cache, gazetteer, link
 from normalize.gazetteer import Layer
@@ -26,7 +26,7 @@ def test_filled_keys_are_found_by_the_compile(tmp_path: Path, monkeypatch: pytes
         assert store.fill(keyfill.entities_of(path)) > 0
     named = keysets.named(folder)
     made = keysets.counting(monkeypatch)
-    assert list(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
+    assert kept(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
     # what the set implies (variants.derive) changes an entity's names: only those are generated again
     plain = gazetteer.load([folder]).entities
     changed = [e.name for e, p in zip(named, plain, strict=True) if keys.own_fingerprint(e) != keys.own_fingerprint(p)]
@@ -46,7 +46,7 @@ def test_a_fill_stopped_keeps_its_piece_as_far_as_it_went(tmp_path: Path, monkey
 
     assert store.fill(entities, stop) == 10
     made = keysets.counting(monkeypatch)
-    assert list(store.own_keys(entities)) == [tuple(keys.own_keys(e)) for e in entities]
+    assert kept(store.own_keys(entities)) == [tuple(keys.own_keys(e)) for e in entities]
     assert made == [e.name for e in entities[10:]]
     assert store.fill(entities, lambda: True) == 0  # stopped before it began: nothing made
 

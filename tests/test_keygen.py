@@ -11,7 +11,7 @@ from pathlib import Path
 
 import keysets
 import pytest
-from keysets import counting, two_files
+from keysets import counting, kept, two_files
 
 from normalize import cache, gazetteer, link, morph
 from normalize.gazetteer import Entity
@@ -151,9 +151,9 @@ def test_store_gives_the_keys_generated(tmp_path: Path) -> None:
     store = keystore.KeyStore(tmp_path / "cache", "code")
     named = keysets.named(folder)
     fresh = [tuple(keys.own_keys(e)) for e in named]
-    assert list(store.own_keys(named)) == fresh  # generated and kept
+    assert kept(store.own_keys(named)) == fresh  # generated and kept
     assert len(list(store.where.glob("keys-*.pickle"))) == 2  # one shard per file
-    assert list(store.own_keys(named)) == fresh  # read back
+    assert kept(store.own_keys(named)) == fresh  # read back
     g = gazetteer.load([folder])
     with_store, fresh_index = _summary(link.compile_index(g, store)), _summary(link.compile_index(g))
     assert with_store == fresh_index
@@ -168,16 +168,16 @@ def test_one_entity_changed_generates_one(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(keystore, "PIECE", piece)
     folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    list(store.own_keys(keysets.named(folder)))
+    kept(store.own_keys(keysets.named(folder)))
     real = keystore.own_keys
     made = counting(monkeypatch)
     more = folder / "more.yaml"
     more.write_text(more.read_text(encoding="utf-8").replace("Любовь Соболь", "Мария Соболь"), encoding="utf-8")
     named = keysets.named(folder)
-    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
+    assert kept(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made == ["Мария Соболь"]
     made.clear()
-    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
+    assert kept(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made == []
 
 
@@ -187,7 +187,7 @@ def test_a_file_is_kept_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     store = keystore.KeyStore(tmp_path / "cache", "code")
     named = keysets.named(folder)
     fresh = [tuple(keys.own_keys(e)) for e in named]
-    assert list(store.own_keys(named)) == fresh
+    assert kept(store.own_keys(named)) == fresh
     # mini.yaml's 19 entities in five pieces of up to four, more.yaml's one in one
     assert len(list(store.where.glob("keys-*.pickle"))) == 6
     real = keystore.own_keys
@@ -198,7 +198,7 @@ def test_a_file_is_kept_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     first = "  - {id: city/grodno, type: city, name: Гродно, parent: country/by}\n"
     mini.write_text(text.replace("entities:\n", "entities:\n" + first, 1), encoding="utf-8")
     named = keysets.named(folder)
-    assert list(store.own_keys(named)) == [tuple(real(e)) for e in named]
+    assert kept(store.own_keys(named)) == [tuple(real(e)) for e in named]
     assert made[0] == "Гродно" and len(made) == 1 + 4
 
 
@@ -220,7 +220,7 @@ def test_pieces_cut_each_file(files: str, piece: int, expected: list, monkeypatc
 
 def test_a_shard_keeps_every_field_of_every_key(tmp_path: Path) -> None:
     """Keys kept as columns (forms, lengths, codes, the rare owner and coord) read back as they were given."""
-    from normalize.link.records import Key, Needs
+    from normalize.link.records import Key, Needs, coded_keys
 
     rows = {
         ("person", ("Ирина Кубракова",), (), "f", None): (
@@ -235,10 +235,11 @@ def test_a_shard_keeps_every_field_of_every_key(tmp_path: Path) -> None:
         ("city", ("Ош",), (), None, None): (),  # an entity without keys
     }
     shard = tmp_path / "keys-x.pickle"
-    keystore._write(shard, rows)
+    keystore._write(shard, [(fp, coded_keys(keys)) for fp, keys in rows.items()])
     back = keystore._read(shard)
-    assert back == rows and list(back) == list(rows)
-    assert all(type(k) is Key and type(k.needs) is Needs for keys in back.values() for k in keys)
+    assert list(back.spans) == list(rows)
+    assert {fp: tuple(back.of(fp).keys()) for fp in back.spans} == rows
+    assert all(type(k) is Key and type(k.needs) is Needs for fp in back.spans for k in back.of(fp).keys())
 
 
 def test_shards_beyond_keep_are_pruned_least_recent_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,7 +247,7 @@ def test_shards_beyond_keep_are_pruned_least_recent_first(tmp_path: Path, monkey
 
     monkeypatch.setattr(keystore, "PIECE", 4)
     store = keystore.KeyStore(tmp_path / "cache", "code")
-    list(store.own_keys(keysets.named(two_files(tmp_path / "gaz"))))
+    kept(store.own_keys(keysets.named(two_files(tmp_path / "gaz"))))
     shards = sorted(store.where.glob("keys-*.pickle"))
     assert len(shards) == 6
     for age, shard in enumerate(shards):  # the first the most recently used
@@ -270,18 +271,18 @@ def test_damaged_shard_is_generated_again(tmp_path: Path, damage: str) -> None:
     folder = two_files(tmp_path / "gaz")
     store = keystore.KeyStore(tmp_path / "cache", "code")
     named = keysets.named(folder)
-    fresh = list(store.own_keys(named))
+    fresh = kept(store.own_keys(named))
     for shard in store.where.glob("keys-*.pickle"):
         shard.write_bytes(DAMAGE[damage](shard.read_bytes()))
-    assert list(store.own_keys(named)) == fresh
-    assert list(store.own_keys(named)) == fresh
+    assert kept(store.own_keys(named)) == fresh
+    assert kept(store.own_keys(named)) == fresh
 
 
 def test_unwritable_store_compiles_around(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("in the way", encoding="utf-8")
     store = keystore.KeyStore(tmp_path / "file" / "cache", "code")
     named = keysets.named(two_files(tmp_path / "gaz"))
-    assert list(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
+    assert kept(store.own_keys(named)) == [tuple(keys.own_keys(e)) for e in named]
 
 
 def test_code_change_makes_new_shards(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -202,20 +203,36 @@ def test_keys_coded_as_columns_as_the_rows_and_the_key_store_keep_them() -> None
         ["", ""],
     )
     assert records.coded_keys([]) == ([], [], [], [], [], [])
+    assert records.coded_keys(made).keys() == made  # and back
+    assert records.coded_keys(made).span(1, 2).keys() == made[1:]
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["made", "kept"])
 @pytest.mark.parametrize("made, expected", [r[1:] for r in REPEATED], ids=[r[0] for r in REPEATED])
-def test_an_entity_gives_one_reading_of_a_key(monkeypatch: pytest.MonkeyPatch, made: list[Key], expected: list) -> None:
-    monkeypatch.setattr(keyrows, "entity_keys", lambda e, *args: list(made))
+def test_an_entity_gives_one_reading_of_a_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, made: list[Key], expected: list, kept: bool
+) -> None:
+    """The same rows from keys as they are made and as a key store keeps them (columns, read back)."""
+    monkeypatch.setattr(keyrows, "own_keys", lambda e: list(made))
+    monkeypatch.setattr(keystore, "own_keys", lambda e: list(made))
+    monkeypatch.setattr(keyrows, "composed_keys_of", lambda e, *args: ())
     monkeypatch.setattr(keyrows, "BATCH_ROWS", 2)  # a batch an entity
-    entities = [Entity("organization/x", "organization", "Икс"), Entity("organization/y", "organization", "Игрек")]
-    rows = keyrows.generate(entities, processes=1)
+    entities = [
+        Entity("organization/x", "organization", "Икс", where=Location("a.yaml", 1)),
+        Entity("organization/y", "organization", "Игрек", where=Location("b.yaml", 1)),
+    ]
+    store = keystore.KeyStore(tmp_path, "code") if kept else None
+    if store is not None:
+        keyrows.generate(entities, store=store, processes=1)  # kept, then read back below
+    rows = keyrows.generate(entities, store=store, processes=1)
     got = [
         (rows.forms[r], METHODS[m], rows.pairs[p])
         for r, (m, p) in enumerate(zip(rows.columns["method"].tolist(), rows.columns["pair"].tolist(), strict=True))
     ]
     assert got == expected * 2
     assert rows.columns["entity"].tolist() == [0] * len(expected) + [1] * len(expected)
+    if store is not None:
+        assert len(list(tmp_path.glob("keys-*.pickle"))) == 2
 
 
 def test_generic_names_are_marked_across_entities() -> None:

@@ -28,11 +28,11 @@ from normalize import heap, morph
 from normalize.gazetteer import Entity
 from normalize.link.folding import fold, fold_all
 from normalize.link.keyhash import KEY_COLUMNS, key_columns
-from normalize.link.keys import entity_keys, lower_first_ok
+from normalize.link.keys import composed_keys_of, lower_first_ok, own_keys
 from normalize.link.keystore import KeyStore, Piece
 from normalize.link.people import Census, People, Tables, named_in_full, tables
 from normalize.link.people import join as join_people
-from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Key, Needs, coded_keys
+from normalize.link.records import NEEDS_CODE_BY_ID, PRIORITY, Candidate, Key, KeyColumns, Needs, coded_keys, no_keys
 from normalize.link.strings import Strings
 from normalize.link.survey import Survey, survey
 
@@ -257,19 +257,19 @@ def _task(lo: int, hi: int) -> Rows:
     parents, country_gens, counted = facts.parents, facts.country_genitives, facts.census
     out = RowMaker()
     people = People()
-    own: Iterator | None = None
+    kept: Iterator[KeyColumns] | None = None
     if store is not None:
-        own = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in facts.pieces if lo <= p.lo < hi])
+        kept = store.own_keys(named, [p._replace(lo=p.lo - lo, hi=p.hi - lo) for p in facts.pieces if lo <= p.lo < hi])
     batch = _Batch()
     for idx, e in enumerate(named, lo):
-        made = entity_keys(e, parents, country_gens, next(own) if own is not None else None)
+        own = next(kept) if kept is not None else own_keys(e)
         surnames = None
         if named_in_full(e):
             made_tables = tables(e)
             people.add(idx, made_tables)
             surnames = _surname_readings(made_tables, counted.unique)
-        batch.add(idx, e, made, surnames)
-        if len(batch.keys) >= BATCH_ROWS:
+        batch.add(idx, e, own, composed_keys_of(e, parents, country_gens), surnames)
+        if batch.size() >= BATCH_ROWS:
             batch.flush(out)
     batch.flush(out)
     if packed:
@@ -284,14 +284,36 @@ class _Batch:
     most trusted method's, the first of equals, in the place where the key first came."""
 
     def __init__(self) -> None:
-        self.keys: list[Key] = []
+        self.keys = no_keys()
+        self.made: list[Key] = []  # keys given as `Key`s, after `keys`: coded together, when columns come
         # per entity: (index, entity, its keys' [start, end) in `keys`, its surname-only readings)
         self.spans: list[tuple[int, Entity, int, int, list[tuple[str, str, int]] | None]] = []
 
-    def add(self, idx: int, e: Entity, made: Iterable[Key], surnames: list[tuple[str, str, int]] | None) -> None:
-        start = len(self.keys)
-        self.keys.extend(made)
-        self.spans.append((idx, e, start, len(self.keys), surnames))
+    def size(self) -> int:
+        return len(self.keys.forms) + len(self.made)
+
+    def add(
+        self,
+        idx: int,
+        e: Entity,
+        own: KeyColumns | Iterable[Key],
+        composed: Iterable[Key],
+        surnames: list[tuple[str, str, int]] | None,
+    ) -> None:
+        """An entity's keys: its own (kept by a key store, as columns; or as made), then its composed ones."""
+        start = self.size()
+        if isinstance(own, KeyColumns):
+            self._code()
+            self.keys.extend(own)
+        else:
+            self.made.extend(own)
+        self.made.extend(composed)
+        self.spans.append((idx, e, start, self.size(), surnames))
+
+    def _code(self) -> None:
+        if self.made:
+            self.keys.extend(coded_keys(self.made))
+            self.made.clear()
 
     def flush(self, out: RowMaker) -> None:
         """The batch's rows as one batch of `out`'s columns; the batch emptied."""
@@ -299,7 +321,8 @@ class _Batch:
 
         if not self.spans:
             return
-        forms, method, tails, needs, owners, coords = coded_keys(self.keys)
+        self._code()
+        forms, method, tails, needs, owners, coords = self.keys
         folded = fold_all(forms)
         n = len(forms)
         entity: list[int] = []
@@ -345,7 +368,7 @@ class _Batch:
             columns = {name: c[at] for name, c in columns.items()}
             forms, folded = [forms[i] for i in order], [folded[i] for i in order]
         out.add_batch(columns, folded, forms)
-        self.keys.clear()
+        self.keys = no_keys()  # `out` holds the forms
         self.spans.clear()
 
 

@@ -24,19 +24,24 @@ _LEGAL_FORM = re.compile(
 )
 
 
-def entity_keys(
-    e: Entity,
-    by_id: dict[str, Entity],
-    country_gens: dict[str, Entity] | None = None,
-    own: Iterable[Key] | None = None,
-) -> Iterable[Key]:
-    """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set):
-    its `own_keys` (given as `own` when a `keystore` kept them), then its name composed with its country.
-    Not a generator: a person's keys (most of a large set's) pass through no generator more than theirs."""
-    mine = own_keys(e) if own is None else own
+def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity] | None = None) -> Iterable[Key]:
+    """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set): its
+    `own_keys`, then its `composed_keys_of`. Not a generator: a person's keys (most of a large set's) pass
+    through no generator more than theirs."""
+    mine = own_keys(e)
     if e.type == "person":
         return mine
-    return chain(mine, composed_keys(spelled_out(e), owner_country(e, by_id, country_gens or {})))
+    return chain(mine, composed_keys_of(e, by_id, country_gens))
+
+
+def composed_keys_of(
+    e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity] | None = None
+) -> Iterable[Key]:
+    """What an entity is called by its names composed with its country: what its `own_keys` (which a
+    `keystore` may keep) leave to the rest of the set (none for a person)."""
+    if e.type == "person":
+        return ()
+    return composed_keys(spelled_out(e), owner_country(e, by_id, country_gens or {}))
 
 
 def own_fingerprint(e: Entity) -> tuple:

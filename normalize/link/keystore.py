@@ -23,14 +23,14 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
 from normalize import cachefile
 from normalize.gazetteer import Entity
 from normalize.link.keys import own_fingerprint, own_keys
-from normalize.link.records import METHODS, NEEDS, Key, coded_keys
+from normalize.link.records import Key, KeyColumns, coded_keys, no_keys
 
 # entities of a shard: a file's pieces are also the smallest tasks that forked processes share
 # (`keyrows.tasks`); whole files of 10,000 persons left one process a second of work after the other's
@@ -83,77 +83,99 @@ class KeyStore:
         name = hashlib.sha256(f"{self.code}\0{label}".encode()).hexdigest()[:32]
         return self.where / f"keys-{name}.pickle"
 
-    def own_keys(self, entities: Sequence[Entity], within: Sequence[Piece] | None = None) -> Iterator[tuple[Key, ...]]:
+    def own_keys(self, entities: Sequence[Entity], within: Sequence[Piece] | None = None) -> Iterator[KeyColumns]:
         """`keys.own_keys` of each entity of the pieces `within` (by default: all of `pieces(entities)`),
-        in order: kept ones from the shards, the rest generated and kept. One piece's shard is in memory
-        at a time."""
+        in order, as columns: kept ones from the shards, the rest generated and kept. One piece's shard is
+        in memory at a time."""
         for piece in pieces(entities) if within is None else within:
             shard = self.shard(piece.label)
             kept = _read(shard)
-            rows: dict[tuple, tuple[Key, ...]] = {}
-            for i in range(piece.lo, piece.hi):
-                e = entities[i]
-                fp = own_fingerprint(e)
-                found = rows.get(fp)
-                if found is None:
-                    stored = kept.get(fp)
-                    found = stored if stored is not None else tuple(own_keys(e))
-                rows[fp] = found
-                if i == piece.hi - 1:  # before the last yield: the caller takes no more than it needs
-                    if rows.keys() != kept.keys():
-                        _write(shard, rows)
-                    else:
-                        cachefile.touch(shard)
-                yield found
+            fingerprints = [own_fingerprint(entities[i]) for i in range(piece.lo, piece.hi)]
+            made: dict[tuple, tuple[Key, ...]] = {}
+            for i, fp in enumerate(fingerprints, piece.lo):
+                if fp not in kept.spans and fp not in made:
+                    made[fp] = tuple(own_keys(entities[i]))
+            fresh = _coded(made)  # coded once, for the shard and the rows alike
+            held = dict.fromkeys(fingerprints)  # the piece's, each once: what its shard is to hold
+            if held.keys() != kept.spans.keys():
+                _write(shard, [(fp, (fresh if fp in made else kept).of(fp)) for fp in held])
+            else:
+                cachefile.touch(shard)
+            for fp in fingerprints:
+                yield (fresh if fp in made else kept).of(fp)
 
     def fill(self, entities: Sequence[Entity], stop: Callable[[], bool] = lambda: False) -> int:
         """Keep the own keys of `entities` (one file's, read alone: `keyfill`) in the shards of their
         `pieces`, the last piece first, beside those kept there already, until `stop()` (asked every
         `STOP_EVERY` entities): the piece it stops in is kept as far as it went. How many entities' keys
         it made (not found kept)."""
-        made = 0
+        n_made = 0
         for piece in reversed(pieces(entities)):
             shard = self.shard(piece.label)
             kept = _read(shard)
-            rows = dict(kept)
+            made: dict[tuple, tuple[Key, ...]] = {}
             stopped = False
             for i in range(piece.lo, piece.hi):
                 if (i - piece.lo) % STOP_EVERY == 0 and stop():
                     stopped = True
                     break
                 fp = own_fingerprint(entities[i])
-                if fp not in rows:
-                    rows[fp] = tuple(own_keys(entities[i]))
-                    made += 1
-            if len(rows) > len(kept):
-                _write(shard, rows)
+                if fp not in kept.spans and fp not in made:
+                    made[fp] = tuple(own_keys(entities[i]))
+            if made:
+                fresh = _coded(made)
+                _write(shard, [*((fp, kept.of(fp)) for fp in kept.spans), *((fp, fresh.of(fp)) for fp in made)])
+                n_made += len(made)
             if stopped:
                 break
-        return made
+        return n_made
+
+
+class _Kept(NamedTuple):
+    """Keys by fingerprint: each one's keys are [a, b) of `keys`."""
+
+    spans: dict[tuple, tuple[int, int]]
+    keys: KeyColumns
+
+    def of(self, fp: tuple) -> KeyColumns:
+        a, b = self.spans[fp]
+        return self.keys.span(a, b)
+
+
+def _coded(made: dict[tuple, tuple[Key, ...]]) -> _Kept:
+    """Keys made, by fingerprint, coded as columns in one call."""
+    ends = list(accumulate(map(len, made.values())))
+    spans = dict(zip(made, zip([0, *ends][:-1], ends, strict=True), strict=True))
+    return _Kept(spans, coded_keys([k for keys in made.values() for k in keys]))
 
 
 _LAYOUT = "columns-1"  # a shard's first field: a shard of another layout is generated again
 
 
-def _read(path: Path) -> dict[tuple, tuple[Key, ...]]:
+def _read(path: Path) -> _Kept:
     try:
         with cachefile.collector_off():
             shard = pickle.loads(zlib.decompress(path.read_bytes()))
-            return _keys_of(shard) if isinstance(shard, tuple) and shard[:1] == (_LAYOUT,) else {}
-    except Exception:  # missing, truncated or from another layout: generate again
-        return {}
+            if isinstance(shard, tuple) and shard[:1] == (_LAYOUT,):
+                return _kept_of(shard)
+    except Exception:  # missing, truncated or damaged: generate again
+        pass
+    return _Kept({}, no_keys())
 
 
-def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
+def _write(path: Path, entries: Sequence[tuple[tuple, KeyColumns]]) -> None:
     # keys as columns: one string of the forms, their lengths, a byte a method and a need; pickle writes a
     # few large values where a tuple a key had it take each field of each key (writing the shards was a
     # tenth of generating 100k entities' keys); case forms share their stems: zlib's fastest level makes a
     # shard several times smaller; an unwritable folder is compiled around (the gazetteer cache says so once)
-    forms, methods, tails, needs, owners, coords = coded_keys([k for keys in rows.values() for k in keys])
+    joined = no_keys()
+    for _fp, keys in entries:
+        joined.extend(keys)
+    forms, methods, tails, needs, owners, coords = joined
     shard = (
         _LAYOUT,
-        list(rows),  # the fingerprints
-        array("I", map(len, rows.values())),  # each one's keys
+        [fp for fp, _keys in entries],  # the fingerprints
+        array("I", (len(keys.forms) for _fp, keys in entries)),  # each one's keys
         "".join(forms),
         array("I", map(len, forms)),
         bytes(methods),
@@ -164,30 +186,20 @@ def _write(path: Path, rows: dict[tuple, tuple[Key, ...]]) -> None:
     cachefile.write(path, lambda fh: fh.write(zlib.compress(pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL), 1)))
 
 
-def _keys_of(shard: tuple) -> dict[tuple, tuple[Key, ...]]:
-    """A shard's keys by fingerprint, as `_write` was given them."""
+def _kept_of(shard: tuple) -> _Kept:
+    """A shard's keys by fingerprint, as `_write` was given them: columns, never a `Key` each (a shard holds
+    tens of thousands, and the rows are made from columns)."""
     _layout, fingerprints, counts, text, lengths, methods, tails, needs, extra = shard
     ends = list(accumulate(lengths))
-    starts = [0, *ends[:-1]]
-    owners, coords = [""] * len(ends), [""] * len(ends)
+    forms = [text[s:e] for s, e in zip([0, *ends][:-1], ends, strict=True)]
+    n = len(forms)
+    owners, coords = [""] * n, [""] * n
     for i, (owner, coord) in extra.items():
         owners[i], coords[i] = owner, coord
-    fields = zip(
-        [text[s:e] for s, e in zip(starts, ends, strict=True)],
-        map(METHODS.__getitem__, methods),
-        tails,
-        map(NEEDS.__getitem__, needs),
-        owners,
-        coords,
-        strict=True,
-    )
-    # made as the tuples they are, not by a call of `Key(...)` each (a Python function): a shard holds tens of thousands
-    keys = list(map(tuple.__new__, repeat(Key), fields))
-    if len(fingerprints) != len(counts) or sum(counts) != len(keys) or (ends[-1] if ends else 0) != len(text):
+    if len(fingerprints) != len(counts) or sum(counts) != n or (ends[-1] if ends else 0) != len(text):
         raise ValueError("a damaged shard")
-    out: dict[tuple, tuple[Key, ...]] = {}
-    at = 0
-    for fp, n in zip(fingerprints, counts, strict=True):
-        out[fp] = tuple(keys[at : at + n])
-        at += n
-    return out
+    if not len(methods) == len(tails) == len(needs) == n:
+        raise ValueError("a damaged shard")
+    bounds = list(accumulate(counts))
+    spans = dict(zip(fingerprints, zip([0, *bounds][:-1], bounds, strict=True), strict=True))
+    return _Kept(spans, KeyColumns(forms, list(methods), list(tails), list(needs), owners, coords))

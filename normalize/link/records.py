@@ -84,7 +84,7 @@ class Key(NamedTuple):
 
 class KeyColumns(NamedTuple):
     """Keys as columns, methods and needs by their codes (`PRIORITY`, `NEEDS_CODE`): what the key store keeps
-    and the rows are made from."""
+    and hands out, and what the rows are made from (an entity's keys never pass through `Key` tuples twice)."""
 
     forms: list[str]
     methods: list[int]
@@ -93,11 +93,33 @@ class KeyColumns(NamedTuple):
     owners: list[str]
     coords: list[str]
 
+    def span(self, a: int, b: int) -> KeyColumns:
+        """Keys [a, b)."""
+        return KeyColumns(
+            self.forms[a:b], self.methods[a:b], self.tails[a:b], self.needs[a:b], self.owners[a:b], self.coords[a:b]
+        )
+
+    def extend(self, other: KeyColumns) -> None:
+        """`other`'s keys after these (in place)."""
+        for mine, theirs in zip(self, other, strict=True):
+            mine.extend(theirs)
+
+    def keys(self) -> list[Key]:
+        """The keys as `Key`s (`coded_keys` undone)."""
+        methods = map(METHODS.__getitem__, self.methods)
+        needs = map(NEEDS.__getitem__, self.needs)
+        return [Key(*k) for k in zip(self.forms, methods, self.tails, needs, self.owners, self.coords, strict=True)]
+
+
+def no_keys() -> KeyColumns:
+    """Empty `KeyColumns`, to extend."""
+    return KeyColumns([], [], [], [], [], [])
+
 
 def coded_keys(keys: Sequence[Key]) -> KeyColumns:
     """The keys as `KeyColumns`."""
     if not keys:
-        return KeyColumns([], [], [], [], [], [])
+        return no_keys()
     forms, methods, tails, needs, owners, coords = zip(*keys, strict=True)
     return KeyColumns(
         list(forms),
