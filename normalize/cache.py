@@ -21,8 +21,9 @@ views of the mapping, so the processes that load one entry (a run's workers) sha
 takes about as long at any size, and an entity is unpickled when a document names it.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
-disables it. The most recently used entries are kept, `KEEP` at most and `KEEP_BYTES` in all (the most
-recent always, and any used in the last `cachefile.IN_USE` seconds). Entries are written to a
+disables it. The most recently used entries are kept, `KEEP` at most and `$NORMALIZE_CACHE_SIZE` in all
+(`keep_bytes`: by default `KEEP_BYTES`; the most recent always, and any used in the last
+`cachefile.IN_USE` seconds). Entries are written to a
 temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
 read is ignored and rewritten. A cache directory that cannot be written (read-only, full, a
 file in the way) is not an error: the run compiles and goes on without the cache, and says so
@@ -39,6 +40,7 @@ import mmap
 import multiprocessing
 import os
 import pickle
+import re
 import struct
 import sys
 from collections.abc import Sequence
@@ -65,8 +67,11 @@ KEEP = 16  # entries kept; the least recently used beyond this are removed
 # bytes of entries kept, the most recent always: an entry of 100k entities is 132 MB, and each edit of a large
 # set writes a new one (sixteen edits of it were 2.1 GB); the older ones beyond this are removed
 KEEP_BYTES = 1 << 30
+SIZE_VARIABLE = "NORMALIZE_CACHE_SIZE"  # the bytes of entries kept, if not `KEEP_BYTES`: «2G», «500M», «0»
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?")
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 log = logging.getLogger("normalize.cache")
-_warned: set[str] = set()  # the folders this process has warned about
+_warned: set[str] = set()  # the folders (and settings) this process has warned about
 
 
 def cache_dir() -> Path | None:
@@ -221,8 +226,30 @@ def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled
 
 
 def _prune(where: Path) -> None:
-    """Remove the least recently used entries beyond `KEEP` or `KEEP_BYTES` (a hit refreshes an entry's mtime)."""
-    cachefile.prune(where, "gazetteer-*.pickle", KEEP, KEEP_BYTES)
+    """Remove the least recently used entries beyond `KEEP` or `keep_bytes()` (a hit refreshes an entry's mtime)."""
+    cachefile.prune(where, "gazetteer-*.pickle", KEEP, keep_bytes())
+
+
+def keep_bytes() -> int:
+    """The bytes of entries the cache keeps: `$NORMALIZE_CACHE_SIZE` in bytes or with a binary unit («2G»,
+    «500M», «1.5GiB»), else `KEEP_BYTES`. A value that is not a size is said once, in a warning line, and
+    the default kept: a cache setting never stops a run."""
+    raw = os.environ.get(SIZE_VARIABLE, "").strip()
+    if not raw:
+        return KEEP_BYTES
+    size = _SIZE.fullmatch(raw.upper())
+    if size is None:
+        said = f"{SIZE_VARIABLE}={raw}"
+        if said not in _warned and multiprocessing.parent_process() is None:
+            _warned.add(said)
+            log.warning(
+                "normalize: warning: %s=%r is not a size (bytes, or with K, M, G: «2G»); keeping %d MiB of entries",
+                SIZE_VARIABLE,
+                raw,
+                KEEP_BYTES >> 20,
+            )
+        return KEEP_BYTES
+    return int(float(size[1]) * _UNITS[size[2]])
 
 
 def compile_gazetteers(

@@ -155,6 +155,50 @@ def test_prune_keeps_the_most_recent_within_count_and_bytes(
     assert sorted(int(p.stem.split("-")[1]) for p in tmp_path.glob("gazetteer-*.pickle")) == kept
 
 
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, cache.KEEP_BYTES),
+        ("", cache.KEEP_BYTES),
+        ("5000000000", 5_000_000_000),
+        ("2G", 2 << 30),
+        ("500m", 500 << 20),
+        ("1.5GiB", 3 << 29),
+        ("64 MB", 64 << 20),
+        ("0", 0),  # only the entries in use, and the newest
+        ("lots", cache.KEEP_BYTES),  # not a size: said once, the default kept
+        ("-1G", cache.KEEP_BYTES),
+    ],
+)
+def test_cache_size_is_a_setting(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, value: str | None, expected: int
+) -> None:
+    if value is None:
+        monkeypatch.delenv(cache.SIZE_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(cache.SIZE_VARIABLE, value)
+    monkeypatch.setattr(cache, "_warned", set())
+    assert cache.keep_bytes() == expected
+    assert cache.keep_bytes() == expected
+    warned = [r.getMessage() for r in caplog.records if cache.SIZE_VARIABLE in r.getMessage()]
+    assert len(warned) == (value in ("lots", "-1G"))  # once, however often asked
+
+
+def test_cache_size_setting_prunes(cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The setting is what a compile's prune keeps: with a small size, only the newest entry stays."""
+    monkeypatch.setattr(cachefile, "IN_USE", -1)  # no entry counts as in use
+    cache.compile_gazetteers([gaz], bundled=False)
+    (gaz / "extra.yaml").write_text("entities:\n  - {id: city/x, type: city, name: Иксград}\n", encoding="utf-8")
+    monkeypatch.setenv(cache.SIZE_VARIABLE, "1M")
+    cache.compile_gazetteers([gaz], bundled=False)
+    assert len(entries(cache_at)) == 2  # both within a megabyte
+    (gaz / "extra.yaml").write_text("entities:\n  - {id: city/y, type: city, name: Игрекград}\n", encoding="utf-8")
+    monkeypatch.setenv(cache.SIZE_VARIABLE, "1K")
+    cache.compile_gazetteers([gaz], bundled=False)
+    assert entries(cache_at) == [cache_at / f"gazetteer-{cache.key([gaz], bundled=False)}.pickle"]  # the newest
+
+
 # --- the code digest: every file of the package, no hand-kept list ----------------------------
 
 TREE = {"a.py": "x = 1\n", "sub/b.py": "y = 2\n", "data/rules.yaml": "rules: []\n"}
