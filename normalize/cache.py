@@ -43,6 +43,7 @@ import pickle
 import re
 import struct
 import sys
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,9 @@ KEEP = 16  # entries kept; the least recently used beyond this are removed
 # bytes of entries kept, the most recent always: an entry of 100k entities is 132 MB, and each edit of a large
 # set writes a new one (sixteen edits of it were 2.1 GB); the older ones beyond this are removed
 KEEP_BYTES = 1 << 30
+# entities from which a compile says that it runs and how long it took (INFO, on stderr in a run without
+# --quiet): 100k take half a minute, a million five, before the first document is read
+NOTICE_MIN = 20_000
 SIZE_VARIABLE = "NORMALIZE_CACHE_SIZE"  # the bytes of entries kept, if not `KEEP_BYTES`: «2G», «500M», «0»
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?")
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
@@ -278,9 +282,16 @@ def compile_gazetteers(
     store = None if where is None else KeyStore(where, code_digest())
     layers = command_layers(dirs or (), bundled=bundled)
     packed = None
+    started = time.perf_counter()
     with keyfill.ahead(layers, store, keyrows.free_cores()) as stop_filling:
         g = stack(layers)
         log.debug("compile: stacked %d entities", len(g.entities))
+        noticed = len(g.entities) >= NOTICE_MIN and multiprocessing.parent_process() is None
+        if noticed:
+            log.info(
+                "normalize: compiling %s gazetteer entities (once: later runs with these files read the cache)",
+                f"{len(g.entities):,}",
+            )
         with cachefile.collector_off():  # as `link.compile_index` does: a hundred thousand objects, all kept
             facts = survey(g.entities)
         if len(g.entities) >= keyrows.PACK_MIN:
@@ -303,6 +314,8 @@ def compile_gazetteers(
     if path is not None:
         _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")
+    if noticed:
+        log.info("normalize: compiled in %.1f s", time.perf_counter() - started)
     return entry
 
 

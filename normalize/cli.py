@@ -189,7 +189,8 @@ def run_command(args: argparse.Namespace) -> int:
         dedup=dedup,
     )
     try:
-        result = runner.run(args.input, args.output, options)
+        with progress.notices(not args.quiet):
+            result = runner.run(args.input, args.output, options)
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return fail(str(exc))
     except faults.IOFault as exc:  # a full disk, a read-only or vanished OUT: the checkpoints stay

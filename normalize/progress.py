@@ -1,4 +1,5 @@
-"""Terminal output for people: a progress bar, the closing summary, colours.
+"""Terminal output for people: a progress bar, the closing summary, colours, and the notices of a long
+gazetteer compile.
 
 The bar is drawn on stderr only when stderr is a terminal, CI is not set and the
 run is not --quiet; otherwise nothing is drawn, so logs stay clean. It counts the
@@ -8,6 +9,8 @@ workers, that happens early) it shows that the rest is processing.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 import threading
@@ -32,6 +35,29 @@ TYPE_COLOURS = {
     "media": "90",
     "event": "31",
 }
+
+
+@contextlib.contextmanager
+def notices(enabled: bool = True, stream: IO[str] | None = None) -> Iterator[None]:
+    """Within: what the gazetteer cache tells a person (`normalize.cache` at INFO: that a large set is being
+    compiled, and how long it took; its warnings) written to `stream` (stderr), one line each, as they come.
+    A library caller sees none of it unless it sets up logging."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("normalize.cache")
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setLevel(logging.INFO)
+    level = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def interactive(stream: IO[str] | None = None) -> bool:

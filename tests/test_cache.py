@@ -199,6 +199,31 @@ def test_cache_size_setting_prunes(cache_at: Path, gaz: Path, monkeypatch: pytes
     assert entries(cache_at) == [cache_at / f"gazetteer-{cache.key([gaz], bundled=False)}.pickle"]  # the newest
 
 
+
+def test_a_large_compile_is_noticed_once(
+    cache_at: Path, gaz: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`NOTICE_MIN` entities or more: a compile logs that it runs and how long it took (INFO); a hit, nothing."""
+    caplog.set_level("INFO", logger="normalize.cache")
+    n = len(gz.load([gaz]).entities)
+
+    def noticed() -> list[str]:
+        said = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+        caplog.clear()
+        return said
+
+    monkeypatch.setattr(cache, "NOTICE_MIN", n + 1)
+    cache.compile_gazetteers([gaz], bundled=False)
+    assert noticed() == []  # below: a small set compiles in a second
+    cache.clear()
+    monkeypatch.setattr(cache, "NOTICE_MIN", n)
+    cache.compile_gazetteers([gaz], bundled=False)
+    said = noticed()
+    assert len(said) == 2 and said[0].startswith(f"normalize: compiling {n:,} gazetteer entities")
+    cache.compile_gazetteers([gaz], bundled=False)
+    assert noticed() == []  # from the cache
+
+
 # --- the code digest: every file of the package, no hand-kept list ----------------------------
 
 TREE = {"a.py": "x = 1\n", "sub/b.py": "y = 2\n", "data/rules.yaml": "rules: []\n"}

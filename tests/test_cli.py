@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import polars as pl
@@ -10,7 +11,7 @@ import pytest
 from conftest import ROOT
 from runs import MINI, TEXT, Run, corpus, run, run_subprocess
 
-from normalize import cli, fix, pipeline, read, resume, schemas, write
+from normalize import cli, fix, gazetteer, pipeline, read, resume, schemas, write
 
 
 def _one_line_error(r, *needles: str) -> None:
@@ -332,3 +333,31 @@ def test_a_run_that_reused_everything_says_so_without_a_throughput(tmp_path, cap
     assert "(nothing processed, 3 records reused from an earlier run)" in head
     assert "chars/s" not in head and "docs/s" not in head
     assert again.report["chars_per_second"] is None and again.report["reused"] == 3
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["said", "quiet"])
+def test_a_large_compile_says_so_and_how_long(tmp_path, capsys, monkeypatch, quiet):
+    """A set of `cache.NOTICE_MIN` entities or more compiles for a while before the first document (half a
+    minute at 100k): the run says so on stderr, then how long it took (`test_cache`: only when it compiles)."""
+    from normalize import cache
+
+    monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "NOTICE_MIN", 1)
+    gaz = tmp_path / f"gaz-{quiet}"  # a stack of its own: the process's own compiled stacks keep none of it
+    gaz.mkdir()
+    (gaz / "mini.yaml").write_bytes(MINI.read_bytes())
+    inp = corpus(tmp_path / "in", 1)
+
+    def said(out: str) -> list[str]:
+        args = [str(inp), str(tmp_path / out), "-g", str(gaz), "--no-bundled", "-j1"]
+        assert cli.main(args + (["-q"] if quiet else [])) == 0
+        return [line for line in capsys.readouterr().err.splitlines() if line.startswith("normalize: compil")]
+
+    first = said("first")
+    if quiet:
+        assert first == []
+        return
+    n = len(gazetteer.load([gaz]).entities)
+    noun = f"normalize: compiling {n:,} gazetteer entities"
+    assert first[0] == f"{noun} (once: later runs with these files read the cache)"
+    assert re.fullmatch(r"normalize: compiled in \d+\.\d s", first[1]) and len(first) == 2
