@@ -242,12 +242,13 @@ def explain_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
-    from normalize import pipeline
+    from normalize import pipeline, progress
     from normalize.read import RawDoc
 
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
-        compiled = pipeline.compile_gazetteers(args.gazetteers, not args.no_bundled)
+        with progress.notices():  # a large set compiles for a while first, and says so
+            compiled = pipeline.compile_gazetteers(args.gazetteers, not args.no_bundled)
     except GazetteerError as exc:
         return fail(str(exc))
     rows = pipeline.process_one(RawDoc("explain", "<text>", text=text), compiled)
@@ -311,9 +312,10 @@ def suggest_command(args: argparse.Namespace) -> int:
     from normalize import progress, read, suggest
 
     try:
-        found = suggest.suggest(
-            args.input, args.gazetteers, _workers(args), args.min_count, args.top, bundled=not args.no_bundled
-        )
+        with progress.notices():
+            found = suggest.suggest(
+                args.input, args.gazetteers, _workers(args), args.min_count, args.top, bundled=not args.no_bundled
+            )
     except (GazetteerError, read.InputError) as exc:
         return fail(str(exc))
     text = suggest.to_yaml(found)
@@ -364,7 +366,7 @@ def diff_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def diff_command(args: argparse.Namespace) -> int:
-    from normalize import diff, read
+    from normalize import diff, progress, read
 
     stacked = args.old_layers is not None or args.new_layers is not None or args.no_bundled
     if args.old is not None and stacked:
@@ -376,7 +378,8 @@ def diff_command(args: argparse.Namespace) -> int:
     else:
         old, new, bundled = [args.old], [args.new], False
     try:
-        d = diff.diff(old, new, args.corpus, _workers(args), bundled=bundled)
+        with progress.notices():
+            d = diff.diff(old, new, args.corpus, _workers(args), bundled=bundled)
     except (GazetteerError, read.InputError) as exc:
         return fail(str(exc))
     if args.format == "github":

@@ -361,3 +361,25 @@ def test_a_large_compile_says_so_and_how_long(tmp_path, capsys, monkeypatch, qui
     noun = f"normalize: compiling {n:,} gazetteer entities"
     assert first[0] == f"{noun} (once: later runs with these files read the cache)"
     assert re.fullmatch(r"normalize: compiled in \d+\.\d s", first[1]) and len(first) == 2
+
+
+@pytest.mark.parametrize("command", ["explain", "suggest", "diff"])
+def test_the_other_commands_say_so_too(tmp_path, capsys, monkeypatch, command):
+    """`explain`, `suggest` and `gazetteers diff` compile as a run does: a large set says so there too."""
+    from normalize import cache
+
+    monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "NOTICE_MIN", 1)
+    old, new = tmp_path / f"old-{command}", tmp_path / f"new-{command}"  # stacks of their own (see above)
+    for gaz in (old, new):
+        gaz.mkdir()
+        (gaz / "mini.yaml").write_bytes(MINI.read_bytes())
+    inp = corpus(tmp_path / "in", 1)
+    argv = {
+        "explain": ["explain", TEXT, "-g", str(new), "--no-bundled"],
+        "suggest": ["suggest", str(inp), "-g", str(new), "--no-bundled", "-j1"],
+        "diff": ["gazetteers", "diff", str(old), str(new), "--corpus", str(inp), "-j1"],
+    }[command]
+    assert cli.main(argv) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("normalize: compil")]
+    assert said and said[0].startswith("normalize: compiling ") and said[-1].startswith("normalize: compiled in ")
