@@ -202,12 +202,19 @@ def _dump_mapped(fh: BinaryIO, entry: tuple[gz.Gazetteer, link.Index], entities:
         written = start + raw.nbytes
 
 
-def _unwritable(where: Path, exc: OSError) -> None:
-    """One warning line, once per folder, from the main process: the run goes on without the cache."""
-    if str(where) in _warned or multiprocessing.parent_process() is not None:
+def _warn_once(about: str, message: str, *args: object) -> None:
+    """One warning line `about` a folder or a setting, once a process, from the main process only: a run's
+    workers meet the same cache and the same environment."""
+    if about in _warned or multiprocessing.parent_process() is not None:
         return
-    _warned.add(str(where))
-    log.warning(
+    _warned.add(about)
+    log.warning(message, *args)
+
+
+def _unwritable(where: Path, exc: OSError) -> None:
+    """The run goes on without the cache, and says so once."""
+    _warn_once(
+        str(where),
         "normalize: warning: gazetteer cache %s not writable (%s); running without it (NORMALIZE_CACHE=off: no cache)",
         where,
         faults.describe(exc),
@@ -243,15 +250,13 @@ def keep_bytes() -> int:
         return KEEP_BYTES
     size = _SIZE.fullmatch(raw.upper())
     if size is None:
-        said = f"{SIZE_VARIABLE}={raw}"
-        if said not in _warned and multiprocessing.parent_process() is None:
-            _warned.add(said)
-            log.warning(
-                "normalize: warning: %s=%r is not a size (bytes, or with K, M, G: «2G»); keeping %d MiB of entries",
-                SIZE_VARIABLE,
-                raw,
-                KEEP_BYTES >> 20,
-            )
+        _warn_once(
+            f"{SIZE_VARIABLE}={raw}",
+            "normalize: warning: %s=%r is not a size (bytes, or with K, M, G: «2G»); keeping %d MiB of entries",
+            SIZE_VARIABLE,
+            raw,
+            KEEP_BYTES >> 20,
+        )
         return KEEP_BYTES
     return int(float(size[1]) * _UNITS[size[2]])
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from normalize import __version__
 from normalize.gazetteer import GazetteerError
+from normalize.progress import notices
 
 if TYPE_CHECKING:  # pragma: no cover
     from normalize.dedup import DedupOptions
@@ -189,8 +190,7 @@ def run_command(args: argparse.Namespace) -> int:
         dedup=dedup,
     )
     try:
-        with progress.notices(not args.quiet):
-            result = runner.run(args.input, args.output, options)
+        result = runner.run(args.input, args.output, options)
     except (GazetteerError, read.InputError, write.OutputError) as exc:
         return fail(str(exc))
     except faults.IOFault as exc:  # a full disk, a read-only or vanished OUT: the checkpoints stay
@@ -242,13 +242,12 @@ def explain_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
-    from normalize import pipeline, progress
+    from normalize import pipeline
     from normalize.read import RawDoc
 
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
-        with progress.notices():  # a large set compiles for a while first, and says so
-            compiled = pipeline.compile_gazetteers(args.gazetteers, not args.no_bundled)
+        compiled = pipeline.compile_gazetteers(args.gazetteers, not args.no_bundled)
     except GazetteerError as exc:
         return fail(str(exc))
     rows = pipeline.process_one(RawDoc("explain", "<text>", text=text), compiled)
@@ -312,10 +311,9 @@ def suggest_command(args: argparse.Namespace) -> int:
     from normalize import progress, read, suggest
 
     try:
-        with progress.notices():
-            found = suggest.suggest(
-                args.input, args.gazetteers, _workers(args), args.min_count, args.top, bundled=not args.no_bundled
-            )
+        found = suggest.suggest(
+            args.input, args.gazetteers, _workers(args), args.min_count, args.top, bundled=not args.no_bundled
+        )
     except (GazetteerError, read.InputError) as exc:
         return fail(str(exc))
     text = suggest.to_yaml(found)
@@ -366,7 +364,7 @@ def diff_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def diff_command(args: argparse.Namespace) -> int:
-    from normalize import diff, progress, read
+    from normalize import diff, read
 
     stacked = args.old_layers is not None or args.new_layers is not None or args.no_bundled
     if args.old is not None and stacked:
@@ -378,8 +376,7 @@ def diff_command(args: argparse.Namespace) -> int:
     else:
         old, new, bundled = [args.old], [args.new], False
     try:
-        with progress.notices():
-            d = diff.diff(old, new, args.corpus, _workers(args), bundled=bundled)
+        d = diff.diff(old, new, args.corpus, _workers(args), bundled=bundled)
     except (GazetteerError, read.InputError) as exc:
         return fail(str(exc))
     if args.format == "github":
@@ -568,7 +565,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return fail(f"usage: {_group_usage(argv[0])}")
     try:
         args = parser().parse_args(argv)
-        return args.handler(args)
+        # whatever a command compiles, a large set says that it does (`cache.NOTICE_MIN`), unless --quiet
+        with notices(not getattr(args, "quiet", False)):
+            return args.handler(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

@@ -96,13 +96,14 @@ class KeyStore:
                 if fp not in kept.spans and fp not in made:
                     made[fp] = tuple(own_keys(entities[i]))
             fresh = _coded(made)  # coded once, for the shard and the rows alike
-            held = dict.fromkeys(fingerprints)  # the piece's, each once: what its shard is to hold
+            # the piece's keys, each fingerprint's once: what its shard is to hold, and what is handed out
+            held = {fp: (fresh if fp in made else kept).of(fp) for fp in dict.fromkeys(fingerprints)}
             if held.keys() != kept.spans.keys():
-                _write(shard, [(fp, (fresh if fp in made else kept).of(fp)) for fp in held])
+                _write(shard, list(held.items()))
             else:
                 cachefile.touch(shard)
             for fp in fingerprints:
-                yield (fresh if fp in made else kept).of(fp)
+                yield held[fp]
 
     def fill(self, entities: Sequence[Entity], stop: Callable[[], bool] = lambda: False) -> int:
         """Keep the own keys of `entities` (one file's, read alone: `keyfill`) in the shards of their
@@ -196,9 +197,8 @@ def _kept_of(shard: tuple) -> _Kept:
     owners, coords = [""] * n, [""] * n
     for i, (owner, coord) in extra.items():
         owners[i], coords[i] = owner, coord
-    if len(fingerprints) != len(counts) or sum(counts) != n or (ends[-1] if ends else 0) != len(text):
-        raise ValueError("a damaged shard")
-    if not len(methods) == len(tails) == len(needs) == n:
+    whole = len(fingerprints) == len(counts) and sum(counts) == n == len(methods) == len(tails) == len(needs)
+    if not whole or (ends[-1] if ends else 0) != len(text):
         raise ValueError("a damaged shard")
     bounds = list(accumulate(counts))
     spans = dict(zip(fingerprints, zip([0, *bounds][:-1], bounds, strict=True), strict=True))
