@@ -7,6 +7,7 @@
     normalize gazetteers check [DIR]... | [-g DIR]... [--no-bundled] [--errors-only] [--format text|github]
     normalize gazetteers diff OLD NEW | [--old DIR...] [--new DIR...] [--no-bundled] --corpus DIR [-j N]
     normalize gazetteers show ID|NAME [-g DIR]... [--no-bundled]
+    normalize gazetteers compile [-g DIR]... [--no-bundled]
     normalize gazetteers path
 
 The gazetteers are layers: the bundled set, then each `-g DIR` on top, in order (`layers.py`);
@@ -24,7 +25,6 @@ could not read or write while running; errors are reported in one line.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -242,7 +242,8 @@ def explain_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
-    from normalize import pipeline
+    from normalize import explain, pipeline
+    from normalize.progress import use_colour
     from normalize.read import RawDoc
 
     text = sys.stdin.read() if args.text == "-" else args.text
@@ -251,49 +252,7 @@ def explain_command(args: argparse.Namespace) -> int:
     except GazetteerError as exc:
         return fail(str(exc))
     rows = pipeline.process_one(RawDoc("explain", "<text>", text=text), compiled)
-    if args.json:
-        print(
-            json.dumps(
-                {"documents": rows.documents, "edits": rows.edits, "mentions": rows.mentions, "rejects": rows.rejects},
-                ensure_ascii=False,
-                default=str,
-                indent=2,
-            )
-        )
-        return EXIT_OK
-    if rows.rejects:
-        print(f"rejected: {rows.rejects[0]['reason']}")
-        return EXIT_OK
-    from normalize.progress import TYPE_COLOURS, paint, use_colour
-
-    on = use_colour(sys.stdout, args.color)
-    doc = rows.documents[0]
-    text, pos, parts = doc["text"], 0, []
-    if on:  # the text with each (outermost) mention coloured by its entity type
-        for m in sorted(rows.mentions, key=lambda m: (m["start"], -m["end"])):
-            if m["start"] >= pos:
-                parts += [
-                    text[pos : m["start"]],
-                    paint(text[m["start"] : m["end"]], "4;" + TYPE_COLOURS.get(m["entity_type"], "1"), on),
-                ]
-                pos = m["end"]
-    print("".join(parts) + text[pos:])
-    print()
-    for key in ("published", "source", "place"):
-        if doc[key]:
-            print(f"{paint(key, '2', on)}: {doc[key]}")
-    for e in rows.edits:
-        if e["rule_id"] != "clean/whitespace":
-            print(
-                f"edit  {paint(e['rule_id'], '2', on)}: {paint(repr(e['before']), '31', on)} → "
-                f"{paint(repr(e['after']), '32', on)}"
-            )
-    for m in rows.mentions:
-        colour = TYPE_COLOURS.get(m["entity_type"], "")
-        print(
-            f"{m['start']:>5}-{m['end']:<5} {paint(repr(m['text']), colour, on)} → {paint(m['canonical'], '1', on)} "
-            f"[{m['entity_type']}, {m['method']}, {m['score']}]"
-        )
+    print(explain.as_json(rows) if args.json else explain.describe(rows, use_colour(sys.stdout, args.color)))
     return EXIT_OK
 
 
@@ -416,6 +375,23 @@ def show_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def compile_command(args: argparse.Namespace) -> int:
+    from normalize import cache, faults
+
+    try:
+        entry = cache.compile_ahead(args.gazetteers, bundled=not args.no_bundled)
+    except (GazetteerError, ValueError) as exc:
+        return fail(str(exc))
+    except faults.IOFault as exc:
+        return fail(f"gazetteer cache {exc}", EXIT_IO)
+    done = f"compiled in {entry.seconds:.1f} s" if entry.compiled else "in the cache already"
+    print(
+        f"normalize gazetteers compile: {entry.entities:,} entities, {entry.keys:,} keys: {done}"
+        f" → {entry.path} ({entry.size / 1e6:.1f} MB)"
+    )
+    return EXIT_OK
+
+
 def path_command(args: argparse.Namespace) -> int:
     from normalize.gazetteer import bundled_dir
 
@@ -491,6 +467,14 @@ COMMANDS = (
         (gazetteers_option,),
     ),
     Command(
+        ("gazetteers", "compile"),
+        "",
+        "compile a run's stack (-g) into the cache now, so that runs with it start warm",
+        no_arguments,
+        compile_command,
+        (gazetteers_option,),
+    ),
+    Command(
         ("gazetteers", "path"),
         "",
         "where the bundled gazetteers are installed",
@@ -498,7 +482,7 @@ COMMANDS = (
         path_command,
     ),
 )
-GROUPS = {"gazetteers": "check, compare and inspect gazetteer sets and stacks"}
+GROUPS = {"gazetteers": "check, compare, inspect and compile gazetteer sets and stacks"}
 
 
 def command_list(commands: Sequence[Command] = COMMANDS, width: int = 26) -> str:
