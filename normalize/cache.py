@@ -34,6 +34,7 @@ the main process only (the workers of a run meet the same folder).
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import logging
 import mmap
@@ -221,7 +222,10 @@ def _unwritable(where: Path, exc: OSError) -> None:
     )
 
 
-def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled | None = None) -> None:
+def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled | None = None) -> OSError | None:
+    """Write the entry at `path` whole, or nothing: what stopped it (a read-only home, a full disk, a file in
+    the way), or None."""
+
     def fill(fh: BinaryIO) -> None:
         if entry[1].large:
             _dump_mapped(fh, entry, entities)
@@ -230,10 +234,9 @@ def _write(path: Path, entry: tuple[gz.Gazetteer, link.Index], entities: Pickled
             pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
     failed = cachefile.write(path, fill)
-    if failed is not None:  # read-only home, a full disk, a file in the way
-        _unwritable(path.parent, failed)
-        return
-    _prune(path.parent)
+    if failed is None:
+        _prune(path.parent)
+    return failed
 
 
 def _prune(where: Path) -> None:
@@ -270,12 +273,27 @@ def compile_gazetteers(
     Errors in the gazetteer files (GazetteerError) are raised as by `layers.stack`:
     a stack that does not load is never cached.
     """
-    where = cache_dir()
-    path = None if where is None else where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
+    path = entry_path(dirs, bundled=bundled)
     entry = None if path is None else _read(path)
     if path is not None and entry is not None:
         cachefile.touch(path)
         return entry
+    entry, failed = _compile(dirs, bundled, path)
+    if failed is not None and path is not None:  # the run goes on without the cache
+        _unwritable(path.parent, failed)
+    return entry
+
+
+def entry_path(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> Path | None:
+    """Where the cache keeps the compiled stack (`compile_gazetteers`' arguments); None with the cache off."""
+    where = cache_dir()
+    return None if where is None else where / f"gazetteer-{key(dirs, bundled=bundled)}.pickle"
+
+
+def _compile(
+    dirs: Sequence[Path | str] | None, bundled: bool, path: Path | None
+) -> tuple[tuple[gz.Gazetteer, link.Index], OSError | None]:
+    """Stack, compile and (with a `path`) write the entry: the entry, and what stopped the write if anything did."""
     from normalize.layers import stack  # the validator: only to compile, never on a cache hit
     from normalize.link import keyfill, keyrows
     from normalize.link.keystore import KeyStore
@@ -284,7 +302,7 @@ def compile_gazetteers(
 
     # the entities' own keys are kept per piece of a file: a change to one file of a large set generates
     # its changed entities' keys only; a large set's first compile fills the store as it stacks the set
-    store = None if where is None else KeyStore(where, code_digest())
+    store = None if path is None else KeyStore(path.parent, code_digest())
     layers = command_layers(dirs or (), bundled=bundled)
     packed = None
     started = time.perf_counter()
@@ -316,12 +334,54 @@ def compile_gazetteers(
                 packed.append(Pickled.of(g.entities))
 
         entry = (g, link.compile_index(g, store, processes=processes, meanwhile=meanwhile, facts=facts))
+    failed = None
     if path is not None:
-        _write(path, entry, packed[0] if packed else None)
+        failed = _write(path, entry, packed[0] if packed else None)
         log.debug("compile: wrote the cache entry")
     if noticed:
         log.info("normalize: compiled in %.1f s", time.perf_counter() - started)
-    return entry
+    return entry, failed
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """A stack's entry in the cache, as `compile_ahead` leaves it."""
+
+    path: Path
+    entities: int
+    keys: int  # the index's distinct keys
+    size: int  # bytes on disk
+    seconds: float  # of compiling (0.0: it was there already)
+    compiled: bool  # False: the cache held it already
+
+
+def compile_ahead(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> Entry:
+    """Compile a stack into the cache now (`normalize gazetteers compile`), so that the runs with these
+    files, at these paths, with this version of normalize, start warm: a container image's build step, or a
+    CI step before the runs. ValueError when the cache is off; `faults.IOFault` when it cannot be written
+    (checked before the compile, and after)."""
+    path = entry_path(dirs, bundled=bundled)
+    if path is None:
+        raise ValueError("the gazetteer cache is off (NORMALIZE_CACHE=off): there is nowhere to keep a compiled set")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        faults.inject("cache", path)
+        if not os.access(path.parent, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    except OSError as exc:
+        raise faults.fault(path.parent, exc) from None
+    started = time.perf_counter()
+    entry = _read(path)
+    compiled = entry is None
+    if entry is None:
+        entry, failed = _compile(dirs, bundled, path)
+        if failed is not None:
+            raise faults.fault(path.parent, failed)
+    else:
+        cachefile.touch(path)
+    seconds = time.perf_counter() - started if compiled else 0.0
+    g, index = entry
+    return Entry(path, len(g.entities), index.n_keys, path.stat().st_size, seconds, compiled)
 
 
 def load_gazetteer(dirs: Sequence[Path | str] | None = None, *, bundled: bool = True) -> gz.Gazetteer:

@@ -481,3 +481,68 @@ def test_parsing_a_file_leaves_no_cycles_for_the_collector(mini_gazetteer: Path)
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# --- normalize gazetteers compile: the cache filled ahead of the runs ---------------------------------
+
+
+def test_compiled_ahead_a_run_starts_warm(
+    cache_at: Path, gaz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from normalize.cli import main
+
+    assert main(["gazetteers", "compile", "-g", str(gaz), "--no-bundled"]) == 0
+    line = capsys.readouterr().out.strip()
+    (entry,) = entries(cache_at)
+
+    def no_compile(*_args: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(cache, "_compile", no_compile)
+    g, index = cache.compile_gazetteers([gaz], bundled=False)  # what a run reads: the entry compiled ahead
+    assert line == (
+        f"normalize gazetteers compile: {len(g.entities)} entities, {index.n_keys} keys: compiled in "
+        f"{line.split(' compiled in ')[1].split(' s ')[0]} s → {entry} ({entry.stat().st_size / 1e6:.1f} MB)"
+    )
+    assert main(["gazetteers", "compile", "-g", str(gaz), "--no-bundled"]) == 0
+    assert ": in the cache already → " in capsys.readouterr().out
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), str(out), "-g", str(gaz), "--no-bundled", "--quiet", "-j", "1"]) == 0
+    assert entries(cache_at) == [entry]
+
+
+@pytest.mark.parametrize(
+    ("setting", "fault", "code", "message"),
+    [
+        ("off", "", 2, "the gazetteer cache is off (NORMALIZE_CACHE=off)"),
+        ("{tmp}/cache", "cache=EROFS", 3, "cannot write: Read-only file system"),  # known before compiling
+        ("{tmp}/file/cache", "", 3, "cannot write: "),  # a file where the folder should be
+        ("{tmp}/cache", "cache#2=ENOSPC", 3, "cannot write: No space left on device"),  # the entry itself
+    ],
+    ids=["off", "read-only", "file-in-the-way", "disk-full"],
+)
+def test_compile_ahead_fails_in_one_line(
+    tmp_path: Path,
+    gaz: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    setting: str,
+    fault: str,
+    code: int,
+    message: str,
+) -> None:
+    from normalize import faults
+    from normalize.cli import main
+
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("NORMALIZE_CACHE", setting.format(tmp=tmp_path))
+    if fault:
+        monkeypatch.setenv(faults.ENV, fault)
+    faults.reset()
+    assert main(["gazetteers", "compile", "-g", str(gaz), "--no-bundled"]) == code
+    err = capsys.readouterr().err
+    assert err.startswith("normalize: error: ") and message in err and err.count("\n") == 1
+    assert not list(tmp_path.glob("cache/gazetteer-*.pickle"))
