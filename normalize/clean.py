@@ -181,6 +181,18 @@ def unicode_forms(text: str) -> list[Change]:
     return changes
 
 
+def as_cleaned(text: str) -> str:
+    """A short text as `unicode_forms` leaves it: a gazetteer's name in the alphabet of the cleaned texts it is
+    looked for in («Victoria’s Secret» → «Victoria's Secret», a no-break hyphen → «-», a no-break space → « »)."""
+    if _UNICODE_RE.search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text
+    out, pos = [], 0
+    for c in sorted(unicode_forms(text), key=lambda c: c.start):
+        out += [text[pos : c.start], c.text]
+        pos = c.end
+    return "".join(out) + text[pos:]
+
+
 def _is_prose(line: str) -> bool:
     words = line.split()
     if len(words) >= 5:

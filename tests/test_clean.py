@@ -34,6 +34,12 @@ def test_cleaning_table(raw, expected):
     assert clean_text(raw) == expected
 
 
+@pytest.mark.parametrize("raw, expected", CASES[:6])
+def test_a_name_is_written_as_the_cleaner_writes_text(raw, expected):
+    """`as_cleaned`: the Unicode step of cleaning, for a gazetteer's names (their keys are looked for in clean text)."""
+    assert clean.as_cleaned(raw) == expected
+
+
 BODY = "Министр внутренних дел провел встречу с коллегами из соседних стран в столице."
 
 

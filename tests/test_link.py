@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from normalize import gazetteer, link
+from normalize import clean, gazetteer, link
 
 
 @pytest.fixture(scope="module")
@@ -482,3 +482,31 @@ def test_a_surname_first_name_is_not_followed_by_another_given_name(text, expect
         gazetteer.Gazetteer(tuple(gazetteer.Entity(i, t, n, surname=s) for i, t, n, s in KIMS), ())
     )
     assert linked(text, index) == expected
+
+
+# --- names written with typographic characters, found in cleaned text ---------------------------
+
+TYPOGRAPHIC = [
+    ("org/vs", "organization", "Victoria’s Secret", ()),  # a typographic apostrophe
+    ("country/ci", "country", "Кот-д’Ивуар", ()),
+    ("person/oneal", "person", "Шакил О’Нил", ()),
+    ("country/gw", "country", "Гвинея\u2011Бисау", ()),  # a no-break hyphen
+    ("media/dw", "media", "Deutsche\u00a0Welle", ()),  # a no-break space
+]
+TYPOGRAPHIC_FOUND = [
+    # the cleaner writes «’» as «'»: either spelling in the raw text is the name's
+    (
+        "Магазины Victoria’s Secret и Victoria's Secret.",
+        [("Victoria's Secret", "Victoria’s Secret"), ("Victoria's Secret", "Victoria’s Secret")],
+    ),
+    ("Посол прибыл в Кот-д’Ивуар.", [("Кот-д'Ивуар", "Кот-д’Ивуар")]),
+    ("Шакил О'Нил прибыл. О’Нила встретили.", [("Шакил О'Нил", "Шакил О’Нил"), ("О'Нила", "Шакил О’Нил")]),
+    ("Выборы: Гвинея-Бисау голосует.", [("Гвинея-Бисау", "Гвинея\u2011Бисау")]),
+    ("Об этом сообщает Deutsche Welle.", [("Deutsche Welle", "Deutsche\u00a0Welle")]),
+]
+
+
+@pytest.mark.parametrize("raw, expected", TYPOGRAPHIC_FOUND, ids=[t for t, _ in TYPOGRAPHIC_FOUND])
+def test_a_name_is_found_as_the_cleaner_writes_it(raw, expected):
+    """Keys are made in the alphabet of the cleaned text (`clean.as_cleaned`); the canonical name stays as written."""
+    assert linked(clean.clean_text(raw), _index(TYPOGRAPHIC)) == expected

@@ -33,6 +33,7 @@ from normalize.gazetteer import Entity, Layer
 from normalize.gazetteer_sets import entity_of, set_files
 from normalize.gazetteer_validator import Findings, read_file
 from normalize.link.keystore import KeyStore
+from normalize.link.survey import as_written
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,14 @@ def files_of(layers: Sequence[Layer]) -> list[Path]:
 
 def entities_of(path: Path) -> list[Entity]:
     """The entities of one gazetteer file that read cleanly on their own, as the stack names their file
-    (`str(path)`: their pieces' labels); one that only updates or drops another's (no name) is left out."""
+    (`str(path)`: their pieces' labels) and written as cleaned texts write them (`survey.as_written`); one
+    that only updates or drops another's (no name) is left out."""
     entries, _rules = read_file(path, str(path), Findings())
     out: list[Entity] = []
     for entry in entries:
         values = entry.values
         if entry.clean and "type" in values and "name" in values and not values.get("drop"):
-            out.append(entity_of(entry))
+            out.append(as_written(entity_of(entry)))  # as the compile makes its keys (`survey.Survey.named`)
     return out
 
 

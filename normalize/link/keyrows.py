@@ -273,7 +273,7 @@ def _task(lo: int, hi: int) -> Rows:
             batch.flush(out)
     batch.flush(out)
     if packed:
-        people = people.packed(counted, lo, hi, lambda idx: tables(entities[idx]))
+        people = people.packed(counted, lo, hi, lambda idx: tables(facts.named(idx, entities[idx])))
     return out.rows(people)
 
 

@@ -11,8 +11,9 @@ forked processes unpack their own, and the main process forks small.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from normalize.clean import as_cleaned
 from normalize.gazetteer import Entity
 from normalize.link import variants
 from normalize.link.composed import country_genitives
@@ -33,12 +34,24 @@ class Survey:
     pieces: list[Piece]
 
     def named(self, i: int, e: Entity) -> Entity:
-        """Entity i with the names the set implies (`variants.with_derived`)."""
-        return variants.with_derived(e, self.derived.get(i))
+        """Entity i as its keys are made: `as_written`, with the names the set implies (`variants.with_derived`)."""
+        return variants.with_derived(as_written(e), self.derived.get(i))
+
+
+def as_written(e: Entity) -> Entity:
+    """The entity with its names, surname and adjectives as cleaned texts write them (`clean.as_cleaned`:
+    «’» as «'», a no-break hyphen as «-»), the alphabet its keys are looked for in; itself when they are."""
+    texts = (e.name, *e.aliases, *e.adjectives, e.surname or "")
+    if all(as_cleaned(t) is t for t in texts):
+        return e
+    surname = as_cleaned(e.surname) if e.surname else e.surname
+    aliases, adjectives = tuple(map(as_cleaned, e.aliases)), tuple(map(as_cleaned, e.adjectives))
+    return replace(e, name=as_cleaned(e.name), aliases=aliases, adjectives=adjectives, surname=surname)
 
 
 def survey(entities: Sequence[Entity]) -> Survey:
     """The `Survey` of a set's entities."""
+    entities = [as_written(e) for e in entities]
     derived = variants.derive(entities)
     named = [variants.with_derived(e, derived.get(i)) for i, e in enumerate(entities)]
     by_id = {e.id: e for e in named}
