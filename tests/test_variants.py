@@ -145,6 +145,8 @@ USER_SET = [
     ("region/talas", "region", "Таласская область", ()),
     ("region/chuy", "region", "Чуйская область", ()),
     ("city/rostov", "city", "Ростов-на-Дону", ()),
+    ("city/pk", "city", "Петропавловск-Камчатский", ()),
+    ("country/gw", "country", "Гвинея-Бисау", ()),
     ("media/rs", "media", "Россия сегодня", ()),
     ("org/kz-rail", "organization", "Казахстан темир жолы", ()),
     ("org/kg-lawyers", "organization", "Кыргызская ассоциация юристов", ()),
@@ -183,6 +185,7 @@ KNR = "Китайская Народная Республика"
 IS = "Исламское государство Ирака и Леванта"
 BUFFETT = "Уоррен Баффетт"
 TALAS = "Таласская область"
+PK = "Петропавловск-Камчатский"
 KTZ = "Казахстан темир жолы"
 LAWYERS = "Кыргызская ассоциация юристов"
 # (mechanism, text, expected (surface, canonical) pairs)
@@ -224,6 +227,13 @@ USER_FOUND = [
     ("declension", "Он жил в Претории и в Лас-Вегасе.", [("Претории", "Претория"), ("Лас-Вегасе", "Лас-Вегас")]),
     ("declension-no", "Он жил в Сан-Диего.", [("Сан-Диего", "Сан-Диего")]),  # indeclinable, as written
     ("declension", "Он жил в Ростове-на-Дону.", [("Ростове-на-Дону", "Ростов-на-Дону")]),  # the first part declines
+    # a noun and the adjective that agrees with it both decline; before a foreign word that does not, the place's name
+    (
+        "declension",
+        "Суд Петропавловска-Камчатского и полиция в Петропавловске-Камчатском.",
+        [("Петропавловска-Камчатского", PK), ("Петропавловске-Камчатском", PK)],
+    ),
+    ("declension", "Выборы в Гвинее-Бисау.", [("Гвинее-Бисау", "Гвинея-Бисау")]),
     # a region's adjective in a coordinated phrase is the region, not the city
     (
         "coordinated",

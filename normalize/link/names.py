@@ -1,7 +1,7 @@
 """Names as news write them where the dictionary gives no form: rules as data, used by the tiers.
 
 - place names the dictionary cannot inflect, declined by the rules for names («в Претории», «в
-  Лас-Вегасе», «в Ростове-на-Дону»);
+  Лас-Вегасе», «в Ростове-на-Дону», «в Петропавловске-Камчатском», «в Гвинее-Бисау»);
 - places named by adjectives and a noun in a coordinated phrase («Таласской и Чуйской областей»);
 - spellings of one name that Russian news all use (Жапаров / Джапаров, Баффетт / Баффет, Мухаммед /
   Мухаммад), and the readings of English spellings in Cyrillic (Microsoft → майкрософт);
@@ -23,6 +23,9 @@ _WORD = re.compile(r"^[а-яё]+(?:-[а-яё]+)*$")
 
 PLACE_TYPES = frozenset({"country", "region", "city", "place"})
 _LINKED_PLACE = re.compile(r"^([А-ЯЁ][а-яё]+)(-(?:на|над|под)-[А-ЯЁ][а-яё]+)$")
+_TWO_PARTS = re.compile(r"^([А-ЯЁ][а-яё]+)-([А-ЯЁ][а-яё]+)$")
+# a foreign word ending in one of these does not decline in Russian («Бисау», «Лесте», «Леоне»)
+_INDECLINABLE_ENDINGS = tuple("еиоуэю")
 
 
 def place_forms(name: str, forms: list[morph.Form], entity_type: str) -> list[morph.Form]:
@@ -36,6 +39,9 @@ def place_forms(name: str, forms: list[morph.Form], entity_type: str) -> list[mo
         # «Ростов-на-Дону», «Франкфурт-на-Майне»: the first part declines, the river stays
         first = morph.phrase_forms(linked.group(1), plural=False)
         return [*forms, *(morph.Form(f.text + linked.group(2), f.case, f.number, len(name)) for f in first[1:])]
+    two_parts = _two_part_forms(name)
+    if two_parts:
+        return [*forms, *two_parts]
     by_case = morph.name_word_forms(name, None, "first")
     out = list(forms)
     seen = {f.text for f in forms}
@@ -45,6 +51,35 @@ def place_forms(name: str, forms: list[morph.Form], entity_type: str) -> list[mo
                 seen.add(text)
                 out.append(morph.Form(text, case, "sing", len(text)))
     return out
+
+
+def _two_part_forms(name: str) -> list[morph.Form]:
+    """The case forms past the nominative of a hyphenated place name whose first part declines: a noun and an
+    adjective that agrees with it («Петропавловск-Камчатский» → «Петропавловска-Камчатского», «Гусь-Хрустальный»
+    → «Гуся-Хрустального»), or a place's name and a foreign word that does not decline («Гвинея-Бисау» →
+    «Гвинеи-Бисау», «Тимор-Лесте» → «Тимора-Лесте»). None for any other name: there the last part declines
+    alone («Буэнос-Айреса», «Алма-Аты»), by the rules for names."""
+    parts = _TWO_PARTS.match(name)
+    if parts is None:
+        return []
+    first, second = parts.groups()
+    noun = morph.reading(first, ("NOUN",))
+    if noun is None:
+        return []
+    if morph.reading(second, ("ADJF",)) is not None:
+        # declined as «Камчатский Петропавловск», where the adjective agrees with the noun, then put back in order
+        swapped = morph.phrase_forms(f"{second} {first}", plural=False)[1:]
+        return [
+            morph.Form(f"{noun_form}-{adjective}", f.case, f.number, len(f.text))
+            for f in swapped
+            for adjective, noun_form in [f.text.split(" ", 1)]
+        ]
+    if second.lower().endswith(_INDECLINABLE_ENDINGS) and "Geox" in noun.tag:
+        return [
+            morph.Form(f"{f.text}-{second}", f.case, f.number, len(f.text) + 1 + len(second))
+            for f in morph.phrase_forms(first, plural=False)[1:]
+        ]
+    return []
 
 
 def own_name(cands: Sequence[Candidate]) -> list[Candidate]:
