@@ -41,8 +41,8 @@ class Survey:
 def as_written(e: Entity) -> Entity:
     """The entity with its names, surname and adjectives as cleaned texts write them (`clean.as_cleaned`:
     «’» as «'», a no-break hyphen as «-»), the alphabet its keys are looked for in; itself when they are."""
-    texts = (e.name, *e.aliases, *e.adjectives, e.surname or "")
-    if all(as_cleaned(t) is t for t in texts):
+    texts = "\n".join((e.name, *e.aliases, *e.adjectives, e.surname or ""))  # one look for all (most have nothing)
+    if as_cleaned(texts) is texts:
         return e
     surname = as_cleaned(e.surname) if e.surname else e.surname
     aliases, adjectives = tuple(map(as_cleaned, e.aliases)), tuple(map(as_cleaned, e.adjectives))
