@@ -21,10 +21,10 @@ views of the mapping, so the processes that load one entry (a run's workers) sha
 takes about as long at any size, and an entity is unpickled when a document names it.
 
 The cache lives in `$NORMALIZE_CACHE` (default `~/.cache/normalize`); `NORMALIZE_CACHE=off`
-disables it. The most recently used entries are kept, `KEEP` at most and `$NORMALIZE_CACHE_SIZE` in all
-(`keep_bytes`: by default `KEEP_BYTES`; the most recent always, and any used in the last
-`cachefile.IN_USE` seconds). Entries are written to a
-temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
+disables it; `compile_ahead` fills it for a stack before any run (`normalize gazetteers compile`). The
+most recently used entries are kept, `KEEP` at most and `$NORMALIZE_CACHE_SIZE` in all (`keep_bytes`: by
+default `KEEP_BYTES`; the most recent always, and any used in the last `cachefile.IN_USE` seconds). Entries
+are written to a temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
 read is ignored and rewritten. A cache directory that cannot be written (read-only, full, a
 file in the way) is not an error: the run compiles and goes on without the cache, and says so
 once, in one warning line (logger `normalize.cache`; on stderr unless logging is set up), from
