@@ -111,6 +111,17 @@ def qualified_by_plural(text: str, end: int) -> bool:
     return any(p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.parses(m.group(1))[:1])
 
 
+def another_country_follows(text: str, end: int, countries_at: dict[int, set[str]], owner: str) -> bool:
+    """«МВД России … Министерство внутренних дел Франции», «Парламент Грузии … Парламент Армении»: a body's
+    generic name right before a country (`countries_at`: the ids of the countries each hit that starts there may
+    be) other than `owner`, the body's own (none known: any), is that country's body, not the one already named."""
+    after = end
+    while after < len(text) and after - end < 2 and text[after] == " ":
+        after += 1
+    countries = countries_at.get(after) if after > end else None
+    return bool(countries) and owner not in countries
+
+
 # words for a person's title or occupation: one right before a one-word name («папа Франциск», «принц
 # Чарльз», «певицы Алсу») says the name is a person's, where alone it could be anyone's first name
 _TITLES = frozenset(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from normalize.link.adjective import names_other_thing
 from normalize.link.folding import fold
 from normalize.link.guards import (
+    another_country_follows,
     by_type,
     mid_sentence_capital,
     other_first_name_before,
@@ -63,6 +64,11 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
     # (an entity without a parent says nothing of another's: None is no parent seen)
     seen_parents = {p for e in seen if (p := index.entities[e].parent)} | {index.entities[e].id for e in seen}
     seen_countries = {index.entities[e].id for e in seen if index.entities[e].type == "country"}
+    countries_at = {
+        h.start: ids
+        for h in hits
+        if (ids := {index.entities[c.entity].id for c in h.cands if c.method != "adjective" and _is_country(index, c)})
+    }
     found: list[Found] = []
     for h in hits:
         cands = h.cands
@@ -83,6 +89,10 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
             elif c.needs is Needs.EVIDENCE:
                 if c.entity in seen or mid_sentence_capital(text, h.start):
                     usable.append(c)
+            elif c.needs in (Needs.CONTEXT, Needs.OWNER) and another_country_follows(
+                text, h.end, countries_at, c.owner or index.entities[c.entity].parent or ""
+            ):
+                continue  # a generic name right before another country is that country's body
             elif c.needs is Needs.CONTEXT:
                 if c.entity in seen and not qualified_by_plural(text, h.end):
                     usable.append(c)
@@ -118,3 +128,7 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
         score = SCORES[method] * (0.9 if len({c.entity for c in cands}) > 1 else 1.0)
         found.append(Found(h.start, h.end, chosen.entity, method, round(score, 3)))
     return found
+
+
+def _is_country(index: Index, c: Candidate) -> bool:
+    return index.entities[c.entity].type == "country"
