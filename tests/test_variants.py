@@ -147,6 +147,8 @@ USER_SET = [
     ("city/rostov", "city", "Ростов-на-Дону", ()),
     ("city/pk", "city", "Петропавловск-Камчатский", ()),
     ("country/gw", "country", "Гвинея-Бисау", ()),
+    ("org/kg-parliament", "agency", "Жогорку Кенеш", ()),
+    ("org/hezbollah", "organization", "Хезболла", ()),
     ("media/rs", "media", "Россия сегодня", ()),
     ("org/kz-rail", "organization", "Казахстан темир жолы", ()),
     ("org/kg-lawyers", "organization", "Кыргызская ассоциация юристов", ()),
@@ -252,6 +254,9 @@ USER_FOUND = [
         [("Петропавловска-Камчатского", PK), ("Петропавловске-Камчатском", PK)],
     ),
     ("declension", "Выборы в Гвинее-Бисау.", [("Гвинее-Бисау", "Гвинея-Бисау")]),
+    # a body's foreign name: its last word, which the dictionary does not know, declines as a name's would
+    ("declension", "Депутат Жогорку Кенеша заявил.", [("Жогорку Кенеша", "Жогорку Кенеш")]),
+    ("declension", "Боевики Хезболлы отступили.", [("Хезболлы", "Хезболла")]),
     # a region's adjective in a coordinated phrase is the region, not the city
     (
         "coordinated",

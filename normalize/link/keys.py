@@ -77,7 +77,7 @@ def _body_keys(e: Entity) -> Iterable[Key]:
             yield Key(name, method, len(first) + 1 if len(first) < len(name) else len(name))
             continue
         # a place name the dictionary cannot inflect («Претория», «Лас-Вегас») declines by the rules for names
-        forms = names.place_forms(name, morph.phrase_forms(name, plural=plural), e.type)
+        forms = names.name_forms(name, morph.phrase_forms(name, plural=plural), e.type)
         # a city or a body called «Владимир», «Анна»: alone it is a person's name (judged on the name,
         # not on each form: «Марселе» may parse as a first name, «Марсель» is a city first)
         first_like = " " not in name and morph.is_mainly_first_name(name)

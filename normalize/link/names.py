@@ -1,7 +1,8 @@
 """Names as news write them where the dictionary gives no form: rules as data, used by the tiers.
 
 - place names the dictionary cannot inflect, declined by the rules for names («в Претории», «в
-  Лас-Вегасе», «в Ростове-на-Дону», «в Петропавловске-Камчатском», «в Гвинее-Бисау»);
+  Лас-Вегасе», «в Ростове-на-Дону», «в Петропавловске-Камчатском», «в Гвинее-Бисау»), and bodies' foreign
+  names («депутат Жогорку Кенеша», «боевики Хезболлы»);
 - places named by adjectives and a noun in a coordinated phrase («Таласской и Чуйской областей»);
 - spellings of one name that Russian news all use (Жапаров / Джапаров, Баффетт / Баффет, Мухаммед /
   Мухаммад), and the readings of English spellings in Cyrillic (Microsoft → майкрософт);
@@ -22,16 +23,25 @@ from normalize.link.records import Candidate, Key, Needs
 _WORD = re.compile(r"^[а-яё]+(?:-[а-яё]+)*$")
 
 PLACE_TYPES = frozenset({"country", "region", "city", "place"})
+BODY_TYPES = frozenset({"agency", "organization", "media"})
+# a capitalised Cyrillic word ending as declining nouns do: a consonant, «-а», «-я» (not «-ь»: its gender is unknown)
+_FOREIGN_NOUN = re.compile(r"^[А-ЯЁ][а-яё]*[бвгджзклмнпрстфхцчшщая]$")
 _LINKED_PLACE = re.compile(r"^([А-ЯЁ][а-яё]+)(-(?:на|над|под)-[А-ЯЁ][а-яё]+)$")
 _TWO_PARTS = re.compile(r"^([А-ЯЁ][а-яё]+)-([А-ЯЁ][а-яё]+)$")
 # a foreign word ending in one of these does not decline in Russian («Бисау», «Лесте», «Леоне»)
 _INDECLINABLE_ENDINGS = tuple("еиоуэю")
 
 
-def place_forms(name: str, forms: list[morph.Form], entity_type: str) -> list[morph.Form]:
-    """Case forms of a one-word place name the dictionary cannot inflect («Претория», read as a genitive
-    of «преторий»; «Лас-Вегас», read as a verb): declined by the rules for names, as Russian declines
-    foreign place names; `forms` (what the dictionary gave) otherwise."""
+def name_forms(name: str, forms: list[morph.Form], entity_type: str) -> list[morph.Form]:
+    """Case forms of a name the dictionary cannot inflect, declined by the rules for names, as Russian declines
+    foreign names; `forms` (what the dictionary gave) otherwise:
+
+    - a one-word place name («Претория», read as a genitive of «преторий»; «Лас-Вегас», read as a verb), a
+      place linked to a river («Ростов-на-Дону»), a hyphenated one whose first part declines (`_two_part_forms`);
+    - a body's foreign name whose last word the dictionary does not know, a consonant or «-а»/«-я» at its
+      end («Жогорку Кенеш» → «Жогорку Кенеша», «Олий Мажлис», «Хезболла» → «Хезболлы»): only that word declines."""
+    if entity_type in BODY_TYPES:
+        return _body_forms(name, forms)
     if entity_type not in PLACE_TYPES or len(forms) > 1 or " " in name or not _WORD.match(name.lower()):
         return forms
     linked = _LINKED_PLACE.match(name)
@@ -42,11 +52,27 @@ def place_forms(name: str, forms: list[morph.Form], entity_type: str) -> list[mo
     two_parts = _two_part_forms(name)
     if two_parts:
         return [*forms, *two_parts]
-    by_case = morph.name_word_forms(name, None, "first")
+    return _declined_as_a_name(name, forms, None)
+
+
+def _body_forms(name: str, forms: list[morph.Form]) -> list[morph.Form]:
+    """`name_forms` of a body's name: its last word declined by the rules for names, where the dictionary gave no
+    form, does not know that word, and the word ends as Russian nouns that decline do."""
+    head, _, last = name.rpartition(" ")
+    if len(forms) > 1 or not _FOREIGN_NOUN.match(last) or morph.is_known(last.lower()):
+        return forms
+    gender = "f" if last[-1] in "ая" else "m"
+    return _declined_as_a_name(last, forms, gender, f"{head} " if head else "")
+
+
+def _declined_as_a_name(word: str, forms: list[morph.Form], gender: str | None, before: str = "") -> list[morph.Form]:
+    """`forms` with `word`'s case forms by the rules for first names, each after `before`."""
+    by_case = morph.name_word_forms(word, gender, "first")
     out = list(forms)
     seen = {f.text for f in forms}
     for case in morph.CASES:
         for text in sorted(by_case[case]):
+            text = before + text
             if text not in seen:
                 seen.add(text)
                 out.append(morph.Form(text, case, "sing", len(text)))
