@@ -6,6 +6,7 @@ name, a type cue before a name shared by several kinds of thing. (The adjective 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from normalize import morph
@@ -111,14 +112,14 @@ def qualified_by_plural(text: str, end: int) -> bool:
     return any(p.tag.POS == "NOUN" and {"gent", "plur"} <= p.tag.grammemes for p in morph.parses(m.group(1))[:1])
 
 
-def another_country_follows(text: str, end: int, countries_at: dict[int, set[str]], owner: str) -> bool:
+def another_country_follows(text: str, end: int, countries_at: Callable[[int], set[str]], owner: str) -> bool:
     """«МВД России … Министерство внутренних дел Франции», «Парламент Грузии … Парламент Армении»: a body's
-    generic name right before a country (`countries_at`: the ids of the countries each hit that starts there may
-    be) other than `owner`, the body's own (none known: any), is that country's body, not the one already named."""
+    generic name right before a country (`countries_at`: the ids of the countries a hit that starts there may be)
+    other than `owner`, the body's own (none known: any), is that country's body, not the one already named."""
     after = end
     while after < len(text) and after - end < 2 and text[after] == " ":
         after += 1
-    countries = countries_at.get(after) if after > end else None
+    countries = countries_at(after) if after > end else None
     return bool(countries) and owner not in countries
 
 

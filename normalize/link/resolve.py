@@ -64,11 +64,13 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
     # (an entity without a parent says nothing of another's: None is no parent seen)
     seen_parents = {p for e in seen if (p := index.entities[e].parent)} | {index.entities[e].id for e in seen}
     seen_countries = {index.entities[e].id for e in seen if index.entities[e].type == "country"}
-    countries_at = {
-        h.start: ids
-        for h in hits
-        if (ids := {index.entities[c.entity].id for c in h.cands if c.method != "adjective" and _is_country(index, c)})
-    }
+    starts = {h.start: h for h in hits}
+
+    def countries_at(start: int) -> set[str]:  # asked only of the few generic names
+        after = starts.get(start)
+        cands = after.cands if after is not None else ()
+        return {index.entities[c.entity].id for c in cands if c.method != "adjective" and _is_country(index, c)}
+
     found: list[Found] = []
     for h in hits:
         cands = h.cands
