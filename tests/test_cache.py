@@ -546,3 +546,17 @@ def test_compile_ahead_fails_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("normalize: error: ") and message in err and err.count("\n") == 1
     assert not list(tmp_path.glob("cache/gazetteer-*.pickle"))
+
+
+def test_compile_ahead_of_an_invalid_set_names_the_file(
+    cache_at: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from normalize.cli import main
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.yaml").write_text("entities:\n  - id: x/1\n    type: planet\n    name: Марс\n", encoding="utf-8")
+    assert main(["gazetteers", "compile", "-g", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("normalize: error: ") and "broken.yaml:" in err and err.count("\n") == 1
+    assert not entries(cache_at)
