@@ -26,12 +26,8 @@ _LEGAL_FORM = re.compile(
 
 def entity_keys(e: Entity, by_id: dict[str, Entity], country_gens: dict[str, Entity] | None = None) -> Iterable[Key]:
     """Everything one entity may be called (`country_gens`: `composed.country_genitives` of the set): its
-    `own_keys`, then its `composed_keys_of`. Not a generator: a person's keys (most of a large set's) pass
-    through no generator more than theirs."""
-    mine = own_keys(e)
-    if e.type == "person":
-        return mine
-    return chain(mine, composed_keys_of(e, by_id, country_gens))
+    `own_keys`, then its `composed_keys_of` (none for a person)."""
+    return chain(own_keys(e), composed_keys_of(e, by_id, country_gens))
 
 
 def composed_keys_of(
@@ -64,7 +60,7 @@ def _body_keys(e: Entity) -> Iterable[Key]:
     """`own_keys` of anything but a person: places, bodies, media, events."""
     yield from adjective_keys(e)
     plural = e.type in PLURAL_TYPES
-    if e.type in ("organization", "media", "agency"):
+    if e.type in names.BODY_TYPES:
         # «Monsanto Company» is written «Monsanto», «ПАО «Газпром»» is «Газпром»
         for name in e.names:
             short = _LEGAL_FORM.sub("", name).strip(' «»"')

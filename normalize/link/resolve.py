@@ -69,7 +69,8 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
     def countries_at(start: int) -> set[str]:  # asked only of the few generic names
         after = starts.get(start)
         cands = after.cands if after is not None else ()
-        return {index.entities[c.entity].id for c in cands if c.method != "adjective" and _is_country(index, c)}
+        entities = [index.entities[c.entity] for c in cands if c.method != "adjective"]
+        return {e.id for e in entities if e.type == "country"}
 
     found: list[Found] = []
     for h in hits:
@@ -130,7 +131,3 @@ def resolve(hits: list[Hit], index: Index, text: str) -> list[Found]:
         score = SCORES[method] * (0.9 if len({c.entity for c in cands}) > 1 else 1.0)
         found.append(Found(h.start, h.end, chosen.entity, method, round(score, 3)))
     return found
-
-
-def _is_country(index: Index, c: Candidate) -> bool:
-    return index.entities[c.entity].type == "country"
